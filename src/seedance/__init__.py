@@ -1,0 +1,106 @@
+"""seedance: generate videos with ByteDance Seedance through the Pixazo gateway.
+
+    >>> import seedance
+    >>> with seedance.Client() as client:                                # doctest: +SKIP
+    ...     result = client.generate({"prompt": "A cat walking on the beach"}, "cat.mp4")
+
+The names below are the public surface; everything else is private, whatever its module is called.
+Heavy modules load on first use, so `import seedance` stays cheap for the command line.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "APIError",
+    "AsyncClient",
+    "AuthError",
+    "Client",
+    "CreditsError",
+    "DownloadError",
+    "GenerationFailed",
+    "InputError",
+    "InvalidRequestError",
+    "Job",
+    "JobError",
+    "JobStatus",
+    "Journal",
+    "KeyMissingError",
+    "PollTimeout",
+    "RateLimitError",
+    "Result",
+    "SeedanceError",
+    "ServerError",
+    "State",
+    "SubmitUnknownError",
+    "TransportError",
+    "VideoRequest",
+    "__version__",
+    "estimate_cost",
+    "models",
+]
+
+_LAZY = {
+    "Client": "seedance.client",
+    "AsyncClient": "seedance.client",
+    "Journal": "seedance.journal",
+    "Job": "seedance.models",
+    "JobStatus": "seedance.models",
+    "Result": "seedance.models",
+    "State": "seedance.models",
+    "VideoRequest": "seedance.models",
+}
+_ERRORS = {name for name in __all__ if name.endswith(("Error", "Failed", "Timeout"))}
+
+if TYPE_CHECKING:
+    from seedance.catalog import Operation
+    from seedance.client import AsyncClient, Client
+    from seedance.errors import (
+        APIError,
+        AuthError,
+        CreditsError,
+        DownloadError,
+        GenerationFailed,
+        InputError,
+        InvalidRequestError,
+        JobError,
+        KeyMissingError,
+        PollTimeout,
+        RateLimitError,
+        SeedanceError,
+        ServerError,
+        SubmitUnknownError,
+        TransportError,
+    )
+    from seedance.journal import Journal
+    from seedance.models import Job, JobStatus, Result, State, VideoRequest
+    from seedance.pricing import Estimate
+
+
+def __getattr__(name: str) -> Any:
+    import importlib
+
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    if name in _ERRORS:
+        return getattr(importlib.import_module("seedance.errors"), name)
+    raise AttributeError(f"module 'seedance' has no attribute {name!r}")
+
+
+def models() -> list[Operation]:
+    """List the 11 operations (model, kind, the skill's apiId/operationId, gateway path)."""
+    from seedance.catalog import OPERATIONS
+
+    return list(OPERATIONS)
+
+
+def estimate_cost(request: VideoRequest | dict[str, Any]) -> Estimate:
+    """Estimate what a request will cost before paying for it (an estimate: billing may round up)."""
+    from seedance.models import VideoRequest as _Request
+    from seedance.models import parse_request
+    from seedance.pricing import estimate
+
+    return estimate(request if isinstance(request, _Request) else parse_request(request))

@@ -1,0 +1,439 @@
+"""`Client` and `AsyncClient`: submit, status, wait, download and generate, over one shared core.
+
+Everything both twins do alike (validation, body building, journal bookkeeping, the polling schedule,
+turning statuses into results) lives in `_ClientCore`; the twins only run `protocol` flows with their
+driver. A job can be picked up from its request id alone, which is what resume needs.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from seedance import auth, bodies, config, errors, protocol
+from seedance.download import DownloadTarget, download_flow
+from seedance.journal import Journal
+from seedance.models import Job, JobStatus, Result, VideoRequest, parse_request
+from seedance.polling import PRIOR_SECONDS, PollSchedule
+from seedance.pricing import estimate
+from seedance.transport import AsyncDriver, SyncDriver, make_timeout
+
+JobRef = Job | Result | str
+UpdateCallback = Callable[[JobStatus], None]
+
+
+def safe_filename(name: str, suffix: str = ".mp4") -> str:
+    """A file name made only of safe characters (names from the gateway or prompts never become paths)."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._")[:100] or "video"
+    return stem + suffix
+
+
+class _ClientCore:
+    """State and decisions shared by the sync and async clients."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None,
+        base_url: str | None,
+        timeout: float,
+        poll_interval: float | None,
+        journal: Journal | None,
+        webhook_url: str | None,
+    ) -> None:
+        url = config.base_url(base_url)
+        key = auth.resolve_key(api_key, interactive=False).key
+        self.settings = protocol.Settings(url, key, webhook_url=webhook_url)
+        self.timeout = timeout
+        interval = config.poll_interval(poll_interval)
+        # Faster than once a second only against a local gateway (the emulator): never hammer the real one.
+        if interval is not None and not _is_loopback(url):
+            interval = max(interval, 1.0)
+        self.poll_interval = interval
+        self.journal = journal
+
+    @property
+    def base_url(self) -> str:
+        """The gateway this client talks to."""
+        return self.settings.base_url
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r})"
+
+    def _prepare(self, request: VideoRequest | dict[str, Any]) -> tuple[VideoRequest, dict[str, Any]]:
+        req = request if isinstance(request, VideoRequest) else parse_request(request)
+        return req, bodies.build_body(req)
+
+    def _record(
+        self,
+        req: VideoRequest,
+        body: dict[str, Any],
+        output_path: str | None,
+        want_download: bool,
+        batch_id: str | None,
+        batch_line: int | None,
+    ) -> str | None:
+        if self.journal is None:
+            return None
+        settings = req.model_dump(mode="json", exclude_defaults=True)
+        settings.update(duration=req.duration, resolution=req.resolution)
+        return self.journal.record_submission(
+            operation=req.op.name,
+            model=req.model,
+            prompt=req.prompt,
+            body=bodies.summarize_body(body),
+            settings=settings,
+            estimated_cost_usd=estimate(req).usd,
+            output_path=output_path,
+            want_download=want_download,
+            batch_id=batch_id,
+            batch_line=batch_line,
+        )
+
+    def _submit_failed(self, local_id: str | None, exc: errors.SeedanceError) -> None:
+        if local_id is None or self.journal is None:
+            return
+        if isinstance(exc, errors.SubmitUnknownError | errors.ServerError):
+            self.journal.mark_unknown(local_id, exc.message)
+            if isinstance(exc, errors.SubmitUnknownError):
+                exc.local_id = local_id
+        else:
+            self.journal.mark_rejected(local_id, exc.message)
+
+    def _job_from(self, req: VideoRequest, local_id: str | None, sub: protocol.Submitted) -> Job:
+        if local_id is not None and self.journal is not None:
+            self.journal.mark_submitted(
+                local_id,
+                request_id=sub.request_id,
+                polling_url=sub.polling_url,
+                attempts=sub.attempts,
+                warnings=sub.warnings,
+            )
+        return Job(
+            request_id=sub.request_id,
+            operation=req.op.name,
+            polling_url=sub.polling_url,
+            local_id=local_id,
+            estimated_cost_usd=estimate(req).usd,
+            warnings=sub.warnings,
+        )
+
+    def _resolve(self, ref: JobRef) -> Job:
+        """A Job for a job, a result or a request id (looked up in the journal when there is one)."""
+        if isinstance(ref, Job):
+            return ref
+        if isinstance(ref, Result):
+            return Job(request_id=ref.request_id, operation=ref.operation or "", local_id=ref.local_id)
+        record = self.journal.get(ref) if self.journal is not None else None
+        if record is not None and record.request_id:
+            return Job(
+                request_id=record.request_id,
+                operation=record.operation,
+                polling_url=record.polling_url,
+                local_id=record.local_id,
+                estimated_cost_usd=record.estimated_cost_usd,
+            )
+        return Job(request_id=ref, operation="")
+
+    def _observer(self, job: Job, on_update: UpdateCallback | None) -> UpdateCallback:
+        def observe(status: JobStatus) -> None:
+            if self.journal is not None and job.local_id is not None:
+                self.journal.record_status(job.local_id, status)
+            if on_update is not None:
+                on_update(status)
+
+        return observe
+
+    def _schedule(self, job: Job) -> PollSchedule:
+        """The polling schedule for a job: fixed when configured, else learnt from similar past jobs."""
+        if self.poll_interval is not None:
+            return PollSchedule(fixed_interval=self.poll_interval)
+        record = self.journal.get(job.local_id) if self.journal is not None and job.local_id else None
+        if record is None:
+            return PollSchedule(expected_s=None)
+        settings = record.settings
+        past = (
+            self.journal.durations(
+                record.operation, resolution=settings.get("resolution"), duration=settings.get("duration")
+            )
+            if self.journal
+            else []
+        )
+        if len(past) >= 2:
+            return PollSchedule(expected_s=statistics.median(past), spread_s=statistics.pstdev(past))
+        return PollSchedule(expected_s=PRIOR_SECONDS.get(record.model), spread_s=30.0)
+
+    def _result(self, job: Job, status: JobStatus, started: float, clock: Callable[[], float]) -> Result:
+        if status.state.value == "failed":
+            raise errors.GenerationFailed(
+                f"the job ended {status.raw_status}: {status.error}",
+                request_id=job.request_id,
+                status=status.raw_status,
+            )
+        if status.video_url is None:
+            raise errors.DownloadError(
+                f"the job has no video yet: it is {status.raw_status}",
+                request_id=job.request_id,
+                hint=f"run `seedance wait {job.request_id}` to wait for it",
+            )
+        return Result(
+            request_id=job.request_id,
+            operation=job.operation or None,
+            status=status,
+            video_url=status.video_url,
+            elapsed_s=round(clock() - started, 3),
+            local_id=job.local_id,
+            warnings=job.warnings,
+        )
+
+    def _target(self, job: Job, path: str | Path | None) -> DownloadTarget:
+        if path is None and self.journal is not None and job.local_id:
+            record = self.journal.get(job.local_id)
+            path = record.output_path if record is not None else None
+        target = Path(path) if path is not None else Path.cwd() / safe_filename(f"seedance-{job.request_id}")
+        if target.is_dir():
+            target = target / safe_filename(f"seedance-{job.request_id}")
+        return DownloadTarget(target.expanduser().absolute())
+
+    def _downloaded(self, result: Result, job: Job, outcome: tuple[Path, int, str, str]) -> Result:
+        path, size, digest, url = outcome
+        if self.journal is not None and job.local_id:
+            self.journal.mark_downloaded(job.local_id, path=str(path), size=size, sha256=digest)
+        return result.model_copy(
+            update={"path": path, "size_bytes": size, "sha256": digest, "video_url": url}
+        )
+
+    def _status_for_download(self, ref: JobRef) -> tuple[Job, Result | None]:
+        job = self._resolve(ref)
+        return job, ref if isinstance(ref, Result) else None
+
+
+def _is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
+class Client(_ClientCore):
+    """A blocking Seedance client. Use as a context manager, or call `close()`."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: float = 60.0,
+        poll_interval: float | None = None,
+        journal: Journal | None = None,
+        webhook_url: str | None = None,
+        http: httpx.Client | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            journal=journal,
+            webhook_url=webhook_url,
+        )
+        self._http = http or httpx.Client(timeout=make_timeout(timeout), follow_redirects=False, verify=True)
+        self._driver = SyncDriver(self._http, sleep)
+        self._clock = clock
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._http.close()
+
+    def submit(
+        self,
+        request: VideoRequest | dict[str, Any],
+        *,
+        output_path: str | None = None,
+        want_download: bool = True,
+        batch_id: str | None = None,
+        batch_line: int | None = None,
+    ) -> Job:
+        """Validate and send one generation request (this spends credits); return the queued Job."""
+        req, body = self._prepare(request)
+        local_id = self._record(req, body, output_path, want_download, batch_id, batch_line)
+        try:
+            sub = self._driver.run(protocol.submit_flow(self.settings, req.op.path, body))
+        except errors.SeedanceError as exc:
+            self._submit_failed(local_id, exc)
+            raise
+        return self._job_from(req, local_id, sub)
+
+    def status(self, job: JobRef) -> JobStatus:
+        """Read a job's status once (free)."""
+        ref = self._resolve(job)
+        status: JobStatus = self._driver.run(
+            protocol.status_flow(self.settings, ref.request_id, ref.polling_url)
+        )
+        self._observer(ref, None)(status)
+        return status
+
+    def wait(self, job: JobRef, *, timeout: float = 600.0, on_update: UpdateCallback | None = None) -> Result:
+        """Poll until the job ends; return its Result. Raises GenerationFailed or PollTimeout."""
+        ref = self._resolve(job)
+        started = self._clock()
+        flow = protocol.wait_flow(
+            self.settings,
+            ref.request_id,
+            polling_url=ref.polling_url,
+            timeout=timeout,
+            next_delay=self._schedule(ref),
+            clock=self._clock,
+            on_update=self._observer(ref, on_update),
+        )
+        return self._result(ref, self._driver.run(flow), started, self._clock)
+
+    def download(self, result: JobRef, path: str | Path | None = None) -> Result:
+        """Save a finished job's video to `path` (resuming a partial download); return the Result with it."""
+        job, known = self._status_for_download(result)
+        if known is None:
+            known = self._result(job, self.status(job), self._clock(), self._clock)
+        target = self._target(job, path)
+        outcome = self._driver.run(
+            download_flow(self.settings, job.request_id, known.video_url, target, job.polling_url)
+        )
+        return self._downloaded(known, job, outcome)
+
+    def generate(
+        self,
+        request: VideoRequest | dict[str, Any],
+        path: str | Path | None = None,
+        *,
+        timeout: float = 600.0,
+        on_update: UpdateCallback | None = None,
+        download: bool = True,
+    ) -> Result:
+        """Submit, wait and download: a prompt in, a video file out."""
+        job = self.submit(request, output_path=str(path) if path else None, want_download=download)
+        result = self.wait(job, timeout=timeout, on_update=on_update)
+        return self.download(result, path) if download else result
+
+
+class AsyncClient(_ClientCore):
+    """The async twin of `Client` (anyio: asyncio or trio). Use `async with`, or call `aclose()`."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: float = 60.0,
+        poll_interval: float | None = None,
+        journal: Journal | None = None,
+        webhook_url: str | None = None,
+        http: httpx.AsyncClient | None = None,
+        sleep: Callable[[float], Any] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        max_connections: int = 100,
+    ) -> None:
+        super().__init__(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            journal=journal,
+            webhook_url=webhook_url,
+        )
+        limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=20)
+        self._http = http or httpx.AsyncClient(
+            timeout=make_timeout(timeout), follow_redirects=False, verify=True, limits=limits
+        )
+        self._driver = AsyncDriver(self._http, sleep)
+        self._clock = clock
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._http.aclose()
+
+    async def submit(
+        self,
+        request: VideoRequest | dict[str, Any],
+        *,
+        output_path: str | None = None,
+        want_download: bool = True,
+        batch_id: str | None = None,
+        batch_line: int | None = None,
+    ) -> Job:
+        """Validate and send one generation request (this spends credits); return the queued Job."""
+        req, body = self._prepare(request)
+        local_id = self._record(req, body, output_path, want_download, batch_id, batch_line)
+        try:
+            sub = await self._driver.run(protocol.submit_flow(self.settings, req.op.path, body))
+        except errors.SeedanceError as exc:
+            self._submit_failed(local_id, exc)
+            raise
+        return self._job_from(req, local_id, sub)
+
+    async def status(self, job: JobRef) -> JobStatus:
+        """Read a job's status once (free)."""
+        ref = self._resolve(job)
+        flow = protocol.status_flow(self.settings, ref.request_id, ref.polling_url)
+        status: JobStatus = await self._driver.run(flow)
+        self._observer(ref, None)(status)
+        return status
+
+    async def wait(
+        self, job: JobRef, *, timeout: float = 600.0, on_update: UpdateCallback | None = None
+    ) -> Result:
+        """Poll until the job ends; return its Result. Raises GenerationFailed or PollTimeout."""
+        ref = self._resolve(job)
+        started = self._clock()
+        flow = protocol.wait_flow(
+            self.settings,
+            ref.request_id,
+            polling_url=ref.polling_url,
+            timeout=timeout,
+            next_delay=self._schedule(ref),
+            clock=self._clock,
+            on_update=self._observer(ref, on_update),
+        )
+        return self._result(ref, await self._driver.run(flow), started, self._clock)
+
+    async def download(self, result: JobRef, path: str | Path | None = None) -> Result:
+        """Save a finished job's video to `path` (resuming a partial download); return the Result with it."""
+        job, known = self._status_for_download(result)
+        if known is None:
+            known = self._result(job, await self.status(job), self._clock(), self._clock)
+        target = self._target(job, path)
+        outcome = await self._driver.run(
+            download_flow(self.settings, job.request_id, known.video_url, target, job.polling_url)
+        )
+        return self._downloaded(known, job, outcome)
+
+    async def generate(
+        self,
+        request: VideoRequest | dict[str, Any],
+        path: str | Path | None = None,
+        *,
+        timeout: float = 600.0,
+        on_update: UpdateCallback | None = None,
+        download: bool = True,
+    ) -> Result:
+        """Submit, wait and download: a prompt in, a video file out."""
+        job = await self.submit(request, output_path=str(path) if path else None, want_download=download)
+        result = await self.wait(job, timeout=timeout, on_update=on_update)
+        return await self.download(result, path) if download else result

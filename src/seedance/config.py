@@ -1,0 +1,40 @@
+"""Where things are: the user's seedance folder and the gateway URL, read when a client is made (not at import)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from seedance.catalog import DEFAULT_BASE_URL
+from seedance.errors import InputError
+
+
+def seedance_home() -> Path:
+    """The folder for user state (journal, prices): $SEEDANCE_HOME, else the platform's user data folder."""
+    env = os.environ.get("SEEDANCE_HOME", "").strip()
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("seedance", appauthor=False))
+
+
+def base_url(flag: str | None = None) -> str:
+    """The gateway URL: flag > $SEEDANCE_BASE_URL > the Pixazo gateway. Must be http(s)."""
+    url = (flag or os.environ.get("SEEDANCE_BASE_URL", "").strip() or DEFAULT_BASE_URL).rstrip("/")
+    if not url.lower().startswith(("https://", "http://")):
+        raise InputError(f"gateway URL {url!r} must start with https:// (or http:// for a local emulator)")
+    return url
+
+
+def poll_interval(flag: float | None = None) -> float | None:
+    """A fixed polling interval: flag > $SEEDANCE_POLL_INTERVAL > None (adaptive schedule)."""
+    if flag is not None:
+        return flag
+    env = os.environ.get("SEEDANCE_POLL_INTERVAL", "").strip()
+    if not env:
+        return None
+    try:
+        return max(float(env), 0.0)
+    except ValueError:
+        raise InputError(f"SEEDANCE_POLL_INTERVAL={env!r} is not a number of seconds") from None

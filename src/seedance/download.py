@@ -1,0 +1,175 @@
+"""Download a result safely: a `.part` file beside the target, HTTP Range resume, checks, atomic rename.
+
+`DownloadTarget` owns the file (no network); `download_flow` decides retries, resumes and one URL refresh
+through the status endpoint when a result URL has expired; the drivers in `transport.py` move the bytes.
+The API key is never sent with media requests: results live on a public CDN, not on the gateway.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from seedance import errors, protocol
+from seedance.protocol import Flow, Settings, Sleep
+
+CHUNK = 1024 * 1024
+MP4_BRANDS = (b"ftyp",)
+
+
+@dataclass
+class DownloadTarget:
+    """The file being written: knows how much is on disk, hashes as it goes, and finishes atomically."""
+
+    path: Path
+    total: int | None = None
+    _fh: BinaryIO | None = field(default=None, repr=False)
+    _hash: Any = field(default=None, repr=False)
+    _written: int = 0
+
+    @property
+    def part_path(self) -> Path:
+        """The temporary file beside the target; kept after a failure so the next attempt can resume."""
+        return self.path.with_name(self.path.name + ".part")
+
+    def offset(self) -> int:
+        """Bytes already on disk from an earlier attempt."""
+        return self.part_path.stat().st_size if self.part_path.exists() else 0
+
+    def request_headers(self) -> dict[str, str]:
+        """Headers for the next media request: a Range when a partial file exists."""
+        offset = self.offset()
+        return {"Range": f"bytes={offset}-"} if offset else {}
+
+    def begin(self, status_code: int, headers: Mapping[str, str]) -> None:
+        """Open the part file for an answer: append after a matching 206, start over after a 200."""
+        self.close()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        offset = self.offset()
+        start = 0
+        if status_code == 206:
+            match = re.match(r"bytes (\d+)-(\d+)/(\d+|\*)", headers.get("content-range", ""))
+            if match and int(match.group(1)) == offset:
+                start = offset
+                if match.group(3) != "*":
+                    self.total = int(match.group(3))
+        if start == 0:
+            length = headers.get("content-length")
+            self.total = int(length) if length and length.isdigit() and status_code == 200 else self.total
+        self._hash = hashlib.sha256()
+        if start:
+            with self.part_path.open("rb") as existing:
+                for block in iter(lambda: existing.read(CHUNK), b""):
+                    self._hash.update(block)
+        self._fh = self.part_path.open("ab" if start else "wb")
+        self._written = start
+
+    def write(self, chunk: bytes) -> None:
+        """Append bytes to the part file and the running hash."""
+        assert self._fh is not None and self._hash is not None
+        self._fh.write(chunk)
+        self._hash.update(chunk)
+        self._written += len(chunk)
+
+    def close(self) -> None:
+        """Flush and close the part file, keeping it for a resume."""
+        if self._fh is not None:
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+            self._fh.close()
+            self._fh = None
+
+    @property
+    def complete(self) -> bool:
+        """Whether every expected byte is on disk (unknown length: whatever arrived)."""
+        return self.total is None or self._written >= self.total
+
+    def finish(self) -> tuple[Path, int, str]:
+        """Check the part file (length, MP4 signature), rename it into place; return (path, size, sha256)."""
+        self.close()
+        size = self.offset()
+        if self.total is not None and size != self.total:
+            raise errors.DownloadError(f"the download stopped at {size} of {self.total} bytes")
+        with self.part_path.open("rb") as fh:
+            head = fh.read(12)
+        if head[4:8] not in MP4_BRANDS:
+            self.discard()
+            raise errors.DownloadError("the downloaded file is not an MP4 video (no ftyp box at its start)")
+        digest = self._hash.hexdigest() if self._hash is not None else sha256_of(self.part_path)
+        os.replace(self.part_path, self.path)
+        return self.path, size, digest
+
+    def discard(self) -> None:
+        """Remove the part file (its content is useless)."""
+        self.close()
+        self.part_path.unlink(missing_ok=True)
+
+
+def sha256_of(path: Path) -> str:
+    """The sha256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(CHUNK), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class FetchMedia:
+    """Ask the driver to GET `url` (no key) into `target`, resuming from what is on disk."""
+
+    url: str
+    target: DownloadTarget
+
+
+@dataclass(frozen=True)
+class MediaOutcome:
+    """What the driver saw: the HTTP status, and the error if the body stopped early."""
+
+    status_code: int
+    error: str | None = None
+
+
+def download_flow(
+    settings: Settings,
+    request_id: str,
+    url: str,
+    target: DownloadTarget,
+    polling_url: str | None = None,
+    attempts: int = 4,
+) -> Flow:
+    """Fetch `url` into `target`; return (path, size, sha256, url used). Resume, refresh an expired URL once."""
+    refreshed = False
+    last = ""
+    for attempt in range(attempts):
+        outcome: MediaOutcome = yield FetchMedia(url, target)
+        if outcome.status_code in (200, 206) and outcome.error is None and target.complete:
+            path, size, digest = target.finish()
+            return path, size, digest, url
+        if outcome.status_code in (403, 404, 410) and not refreshed:
+            # Result URLs expire (BytePlus deletes them after 24 h); the status endpoint may hand out a fresh one.
+            refreshed = True
+            status = yield from protocol.status_flow(settings, request_id, polling_url)
+            if not status.video_url:
+                break
+            url = status.video_url
+            last = f"the result URL answered {outcome.status_code}"
+            continue
+        if outcome.status_code == 416:
+            target.discard()  # our partial file does not match the remote one: start over
+            last = "the server refused to resume (416)"
+            continue
+        if outcome.status_code not in (200, 206):
+            last = f"the result URL answered {outcome.status_code}"
+            break
+        last = outcome.error or "the connection closed before the whole file arrived"
+        yield Sleep(min(0.5 * 2**attempt, 5.0))
+    hint = None
+    if "answered 40" in last and refreshed:
+        hint = "the result URL has expired and the gateway gave no fresh one; the video may be gone"
+    raise errors.DownloadError(f"could not download the video: {last}", request_id=request_id, hint=hint)

@@ -1,0 +1,405 @@
+"""The job journal: a SQLite record of every paid submission, written before the request is sent.
+
+A row is created (state `submitting`) before the POST, updated with the request id the moment it is known,
+then with every status change, the result URL and the downloaded file. A crash at any point leaves a row
+that `seedance resume` can finish; a submit whose outcome is unknown is marked so and never resent.
+WAL mode and short immediate transactions make several processes sharing one journal safe. Never the key.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from seedance.config import seedance_home
+from seedance.models import JobStatus
+
+SCHEMA_MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE jobs (
+        local_id TEXT PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        operation TEXT NOT NULL,
+        model TEXT NOT NULL,
+        prompt TEXT,
+        request_json TEXT NOT NULL,
+        settings_json TEXT NOT NULL,
+        state TEXT NOT NULL,
+        request_id TEXT UNIQUE,
+        polling_url TEXT,
+        raw_status TEXT,
+        video_url TEXT,
+        video_url_at TEXT,
+        error TEXT,
+        charged INTEGER,
+        estimated_cost_usd REAL,
+        submit_attempts INTEGER NOT NULL DEFAULT 0,
+        warnings_json TEXT NOT NULL DEFAULT '[]',
+        output_path TEXT,
+        want_download INTEGER NOT NULL DEFAULT 1,
+        bytes_downloaded INTEGER,
+        sha256 TEXT,
+        downloaded_at TEXT,
+        submitted_at TEXT,
+        finished_at TEXT,
+        elapsed_s REAL,
+        batch_id TEXT,
+        batch_line INTEGER,
+        pid INTEGER
+    );
+    CREATE INDEX jobs_state ON jobs(state);
+    CREATE INDEX jobs_created ON jobs(created_at);
+    CREATE INDEX jobs_batch ON jobs(batch_id, batch_line);
+    CREATE TABLE history (
+        local_id TEXT NOT NULL REFERENCES jobs(local_id) ON DELETE CASCADE,
+        at TEXT NOT NULL,
+        state TEXT NOT NULL,
+        detail TEXT
+    );
+    CREATE INDEX history_job ON history(local_id);
+    """,
+)
+"""Each entry moves the schema one version up (PRAGMA user_version); append, never edit."""
+
+UNFINISHED_STATES = ("submitting", "queued", "running")
+OPEN_STATES = (*UNFINISHED_STATES, "succeeded")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+class JobRecord(BaseModel):
+    """One journal row."""
+
+    local_id: str
+    created_at: str
+    updated_at: str
+    operation: str
+    model: str
+    prompt: str | None
+    request_json: str
+    """The body sent, with media data URIs replaced by their type, size and sha256."""
+    settings_json: str
+    """The request's options as given (file paths, not their content)."""
+    state: str
+    """submitting, unknown, rejected, queued, running, succeeded, failed, or downloaded."""
+    request_id: str | None
+    polling_url: str | None
+    raw_status: str | None
+    video_url: str | None
+    video_url_at: str | None
+    error: str | None
+    charged: bool | None
+    estimated_cost_usd: float | None
+    submit_attempts: int
+    warnings_json: str
+    output_path: str | None
+    want_download: bool
+    bytes_downloaded: int | None
+    sha256: str | None
+    downloaded_at: str | None
+    submitted_at: str | None
+    finished_at: str | None
+    elapsed_s: float | None
+    batch_id: str | None
+    batch_line: int | None
+    pid: int | None
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        """The request's options as a dict."""
+        data: dict[str, Any] = json.loads(self.settings_json)
+        return data
+
+    @property
+    def is_unfinished(self) -> bool:
+        """Whether resume has work to do: still running, or succeeded but not yet downloaded."""
+        return self.state in UNFINISHED_STATES or (self.state == "succeeded" and self.want_download)
+
+
+class Journal:
+    """A handle on the journal database; cheap to create, safe to share between processes."""
+
+    def __init__(self, path: Path | str | None = None) -> None:
+        self.path = Path(path) if path is not None else seedance_home() / "jobs.db"
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as db:
+            self._migrate(db)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+        try:
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA foreign_keys=ON")
+            db.execute("PRAGMA synchronous=NORMAL")
+            yield db
+        finally:
+            db.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with self._connect() as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+
+    def _migrate(self, db: sqlite3.Connection) -> None:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            for number, script in enumerate(SCHEMA_MIGRATIONS[version:], start=version + 1):
+                for statement in filter(str.strip, script.split(";")):
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version = {number}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    # -- writing -------------------------------------------------------------------------------------------
+
+    def record_submission(
+        self,
+        *,
+        operation: str,
+        model: str,
+        prompt: str | None,
+        body: dict[str, Any],
+        settings: dict[str, Any],
+        estimated_cost_usd: float | None = None,
+        output_path: str | None = None,
+        want_download: bool = True,
+        batch_id: str | None = None,
+        batch_line: int | None = None,
+    ) -> str:
+        """Write the row for a submission about to be sent; return its local id."""
+        local_id = uuid.uuid4().hex[:12]
+        now = _now()
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO jobs (local_id, created_at, updated_at, operation, model, prompt, request_json,"
+                " settings_json, state, estimated_cost_usd, output_path, want_download, batch_id, batch_line, pid)"
+                " VALUES (?,?,?,?,?,?,?,?,'submitting',?,?,?,?,?,?)",
+                (
+                    local_id,
+                    now,
+                    now,
+                    operation,
+                    model,
+                    prompt,
+                    json.dumps(body),
+                    json.dumps(settings),
+                    estimated_cost_usd,
+                    output_path,
+                    int(want_download),
+                    batch_id,
+                    batch_line,
+                    os.getpid(),
+                ),
+            )
+            self._history(db, local_id, "submitting", None)
+        return local_id
+
+    def _history(self, db: sqlite3.Connection, local_id: str, state: str, detail: str | None) -> None:
+        db.execute(
+            "INSERT INTO history (local_id, at, state, detail) VALUES (?,?,?,?)",
+            (local_id, _now(), state, detail),
+        )
+
+    def _update(self, local_id: str, state: str | None, detail: str | None = None, **fields: Any) -> None:
+        if state is not None:
+            fields["state"] = state
+        fields["updated_at"] = _now()
+        columns = ", ".join(f"{name} = ?" for name in fields)
+        with self._write() as db:
+            db.execute(f"UPDATE jobs SET {columns} WHERE local_id = ?", (*fields.values(), local_id))
+            if state is not None:
+                self._history(db, local_id, state, detail)
+
+    def mark_submitted(
+        self, local_id: str, *, request_id: str, polling_url: str | None, attempts: int, warnings: list[str]
+    ) -> None:
+        """Record the request id the moment the gateway gives it."""
+        self._update(
+            local_id,
+            "queued",
+            request_id,
+            request_id=request_id,
+            polling_url=polling_url,
+            submit_attempts=attempts,
+            warnings_json=json.dumps(warnings),
+            submitted_at=_now(),
+        )
+
+    def mark_unknown(self, local_id: str, error: str) -> None:
+        """The submit may or may not have been queued: never resend it, show it to the user."""
+        self._update(local_id, "unknown", error, error=error)
+
+    def mark_rejected(self, local_id: str, error: str) -> None:
+        """The gateway refused the submit: nothing was queued, nothing charged."""
+        self._update(local_id, "rejected", error, error=error, charged=0, finished_at=_now())
+
+    def record_status(self, local_id: str, status: JobStatus) -> None:
+        """Record a status read from the gateway (only changes add a history line)."""
+        current = self.get(local_id)
+        state = status.state.value
+        if current is not None and current.state == "downloaded":
+            state = "downloaded"
+        fields: dict[str, Any] = {"raw_status": status.raw_status}
+        if status.video_url:
+            fields.update(video_url=status.video_url, video_url_at=status.fetched_at.isoformat())
+        if status.state.is_final:
+            fields.update(error=status.error, charged=None if status.charged is None else int(status.charged))
+            if current is not None and current.finished_at is None:
+                fields["finished_at"] = _now()
+                if current.submitted_at:
+                    started = datetime.fromisoformat(current.submitted_at)
+                    fields["elapsed_s"] = round((datetime.now(UTC) - started).total_seconds(), 3)
+        changed = current is None or current.state != state
+        self._update(local_id, state if changed else None, status.error or status.raw_status, **fields)
+
+    def mark_downloaded(self, local_id: str, *, path: str, size: int, sha256: str) -> None:
+        """Record the finished file."""
+        self._update(
+            local_id,
+            "downloaded",
+            path,
+            output_path=path,
+            bytes_downloaded=size,
+            sha256=sha256,
+            downloaded_at=_now(),
+        )
+
+    def set_output(self, local_id: str, *, output_path: str | None, want_download: bool) -> None:
+        """Change where (and whether) a job's video should be saved."""
+        self._update(local_id, None, output_path=output_path, want_download=int(want_download))
+
+    def mark_gone(self, local_id: str, error: str) -> None:
+        """The gateway no longer knows the job (e.g. 404 on resume): stop trying, keep the row."""
+        self._update(local_id, "failed", error, error=error, finished_at=_now())
+
+    # -- reading -------------------------------------------------------------------------------------------
+
+    def get(self, key: str) -> JobRecord | None:
+        """Find a job by local id, request id, or a unique prefix of either."""
+        with self._connect() as db:
+            row = db.execute("SELECT * FROM jobs WHERE local_id = ? OR request_id = ?", (key, key)).fetchone()
+            if row is None and len(key) >= 4:
+                rows = db.execute(
+                    "SELECT * FROM jobs WHERE local_id LIKE ? OR request_id LIKE ? LIMIT 2",
+                    (key + "%", key + "%"),
+                ).fetchall()
+                row = rows[0] if len(rows) == 1 else None
+        return _record(row) if row is not None else None
+
+    def jobs(
+        self,
+        *,
+        state: str | None = None,
+        batch_id: str | None = None,
+        limit: int | None = None,
+        since: str | None = None,
+    ) -> list[JobRecord]:
+        """Jobs, newest first, optionally filtered."""
+        where, args = [], []
+        if state:
+            where.append("state = ?")
+            args.append(state)
+        if batch_id:
+            where.append("batch_id = ?")
+            args.append(batch_id)
+        if since:
+            where.append("created_at >= ?")
+            args.append(since)
+        sql = "SELECT * FROM jobs" + (" WHERE " + " AND ".join(where) if where else "")
+        sql += " ORDER BY created_at DESC, rowid DESC" + (f" LIMIT {int(limit)}" if limit else "")
+        with self._connect() as db:
+            return [_record(row) for row in db.execute(sql, args).fetchall()]
+
+    def unfinished(self) -> list[JobRecord]:
+        """Jobs that resume should pick up, oldest first. Submits of dead processes become `unknown`."""
+        self._settle_orphans()
+        return [r for r in reversed(self.jobs()) if r.is_unfinished and r.request_id]
+
+    def history(self, local_id: str) -> list[dict[str, Any]]:
+        """The job's state changes, oldest first."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT at, state, detail FROM history WHERE local_id = ? ORDER BY rowid", (local_id,)
+            ).fetchall()
+        return [dict(row) for row in rows]
+
+    def durations(
+        self, operation: str, *, resolution: str | None, duration: int | None, limit: int = 20
+    ) -> list[float]:
+        """Recent run times (submit to end) of succeeded jobs like this one, for the polling schedule."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT elapsed_s, settings_json FROM jobs WHERE operation = ? AND elapsed_s IS NOT NULL"
+                " AND state IN ('succeeded', 'downloaded') ORDER BY created_at DESC LIMIT 200",
+                (operation,),
+            ).fetchall()
+        found = []
+        for row in rows:
+            settings = json.loads(row["settings_json"])
+            if settings.get("resolution") == resolution and settings.get("duration") == duration:
+                found.append(float(row["elapsed_s"]))
+        return found[:limit]
+
+    def prune(self, before: str) -> int:
+        """Delete finished jobs created before an ISO date; unfinished ones are kept. Return how many."""
+        placeholders = ",".join("?" for _ in OPEN_STATES)
+        with self._write() as db:
+            cur = db.execute(
+                f"DELETE FROM jobs WHERE created_at < ? AND state NOT IN ({placeholders})",
+                (before, *OPEN_STATES),
+            )
+            return cur.rowcount
+
+    def _settle_orphans(self) -> None:
+        """A `submitting` row whose process is gone never learnt its outcome: mark it unknown."""
+        with self._connect() as db:
+            rows = db.execute("SELECT local_id, pid FROM jobs WHERE state = 'submitting'").fetchall()
+        for row in rows:
+            if row["pid"] is None or not _pid_alive(row["pid"]):
+                self.mark_unknown(
+                    row["local_id"],
+                    "the process submitting this job stopped before the gateway "
+                    "answered; it may or may not have been queued",
+                )
+
+
+def _record(row: sqlite3.Row) -> JobRecord:
+    data = dict(row)
+    data["charged"] = None if data["charged"] is None else bool(data["charged"])
+    data["want_download"] = bool(data["want_download"])
+    return JobRecord.model_validate(data)
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

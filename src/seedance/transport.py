@@ -1,0 +1,168 @@
+"""The two thin drivers that run the sans-IO flows over httpx: one blocking, one async. No decisions here.
+
+A driver sends what a flow yields and hands back what came: an `HttpResponse`, a `TransportFailure`
+(thrown in, with whether the request may have left this machine), or a `MediaOutcome` for downloads.
+Redirects are never followed (the key must not travel to another host) and TLS is always verified.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import anyio
+import httpx
+
+from seedance import errors
+from seedance.download import FetchMedia, MediaOutcome
+from seedance.protocol import USER_AGENT, Flow, HttpRequest, HttpResponse, Sleep, TransportFailure
+
+MAX_BODY_BYTES = 4 * 1024 * 1024
+"""A gateway JSON answer larger than this is cut off (it is then unreadable, never held whole in memory)."""
+
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+"""Transport errors raised before the request left this machine: resending cannot double a job."""
+
+
+def make_timeout(seconds: float) -> httpx.Timeout:
+    """Timeouts for every call: connect quickly, allow slow answers up to `seconds`."""
+    return httpx.Timeout(seconds, connect=min(10.0, seconds))
+
+
+def _failure(exc: httpx.TransportError) -> TransportFailure:
+    detail = errors.redact(str(exc) or type(exc).__name__)
+    return TransportFailure(f"{type(exc).__name__}: {detail}", maybe_sent=not isinstance(exc, NOT_SENT))
+
+
+def _bad_url(exc: Exception) -> errors.TransportError:
+    return errors.TransportError(
+        f"the gateway URL is not usable: {exc}", hint="check SEEDANCE_BASE_URL / --base-url"
+    )
+
+
+def _media_headers(action: FetchMedia) -> dict[str, str]:
+    return {"User-Agent": USER_AGENT, "Accept-Encoding": "identity", **action.target.request_headers()}
+
+
+class SyncDriver:
+    """Runs flows with a blocking httpx.Client and a blocking sleep."""
+
+    def __init__(self, http: httpx.Client, sleep: Callable[[float], None]) -> None:
+        self.http = http
+        self.sleep = sleep
+
+    def run(self, flow: Flow) -> Any:
+        """Drive a flow to its end and return its value (its exceptions propagate)."""
+        try:
+            action = next(flow)
+            while True:
+                if isinstance(action, Sleep):
+                    self.sleep(action.seconds)
+                    action = flow.send(None)
+                elif isinstance(action, FetchMedia):
+                    action = flow.send(self.fetch(action))
+                else:
+                    try:
+                        response = self.send(action)
+                    except httpx.TransportError as exc:
+                        action = flow.throw(_failure(exc))
+                    else:
+                        action = flow.send(response)
+        except StopIteration as stop:
+            return stop.value
+
+    def send(self, request: HttpRequest) -> HttpResponse:
+        """Send one request and read at most MAX_BODY_BYTES of its answer."""
+        try:
+            with self.http.stream(
+                request.method, request.url, headers=dict(request.headers), json=request.json
+            ) as resp:
+                body = bytearray()
+                for chunk in resp.iter_bytes():
+                    body += chunk
+                    if len(body) > MAX_BODY_BYTES:
+                        break
+                return HttpResponse(resp.status_code, dict(resp.headers), bytes(body[:MAX_BODY_BYTES]))
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+            raise _bad_url(exc) from None
+
+    def fetch(self, action: FetchMedia) -> MediaOutcome:
+        """Stream a media URL into the download target; report how it went."""
+        target = action.target
+        try:
+            with self.http.stream("GET", action.url, headers=_media_headers(action)) as resp:
+                if resp.status_code not in (200, 206):
+                    return MediaOutcome(resp.status_code)
+                target.begin(resp.status_code, resp.headers)
+                try:
+                    for chunk in resp.iter_raw():
+                        target.write(chunk)
+                finally:
+                    target.close()
+                return MediaOutcome(resp.status_code)
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+            raise errors.DownloadError(f"the result URL is not usable: {exc}") from None
+        except httpx.TransportError as exc:
+            return MediaOutcome(200, f"{type(exc).__name__}: {exc}")
+
+
+class AsyncDriver:
+    """Runs flows with an httpx.AsyncClient and anyio's sleep (never blocking the event loop)."""
+
+    def __init__(self, http: httpx.AsyncClient, sleep: Callable[[float], Any] | None = None) -> None:
+        self.http = http
+        self.sleep = sleep or anyio.sleep
+
+    async def run(self, flow: Flow) -> Any:
+        """Drive a flow to its end and return its value (its exceptions propagate)."""
+        try:
+            action = next(flow)
+            while True:
+                if isinstance(action, Sleep):
+                    await self.sleep(action.seconds)
+                    action = flow.send(None)
+                elif isinstance(action, FetchMedia):
+                    action = flow.send(await self.fetch(action))
+                else:
+                    try:
+                        response = await self.send(action)
+                    except httpx.TransportError as exc:
+                        action = flow.throw(_failure(exc))
+                    else:
+                        action = flow.send(response)
+        except StopIteration as stop:
+            return stop.value
+
+    async def send(self, request: HttpRequest) -> HttpResponse:
+        """Send one request and read at most MAX_BODY_BYTES of its answer."""
+        try:
+            async with self.http.stream(
+                request.method, request.url, headers=dict(request.headers), json=request.json
+            ) as resp:
+                body = bytearray()
+                async for chunk in resp.aiter_bytes():
+                    body += chunk
+                    if len(body) > MAX_BODY_BYTES:
+                        break
+                return HttpResponse(resp.status_code, dict(resp.headers), bytes(body[:MAX_BODY_BYTES]))
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+            raise _bad_url(exc) from None
+
+    async def fetch(self, action: FetchMedia) -> MediaOutcome:
+        """Stream a media URL into the download target; report how it went."""
+        target = action.target
+        try:
+            async with self.http.stream("GET", action.url, headers=_media_headers(action)) as resp:
+                if resp.status_code not in (200, 206):
+                    return MediaOutcome(resp.status_code)
+                target.begin(resp.status_code, resp.headers)
+                try:
+                    async for chunk in resp.aiter_raw():
+                        target.write(chunk)
+                finally:
+                    target.close()
+                return MediaOutcome(resp.status_code)
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+            raise errors.DownloadError(f"the result URL is not usable: {exc}") from None
+        except httpx.TransportError as exc:
+            return MediaOutcome(200, f"{type(exc).__name__}: {exc}")
