@@ -323,6 +323,18 @@ class Client(_ClientCore):
     ) -> Result:
         """Submit, wait and download: a prompt in, a video file out."""
         job = self.submit(request, output_path=str(path) if path else None, want_download=download)
+        return self.finish(job, path, timeout=timeout, on_update=on_update, download=download)
+
+    def finish(
+        self,
+        job: JobRef,
+        path: str | Path | None = None,
+        *,
+        timeout: float = 600.0,
+        on_update: UpdateCallback | None = None,
+        download: bool = True,
+    ) -> Result:
+        """Wait for a submitted job and download its video: what `resume` does for each unfinished job."""
         result = self.wait(job, timeout=timeout, on_update=on_update)
         return self.download(result, path) if download else result
 
@@ -435,5 +447,17 @@ class AsyncClient(_ClientCore):
     ) -> Result:
         """Submit, wait and download: a prompt in, a video file out."""
         job = await self.submit(request, output_path=str(path) if path else None, want_download=download)
+        return await self.finish(job, path, timeout=timeout, on_update=on_update, download=download)
+
+    async def finish(
+        self,
+        job: JobRef,
+        path: str | Path | None = None,
+        *,
+        timeout: float = 600.0,
+        on_update: UpdateCallback | None = None,
+        download: bool = True,
+    ) -> Result:
+        """Wait for a submitted job and download its video: what `resume` does for each unfinished job."""
         result = await self.wait(job, timeout=timeout, on_update=on_update)
         return await self.download(result, path) if download else result

@@ -55,7 +55,8 @@ SCHEMA_MIGRATIONS: tuple[str, ...] = (
         elapsed_s REAL,
         batch_id TEXT,
         batch_line INTEGER,
-        pid INTEGER
+        pid INTEGER,
+        gateway TEXT
     );
     CREATE INDEX jobs_state ON jobs(state);
     CREATE INDEX jobs_created ON jobs(created_at);
@@ -115,6 +116,8 @@ class JobRecord(BaseModel):
     batch_id: str | None
     batch_line: int | None
     pid: int | None
+    gateway: str | None
+    """The gateway base URL the job was sent to (resume only polls that gateway)."""
 
     @property
     def settings(self) -> dict[str, Any]:
@@ -188,6 +191,7 @@ class Journal:
         want_download: bool = True,
         batch_id: str | None = None,
         batch_line: int | None = None,
+        gateway: str | None = None,
     ) -> str:
         """Write the row for a submission about to be sent; return its local id."""
         local_id = uuid.uuid4().hex[:12]
@@ -195,8 +199,8 @@ class Journal:
         with self._write() as db:
             db.execute(
                 "INSERT INTO jobs (local_id, created_at, updated_at, operation, model, prompt, request_json,"
-                " settings_json, state, estimated_cost_usd, output_path, want_download, batch_id, batch_line, pid)"
-                " VALUES (?,?,?,?,?,?,?,?,'submitting',?,?,?,?,?,?)",
+                " settings_json, state, estimated_cost_usd, output_path, want_download, batch_id, batch_line, pid,"
+                " gateway) VALUES (?,?,?,?,?,?,?,?,'submitting',?,?,?,?,?,?,?)",
                 (
                     local_id,
                     now,

@@ -1,0 +1,5 @@
+"""`python -m seedance` runs the command line."""
+
+from seedance.cli.main import main
+
+main()

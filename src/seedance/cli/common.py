@@ -1,0 +1,133 @@
+"""Options and helpers shared by several commands: gateway flags, JSON mode, making a client."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from seedance.cli.output import OUT
+
+if TYPE_CHECKING:
+    from seedance.client import Client
+    from seedance.models import JobStatus
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _set_json(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    OUT.json = value
+    return value
+
+
+def json_option(func: F) -> F:
+    """`--json`: one JSON object on stdout, human text on stderr."""
+    return click.option(
+        "--json",
+        "as_json",
+        is_flag=True,
+        is_eager=True,
+        expose_value=True,
+        callback=_set_json,
+        help="Print one JSON object on stdout (errors too); human text goes to stderr.",
+    )(func)
+
+
+def gateway_options(func: F) -> F:
+    """`--base-url`, `--api-key`, `--poll-interval`, `--emulator` (shared by commands that talk to a gateway)."""
+    func = click.option(
+        "--emulator", is_flag=True, help="Start the local gateway emulator and use it (no key, no network)."
+    )(func)
+    func = click.option(
+        "--poll-interval",
+        type=click.FloatRange(min=0.0),
+        default=None,
+        help="Poll every S seconds instead of the adaptive schedule.",
+    )(func)
+    func = click.option(
+        "--api-key",
+        envvar=None,
+        default=None,
+        hidden=True,
+        help="API key (prefer PIXAZO_API_KEY or ~/.pixazo/api-key: flags show in `ps`).",
+    )(func)
+    return click.option(
+        "--base-url",
+        default=None,
+        metavar="URL",
+        help="Gateway URL (default $SEEDANCE_BASE_URL, else https://gateway.pixazo.ai).",
+    )(func)
+
+
+@contextmanager
+def open_client(
+    *,
+    base_url: str | None,
+    api_key: str | None,
+    poll_interval: float | None,
+    emulator: bool,
+    timeout: float = 60.0,
+) -> Iterator[Client]:
+    """A Client with the journal on, against the configured gateway or a fresh in-process emulator."""
+    from seedance import auth
+    from seedance.client import Client
+    from seedance.journal import Journal
+
+    running = None
+    if emulator:
+        from seedance.emulator import start
+
+        running = start()
+        base_url, api_key = running.base_url, running.api_key
+        poll_interval = 0.25 if poll_interval is None else poll_interval
+    try:
+        if api_key is None:
+            api_key = auth.resolve_key(None).key  # asks once on a terminal, as the skill says
+        with Client(
+            api_key=api_key,
+            base_url=base_url,
+            poll_interval=poll_interval,
+            journal=Journal(),
+            timeout=timeout,
+        ) as client:
+            yield client
+    finally:
+        if running is not None:
+            running.stop()
+
+
+class StatusLine:
+    """A live status line on a terminal (rich), plain lines otherwise; silent in --json mode."""
+
+    def __init__(self, label: str) -> None:
+        import sys
+        import time
+
+        self.label = label
+        self.started = time.monotonic()
+        self._status: Any = None
+        self.live = not OUT.json and sys.stderr.isatty()
+        if self.live:
+            from rich.console import Console
+
+            self._status = Console(stderr=True).status(f"{label}: submitting")
+            self._status.start()
+
+    def update(self, status: JobStatus) -> None:
+        """Show a new status."""
+        import time
+
+        elapsed = time.monotonic() - self.started
+        text = f"{self.label}: {status.raw_status} ({elapsed:.0f} s)"
+        if self._status is not None:
+            self._status.update(text)
+        elif not OUT.json:
+            OUT.info(text)
+
+    def stop(self) -> None:
+        """Remove the live line."""
+        if self._status is not None:
+            self._status.stop()
+            self._status = None

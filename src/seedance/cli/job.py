@@ -1,0 +1,105 @@
+"""`seedance status|wait|download ID`: pick up a job from its request id (or journal id) alone."""
+
+from __future__ import annotations
+
+import click
+
+from seedance.cli.common import gateway_options, json_option
+from seedance.cli.output import OUT
+
+
+@click.command(short_help="Show a job's status once.")
+@click.argument("job_id")
+@gateway_options
+@json_option
+def status(
+    job_id: str,
+    base_url: str | None,
+    api_key: str | None,
+    poll_interval: float | None,
+    emulator: bool,
+    as_json: bool,
+) -> None:
+    """Show the status of JOB_ID (a request id, or a journal id from `seedance jobs`)."""
+    from seedance.cli.common import open_client
+
+    OUT.context["request_id"] = job_id
+    with open_client(
+        base_url=base_url, api_key=api_key, poll_interval=poll_interval, emulator=emulator
+    ) as client:
+        st = client.status(job_id)
+    data = {
+        "ok": True,
+        "request_id": st.request_id or job_id,
+        "status": st.raw_status,
+        "state": st.state.value,
+        "video_url": st.video_url,
+        "error": st.error,
+        "charged": st.charged,
+    }
+    human = f"{st.request_id or job_id}: {st.raw_status}"
+    human += f"\nvideo URL: {st.video_url}" if st.video_url else ""
+    human += f"\nerror: {st.error}" if st.error else ""
+    OUT.result(data, human)
+
+
+@click.command(short_help="Wait for a job, then download it.")
+@click.argument("job_id")
+@click.option("-o", "--output", type=click.Path(), help="Where to save the video.")
+@click.option("--no-download", is_flag=True, help="Only wait; print the video URL.")
+@click.option("--timeout", type=click.FloatRange(min=1), default=600, show_default=True)
+@gateway_options
+@json_option
+def wait(
+    job_id: str,
+    output: str | None,
+    no_download: bool,
+    timeout: float,
+    base_url: str | None,
+    api_key: str | None,
+    poll_interval: float | None,
+    emulator: bool,
+    as_json: bool,
+) -> None:
+    """Wait for JOB_ID to finish, then download its video (to -o, or where `generate` meant to put it)."""
+    from seedance.cli import render
+    from seedance.cli.common import StatusLine, open_client
+
+    OUT.context["request_id"] = job_id
+    with open_client(
+        base_url=base_url, api_key=api_key, poll_interval=poll_interval, emulator=emulator
+    ) as client:
+        line = StatusLine(job_id)
+        try:
+            result = client.finish(
+                job_id, output, timeout=timeout, on_update=line.update, download=not no_download
+            )
+        finally:
+            line.stop()
+    render.finished(result, None, None)
+
+
+@click.command(short_help="Download a finished job's video.")
+@click.argument("job_id")
+@click.option("-o", "--output", type=click.Path(), help="Where to save the video.")
+@gateway_options
+@json_option
+def download(
+    job_id: str,
+    output: str | None,
+    base_url: str | None,
+    api_key: str | None,
+    poll_interval: float | None,
+    emulator: bool,
+    as_json: bool,
+) -> None:
+    """Download the video of a finished job (resumes a partial download)."""
+    from seedance.cli import render
+    from seedance.cli.common import open_client
+
+    OUT.context["request_id"] = job_id
+    with open_client(
+        base_url=base_url, api_key=api_key, poll_interval=poll_interval, emulator=emulator
+    ) as client:
+        result = client.download(job_id, output)
+    render.finished(result, None, None)

@@ -1,0 +1,178 @@
+"""`seedance jobs` (list, show, prune) and `seedance resume`: the journal of paid jobs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from seedance.cli.common import gateway_options, json_option
+from seedance.cli.output import OUT
+
+
+def _row(record: Any) -> dict[str, Any]:
+    return {
+        "local_id": record.local_id,
+        "created_at": record.created_at,
+        "model": record.model,
+        "operation": record.operation,
+        "state": record.state,
+        "status": record.raw_status,
+        "request_id": record.request_id,
+        "prompt": record.prompt,
+        "file": record.output_path if record.state == "downloaded" else None,
+        "video_url": record.video_url,
+        "error": record.error,
+        "estimated_cost_usd": record.estimated_cost_usd,
+        "charged": record.charged,
+        "batch_id": record.batch_id,
+        "batch_line": record.batch_line,
+    }
+
+
+@click.group(invoke_without_command=True, short_help="List the jobs in the journal.")
+@click.option(
+    "--status",
+    "state",
+    help="Only jobs in this state (queued, running, succeeded, downloaded, failed, unknown, rejected).",
+)
+@click.option("--limit", type=int, default=50, show_default=True)
+@json_option
+@click.pass_context
+def jobs(ctx: click.Context, state: str | None, limit: int, as_json: bool) -> None:
+    """List recent jobs, newest first. `seedance jobs show ID` for one; `seedance jobs prune` to clean up."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from seedance.journal import Journal
+
+    records = Journal().jobs(state=state, limit=limit)
+    if OUT.json:
+        OUT.emit({"ok": True, "jobs": [_row(r) for r in records]})
+        return
+    if not records:
+        click.echo("no jobs yet")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("when", "model", "operation", "status", "prompt", "file", "id", box=None)
+    for r in records:
+        table.add_row(
+            r.created_at[:19].replace("T", " "),
+            r.model,
+            r.operation.split("/")[1],
+            r.state,
+            (r.prompt or "")[:40],
+            r.output_path if r.state == "downloaded" else "",
+            r.request_id or r.local_id,
+        )
+    Console(soft_wrap=False).print(table)
+    unknown = [r for r in records if r.state == "unknown"]
+    if unknown:
+        OUT.info(
+            f"warning: {len(unknown)} submit(s) with unknown outcome: check your dashboard before resending"
+        )
+
+
+@jobs.command(short_help="Show one job.")
+@click.argument("job_id")
+@json_option
+def show(job_id: str, as_json: bool) -> None:
+    """Show everything the journal knows of one job, with its status history."""
+    from seedance.errors import InputError
+    from seedance.journal import Journal
+
+    journal = Journal()
+    record = journal.get(job_id)
+    if record is None:
+        raise InputError(f"no job {job_id!r} in the journal", hint="`seedance jobs` lists the jobs")
+    data = {
+        **_row(record),
+        "request": record.request_json,
+        "settings": record.settings,
+        "history": journal.history(record.local_id),
+        "sha256": record.sha256,
+        "bytes": record.bytes_downloaded,
+        "elapsed_s": record.elapsed_s,
+        "warnings": record.warnings_json,
+    }
+    if OUT.json:
+        OUT.emit({"ok": True, "job": data})
+        return
+    for key, value in data.items():
+        if key != "history" and value not in (None, "", "[]"):
+            click.echo(f"{key}: {value}")
+    for event in data["history"]:
+        click.echo(f"  {event['at'][:19]}  {event['state']}  {event['detail'] or ''}")
+
+
+@jobs.command(short_help="Delete old finished jobs.")
+@click.option(
+    "--before",
+    required=True,
+    metavar="DATE",
+    help="Delete finished jobs created before this date (YYYY-MM-DD). Unfinished jobs are always kept.",
+)
+@json_option
+def prune(before: str, as_json: bool) -> None:
+    """Delete finished jobs created before DATE from the journal (files on disk are left alone)."""
+    from datetime import date
+
+    from seedance.errors import InputError
+    from seedance.journal import Journal
+
+    try:
+        day = date.fromisoformat(before)
+    except ValueError:
+        raise InputError(f"--before {before!r} is not a date; write it as YYYY-MM-DD") from None
+    removed = Journal().prune(day.isoformat())
+    OUT.result({"ok": True, "removed": removed}, f"removed {removed} job(s)")
+
+
+@click.command(short_help="Finish unfinished jobs.")
+@click.argument("job_id", required=False)
+@click.option("--all", "all_jobs", is_flag=True, help="Resume every unfinished job (the default with no ID).")
+@click.option("--timeout", type=click.FloatRange(min=1), default=600, show_default=True)
+@gateway_options
+@json_option
+def resume(
+    job_id: str | None,
+    all_jobs: bool,
+    timeout: float,
+    base_url: str | None,
+    api_key: str | None,
+    poll_interval: float | None,
+    emulator: bool,
+    as_json: bool,
+) -> None:
+    """Pick up unfinished jobs from the journal: poll each to its end and download its video."""
+    from seedance import resume as resuming
+    from seedance.cli import render
+    from seedance.cli.common import open_client
+
+    with open_client(
+        base_url=base_url, api_key=api_key, poll_interval=poll_interval, emulator=emulator
+    ) as client:
+        records = resuming.pick(client, None if all_jobs else job_id)
+        if not records:
+            OUT.result({"ok": True, "resumed": []}, "nothing to resume")
+            return
+        outcomes, worst = [], 0
+        for done in resuming.resume_jobs(client, records, timeout=timeout):
+            rec = done.record
+            if done.result is not None:
+                outcomes.append(render.result_data(done.result))
+                OUT.info(
+                    f"{rec.request_id}: done" + (f", saved {done.result.path}" if done.result.path else "")
+                )
+            elif done.error is not None:
+                worst = worst or done.error.exit_code
+                outcomes.append({"ok": False, "request_id": rec.request_id, "error": done.error.to_dict()})
+                OUT.info(f"{rec.request_id}: {done.error.message}")
+            else:
+                outcomes.append({"ok": False, "local_id": rec.local_id, "skipped": done.skipped})
+                OUT.info(f"{rec.local_id}: skipped, {done.skipped}")
+    if OUT.json:
+        OUT.emit({"ok": worst == 0, "resumed": outcomes})
+    if worst:
+        raise SystemExit(worst)

@@ -1,0 +1,107 @@
+"""How the CLI speaks: human text on stderr (rich on a terminal), one JSON object on stdout with --json.
+
+Errors are turned into output in one place (`report_error`): `error: …` and `hint: …` lines, or a JSON
+object with the same facts, and the error's exit code. Nothing here ever prints the API key.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from seedance.errors import EXIT_INTERRUPTED, SeedanceError, redact
+
+EXIT_CODES = {
+    0: "success",
+    2: "bad input or usage (nothing was sent)",
+    3: "no API key, or the gateway refused it (401)",
+    4: "out of credits (402)",
+    5: "still rate limited after waiting and retrying once (429)",
+    6: "the gateway rejected the request (other 4xx)",
+    7: "gateway server error after one retry, or the gateway could not be reached",
+    8: "the generation failed (FAILED/ERROR)",
+    9: "timed out waiting; the job may still finish (resume it)",
+    10: "the download failed (the job itself succeeded)",
+    130: "interrupted (Ctrl-C); the job is in the journal, resume it",
+}
+
+
+class Output:
+    """Per-invocation output state: JSON mode, and facts to include if the command fails midway."""
+
+    def __init__(self) -> None:
+        self.json = False
+        self.context: dict[str, Any] = {}
+
+    def info(self, text: str) -> None:
+        """A line for the human, on stderr (stdout stays clean for --json and pipes)."""
+        print(redact(text), file=sys.stderr, flush=True)
+
+    def emit(self, data: dict[str, Any]) -> None:
+        """The command's one result: JSON on stdout in --json mode."""
+        print(redact(json.dumps(data, default=str, ensure_ascii=False)), flush=True)
+
+    def result(self, data: dict[str, Any], human: str) -> None:
+        """Print a result: the JSON object, or the human text on stdout."""
+        if self.json:
+            self.emit(data)
+        else:
+            print(redact(human), flush=True)
+
+
+OUT = Output()
+
+
+def report_error(exc: SeedanceError) -> int:
+    """Print an error the way the mode asks; return its exit code."""
+    if OUT.json:
+        OUT.emit({"ok": False, **OUT.context, "error": exc.to_dict()})
+    else:
+        OUT.info(f"error: {exc.message}")
+        if exc.remedy:
+            OUT.info(f"hint: {exc.remedy}")
+    return exc.exit_code
+
+
+def report_interrupt() -> int:
+    """Ctrl-C: say what happened to the paid job and how to pick it up."""
+    request_id = OUT.context.get("request_id")
+    if request_id:
+        message = f"interrupted; job {request_id} is recorded in the journal and may still finish"
+        hint = f"seedance resume {request_id}"
+    elif OUT.context.get("submitting"):
+        message = "interrupted while submitting; the job may or may not have been queued"
+        hint = "seedance jobs --status unknown"
+    else:
+        message, hint = "interrupted", ""
+    if OUT.json:
+        OUT.emit(
+            {
+                "ok": False,
+                **OUT.context,
+                "error": {
+                    "type": "Interrupted",
+                    "message": message,
+                    "hint": hint,
+                    "exit_code": EXIT_INTERRUPTED,
+                },
+            }
+        )
+    else:
+        OUT.info(f"error: {message}")
+        if hint:
+            OUT.info(f"hint: resume with: {hint}")
+    return EXIT_INTERRUPTED
+
+
+def human_size(size: int | None) -> str:
+    """Bytes as a short human figure."""
+    if size is None:
+        return "?"
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{size} B"

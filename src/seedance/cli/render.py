@@ -1,0 +1,109 @@
+"""Render library objects for people and for --json: one place for the CLI's result shapes."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from seedance.catalog import KEY_HEADER
+from seedance.cli.output import OUT, human_size
+from seedance.models import Job, Result, VideoRequest
+from seedance.pricing import Estimate
+
+
+def slug(text: str, words: int = 6) -> str:
+    """A short file-name-safe slug of a prompt."""
+    parts = re.findall(r"[A-Za-z0-9]+", text.lower())[:words]
+    return "-".join(parts)[:60] or "video"
+
+
+def default_output(output: str | None, request: VideoRequest) -> Path:
+    """Where the video goes: -o (a file, or a folder to put it in), else a stamped name in the current folder."""
+    name = f"seedance-{datetime.now():%Y%m%d-%H%M%S}-{slug(request.prompt or request.op.kind.value)}.mp4"
+    if output is None:
+        return Path.cwd() / name
+    path = Path(output).expanduser()
+    return path / name if path.is_dir() else path
+
+
+def describe_settings(request: VideoRequest) -> str:
+    """`5 s, 720p, adaptive` with the model's defaults filled in."""
+    model = request.model_info
+    duration = request.effective_duration()
+    return ", ".join(
+        [
+            "auto length" if duration == -1 else f"{duration} s",
+            request.resolution or model.default_resolution,
+            request.ratio or model.default_ratio,
+        ]
+    )
+
+
+def dry_run(request: VideoRequest, url: str, body: dict[str, Any], cost: Estimate) -> None:
+    """Show the request that would be sent (key redacted) and its estimated cost."""
+    data = {
+        "ok": True,
+        "dry_run": True,
+        "operation": request.op.name,
+        "model": request.model,
+        "method": "POST",
+        "url": url,
+        "headers": {KEY_HEADER: "***", "Content-Type": "application/json", "Cache-Control": "no-cache"},
+        "body": body,
+        "estimated_cost_usd": cost.usd,
+        "estimated_cost_low_usd": cost.low_usd,
+        "estimate": cost.describe(),
+    }
+    import json
+
+    human = f"POST {url}\n{KEY_HEADER}: ***\n{json.dumps(body, indent=2)}\nestimated cost: {cost.describe()}"
+    OUT.result(data, human)
+
+
+def submitted(job: Job, request: VideoRequest) -> None:
+    """The result of `generate --no-wait`."""
+    data = {
+        "ok": True,
+        "request_id": job.request_id,
+        "status": "QUEUED",
+        "operation": job.operation,
+        "model": request.model,
+        "local_id": job.local_id,
+        "estimated_cost_usd": job.estimated_cost_usd,
+        "warnings": job.warnings,
+    }
+    OUT.result(data, f"{job.request_id}\nwait for it with: seedance wait {job.request_id}")
+
+
+def result_data(result: Result, estimated_cost_usd: float | None = None) -> dict[str, Any]:
+    """The JSON shape of a finished job."""
+    return {
+        "ok": True,
+        "request_id": result.request_id,
+        "status": result.status.raw_status,
+        "operation": result.operation,
+        "video_url": result.video_url,
+        "file": str(result.path) if result.path else None,
+        "size_bytes": result.size_bytes,
+        "sha256": result.sha256,
+        "elapsed_s": result.elapsed_s,
+        "local_id": result.local_id,
+        "estimated_cost_usd": estimated_cost_usd,
+        "warnings": result.warnings,
+    }
+
+
+def finished(result: Result, request: VideoRequest | None, estimated_cost_usd: float | None) -> None:
+    """Print a finished job: the file and its size, or the URL."""
+    data = result_data(result, estimated_cost_usd)
+    if request is not None:
+        data["model"] = request.model
+    lines = []
+    if result.path:
+        lines.append(f"saved {result.path} ({human_size(result.size_bytes)})")
+    lines.append(f"video URL: {result.video_url}")
+    if result.elapsed_s is not None:
+        lines.append(f"took {result.elapsed_s:.1f} s (request {result.request_id})")
+    OUT.result(data, "\n".join(lines))

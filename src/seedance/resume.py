@@ -1,0 +1,77 @@
+"""Finish what the journal says is unfinished: wait for each job and download it, one bad job not stopping the rest."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from seedance.client import Client
+from seedance.errors import InvalidRequestError, SeedanceError
+from seedance.journal import JobRecord
+from seedance.models import JobStatus, Result
+
+
+@dataclass
+class Resumed:
+    """What happened to one job: its result, or the error that stopped it, or why it was skipped."""
+
+    record: JobRecord
+    result: Result | None = None
+    error: SeedanceError | None = None
+    skipped: str | None = None
+
+
+def pick(client: Client, key: str | None) -> list[JobRecord]:
+    """The jobs to resume: the one named (journal id or request id), or every unfinished one."""
+    assert client.journal is not None
+    if key is None:
+        return client.journal.unfinished()
+    record = client.journal.get(key)
+    if record is None:
+        raise InvalidRequestError(
+            f"no job {key!r} in the journal",
+            status_code=404,
+            hint="`seedance jobs` lists the jobs; or use `seedance wait REQUEST_ID`",
+        )
+    return [record]
+
+
+def resume_jobs(
+    client: Client,
+    records: list[JobRecord],
+    *,
+    timeout: float = 600.0,
+    on_update: Callable[[JobRecord, JobStatus], None] | None = None,
+) -> Iterator[Resumed]:
+    """Wait for and download each job in turn; yield what happened to each."""
+    assert client.journal is not None
+    for record in records:
+        if not record.request_id:
+            yield Resumed(record, skipped=f"state {record.state}: no request id (check your dashboard)")
+            continue
+        if record.gateway and record.gateway.rstrip("/") != client.base_url.rstrip("/"):
+            yield Resumed(
+                record, skipped=f"sent to another gateway ({record.gateway}); set SEEDANCE_BASE_URL to it"
+            )
+            continue
+
+        def update(status: JobStatus, rec: JobRecord = record) -> None:
+            if on_update is not None:
+                on_update(rec, status)
+
+        try:
+            result = client.finish(
+                record.local_id,
+                record.output_path,
+                timeout=timeout,
+                on_update=update,
+                download=record.want_download,
+            )
+        except InvalidRequestError as exc:
+            if exc.status_code == 404:
+                client.journal.mark_gone(record.local_id, exc.message)
+            yield Resumed(record, error=exc)
+        except SeedanceError as exc:
+            yield Resumed(record, error=exc)
+        else:
+            yield Resumed(record, result=result)

@@ -1,0 +1,42 @@
+"""Test isolation: every test gets its own HOME, SEEDANCE_HOME and no inherited key or gateway settings.
+
+The emulator fixtures (`emulator`, ...) come from the `seedance.testing` pytest plugin, the same one users get.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ENV_VARS = ("PIXAZO_API_KEY", "SEEDANCE_BASE_URL", "SEEDANCE_HOME", "SEEDANCE_POLL_INTERVAL")
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private HOME and SEEDANCE_HOME per test; no key, gateway or poll settings from the outer shell."""
+    for name in ENV_VARS:
+        monkeypatch.delenv(name, raising=False)
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("SEEDANCE_HOME", str(tmp_path / "seedance-home"))
+    monkeypatch.chdir(tmp_path)
+    return home
+
+
+@pytest.fixture
+def cli_env(isolated_env: Path) -> dict[str, str]:
+    """The environment for a `seedance` subprocess: the isolated one, with a fast fixed poll interval."""
+    env = dict(os.environ)
+    env["SEEDANCE_POLL_INTERVAL"] = "0.05"
+    env.pop("PYTHONWARNINGS", None)
+    return env
+
+
+@pytest.fixture
+def seedance_cmd() -> list[str]:
+    """The command that runs the CLI in a real subprocess (the installed console script's module)."""
+    return [sys.executable, "-m", "seedance"]
