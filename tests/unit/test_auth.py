@@ -1,0 +1,104 @@
+"""Key resolution follows the skill: flag, PIXAZO_API_KEY, ~/.pixazo/api-key, then ask once and save it 600."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from seedance import auth
+from seedance.errors import KEY_PROMPT, InputError, KeyMissingError
+
+
+def write_key_file(home: Path, key: str, mode: int = 0o600) -> Path:
+    path = home / ".pixazo" / "api-key"
+    path.parent.mkdir(mode=0o700)
+    path.write_text(key + "\n")
+    path.chmod(mode)
+    return path
+
+
+def test_key_order_is_flag_then_env_then_file(isolated_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each source is used only when the ones before it are empty."""
+    write_key_file(isolated_env, "file-key-0001")
+    assert auth.resolve_key(None, interactive=False).source == "file"
+    monkeypatch.setenv("PIXAZO_API_KEY", "env-key-0002")
+    assert auth.resolve_key(None, interactive=False).key == "env-key-0002"
+    assert auth.resolve_key("flag-key-0003", interactive=False).key == "flag-key-0003"
+
+
+def test_no_key_without_a_terminal_fails_with_the_skill_sentence() -> None:
+    """Without a terminal nothing is asked: KeyMissingError carries the verbatim sentence, exit 3."""
+    with pytest.raises(KeyMissingError) as caught:
+        auth.resolve_key(None, interactive=False)
+    assert caught.value.message == KEY_PROMPT
+    assert caught.value.exit_code == 3
+
+
+def test_asks_once_saves_600_in_a_700_folder_and_never_asks_again(isolated_env: Path) -> None:
+    """The sentence is said verbatim, the answer saved with safe modes, and the next call reads the file."""
+    said: list[str] = []
+    asked: list[str] = []
+
+    def ask(prompt: str) -> str:
+        asked.append(prompt)
+        return "  pasted-key-0004\n"
+
+    found = auth.resolve_key(None, interactive=True, ask=ask, say=said.append)
+    assert said == [KEY_PROMPT]
+    assert found.key == "pasted-key-0004"
+    path = isolated_env / ".pixazo" / "api-key"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert path.read_text() == "pasted-key-0004\n"
+    again = auth.resolve_key(None, interactive=True, ask=ask, say=said.append)
+    assert again.source == "file"
+    assert len(asked) == 1
+
+
+def test_key_file_is_never_world_readable_even_briefly(isolated_env: Path) -> None:
+    """The file is created 600 (O_EXCL with a mode), under a restrictive umask or a permissive one."""
+    old = os.umask(0)
+    try:
+        path = auth.save_key("umask-key-0005")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_a_symlinked_key_file_is_refused(isolated_env: Path, tmp_path: Path) -> None:
+    """A key file that is a symlink (e.g. to another user's file) is neither read nor written through."""
+    target = tmp_path / "elsewhere"
+    target.write_text("stolen-key-0006\n")
+    link = isolated_env / ".pixazo" / "api-key"
+    link.parent.mkdir()
+    link.symlink_to(target)
+    with pytest.raises(InputError, match="symbolic link"):
+        auth.resolve_key(None, interactive=False)
+    with pytest.raises(InputError, match="symbolic link"):
+        auth.save_key("new-key-0007")
+    assert target.read_text() == "stolen-key-0006\n"
+
+
+def test_a_key_file_readable_by_others_warns(isolated_env: Path) -> None:
+    """A 644 key file still works, with a warning that says how to fix it."""
+    write_key_file(isolated_env, "loose-key-0008", mode=0o644)
+    with pytest.warns(auth.KeyFileWarning, match="chmod 600"):
+        assert auth.resolve_key(None, interactive=False).key == "loose-key-0008"
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "two words", "a\tb"])
+def test_pasted_garbage_is_not_saved(isolated_env: Path, bad: str) -> None:
+    """An empty or spaced answer is refused, and no key file is left behind."""
+    with pytest.raises(InputError):
+        auth.save_key(bad)
+    assert not (isolated_env / ".pixazo" / "api-key").exists()
+
+
+def test_resolved_key_repr_hides_the_key() -> None:
+    """The key never shows in a repr; masked() shows only its last four characters."""
+    found = auth.ResolvedKey("sk-very-secret-123456", "env")
+    assert "secret" not in repr(found)
+    assert found.masked() == "***3456"

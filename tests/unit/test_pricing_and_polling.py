@@ -1,0 +1,106 @@
+"""Cost estimates come from the price table (or the user's file); the polling schedule adapts but never hammers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from seedance import pricing
+from seedance.errors import InputError
+from seedance.models import parse_request
+from seedance.polling import PollSchedule
+
+
+@pytest.mark.parametrize(
+    ("fields", "usd", "low"),
+    [
+        ({"model": "2.0", "duration": 10}, 2.9, 2.9),
+        ({"model": "2.0"}, 1.45, 1.45),
+        ({"model": "2.0", "duration": 15}, 4.35, 4.35),
+        ({"model": "2.0-fast", "duration": 4}, 0.96, 0.96),
+        ({"model": "2.0", "duration": -1}, 4.35, 1.16),
+        ({"model": "1.0-pro", "duration": 12}, 0.2, 0.2),
+    ],
+)
+def test_estimate_from_the_table(fields: dict[str, object], usd: float, low: float) -> None:
+    """Per-second models multiply the duration (auto: 4-15 s); per-video models are flat."""
+    estimate = pricing.estimate(parse_request({"prompt": "x", **fields}))
+    assert (estimate.usd, estimate.low_usd) == (usd, low)
+    assert "estimate" in estimate.describe()
+
+
+def test_unknown_price_is_none_and_says_so() -> None:
+    """1.0 Lite has no published price: None, and a clear word instead of a number."""
+    estimate = pricing.estimate(
+        parse_request(
+            {
+                "prompt": "x",
+                "model": "1.0-lite",
+                "first_frame": "https://a/b.png",
+                "last_frame": "https://a/c.png",
+            }
+        )
+    )
+    assert estimate.usd is None
+    assert "unknown" in estimate.describe()
+
+
+def test_user_price_file_wins(tmp_path: Path) -> None:
+    """$SEEDANCE_HOME/prices.json overrides the table, including giving 1.0 Lite a price."""
+    home = tmp_path / "seedance-home"
+    home.mkdir()
+    (home / "prices.json").write_text(
+        json.dumps({"2.0": {"unit": "second", "usd": 0.5}, "1.0-lite": {"unit": "video", "usd": 0.1}})
+    )
+    assert pricing.estimate(parse_request({"prompt": "x", "duration": 10})).usd == 5.0
+    lite = parse_request(
+        {
+            "prompt": "x",
+            "model": "1.0-lite",
+            "first_frame": "https://a/b.png",
+            "last_frame": "https://a/c.png",
+        }
+    )
+    assert pricing.estimate(lite).usd == 0.1
+
+
+def test_broken_price_file_is_an_input_error(tmp_path: Path) -> None:
+    """A malformed price file is named with how to write it."""
+    home = tmp_path / "seedance-home"
+    home.mkdir()
+    (home / "prices.json").write_text('{"2.0": {"unit": "minute", "usd": 1}}')
+    with pytest.raises(InputError, match="prices.json"):
+        pricing.estimate(parse_request({"prompt": "x"}))
+
+
+def test_fixed_interval_is_used_as_given() -> None:
+    """A configured interval overrides the adaptive schedule."""
+    assert PollSchedule(fixed_interval=0.05)(100.0, 7) == 0.05
+
+
+def test_schedule_is_sparse_before_the_expected_end_and_dense_around_it() -> None:
+    """With history of ~60 s: one long wait, then once a second near the end, then a gentle back-off."""
+    schedule = PollSchedule(expected_s=60.0, spread_s=2.0)
+    first = schedule(0.0, 0)
+    assert 50.0 <= first <= 56.0
+    assert schedule(57.0, 1) == 1.0
+    assert schedule(63.0, 5) == 1.0
+    assert 1.0 < schedule(90.0, 20) <= 15.0
+
+
+def test_schedule_never_polls_faster_than_once_a_second() -> None:
+    """Whatever the elapsed time and history, the adaptive delay is at least min_interval."""
+    for expected in (None, 0.5, 5.0, 300.0):
+        schedule = PollSchedule(expected_s=expected, spread_s=0.0)
+        assert all(schedule(t / 3, n) >= 1.0 for n, t in enumerate(range(0, 3000, 7)))
+
+
+def test_schedule_without_history_stretches_to_its_cap() -> None:
+    """No history: start at 2 s and stretch, never beyond max_interval."""
+    schedule = PollSchedule()
+    delays = [schedule(0.0, n) for n in range(1, 12)]
+    assert delays[0] == 2.0
+    assert delays == sorted(delays)
+    assert max(delays) == 15.0

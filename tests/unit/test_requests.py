@@ -1,0 +1,222 @@
+"""Requests: the operation follows from the inputs, bad values are refused before sending, bodies match the reference."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import pytest
+
+from seedance import bodies, catalog
+from seedance.errors import InputError
+from seedance.models import VideoRequest, parse_request
+
+IMG, IMG2, VID, AUD = (
+    "https://m.test/a.png",
+    "https://m.test/b.png",
+    "https://m.test/v.mp4",
+    "https://m.test/a.mp3",
+)
+
+
+def image_item(url: str, role: str | None = None) -> dict[str, object]:
+    item: dict[str, object] = {"type": "image_url", "image_url": {"url": url}}
+    if role:
+        item["role"] = role
+    return item
+
+
+TEXT = {"type": "text", "text": "A cat walking on the beach"}
+CASES = [
+    ("2.0", {}, "2.0/text-to-video", {"content": [TEXT]}),
+    (
+        "2.0",
+        {"first_frame": IMG, "last_frame": IMG2},
+        "2.0/first-last-frame",
+        {"content": [TEXT, image_item(IMG, "first_frame"), image_item(IMG2, "last_frame")]},
+    ),
+    (
+        "2.0",
+        {"ref_images": [IMG], "ref_videos": [VID], "ref_audios": [AUD]},
+        "2.0/reference",
+        {
+            "content": [
+                TEXT,
+                image_item(IMG),
+                {"type": "video_url", "video_url": {"url": VID}},
+                {"type": "audio_url", "audio_url": {"url": AUD}},
+            ]
+        },
+    ),
+    (
+        "2.0",
+        {"edit_video": VID},
+        "2.0/edit",
+        {"content": [TEXT, {"type": "video_url", "video_url": {"url": VID}}]},
+    ),
+    (
+        "2.0-fast",
+        {
+            "duration": 8,
+            "ratio": "9:16",
+            "resolution": "480p",
+            "generate_audio": False,
+            "watermark": True,
+            "web_search": True,
+        },
+        "2.0-fast/text-to-video",
+        {
+            "content": [TEXT],
+            "duration": 8,
+            "ratio": "9:16",
+            "resolution": "480p",
+            "generate_audio": False,
+            "watermark": True,
+            "tools": [{"type": "web_search"}],
+        },
+    ),
+    ("2.0-fast", {"first_frame": IMG}, "2.0-fast/first-last-frame", {"content": [TEXT, image_item(IMG)]}),
+    (
+        "2.0-fast",
+        {"ref_images": [IMG, IMG2]},
+        "2.0-fast/reference",
+        {"content": [TEXT, image_item(IMG), image_item(IMG2)]},
+    ),
+    (
+        "2.0-fast",
+        {"edit_video": VID, "ref_images": [IMG]},
+        "2.0-fast/edit",
+        {"content": [TEXT, {"type": "video_url", "video_url": {"url": VID}}, image_item(IMG)]},
+    ),
+    (
+        "1.0-lite",
+        {"first_frame": IMG, "last_frame": IMG2, "duration": 6},
+        "1.0-lite/first-last-frame",
+        {
+            "model": "seedance-1-0-lite-i2v-250428",
+            "text": "A cat walking on the beach --duration 6",
+            "first_frame": IMG,
+            "last_frame": IMG2,
+        },
+    ),
+    (
+        "1.0-pro",
+        {"first_frame": IMG, "ratio": "adaptive"},
+        "1.0-pro/image-to-video",
+        {
+            "model": "seedance-1-0-lite-i2v-250428",
+            "content": [
+                {"type": "text", "text": "A cat walking on the beach --ratio adaptive"},
+                {"type": "image_url", "image_url": IMG},
+            ],
+        },
+    ),
+    (
+        "1.0-pro",
+        {"resolution": "1080p", "camera_fixed": False, "ratio": "21:9", "duration": 12},
+        "1.0-pro/text-to-video",
+        {
+            "model": "seedance-1-0-lite-t2v-250428",
+            "text": "A cat walking on the beach --ratio 21:9 --resolution 1080p --duration 12 --camerafixed false",
+        },
+    ),
+]
+
+
+def test_cases_cover_all_eleven_operations() -> None:
+    """The table below exercises every operation of the catalog once."""
+    assert sorted(c[2] for c in CASES) == sorted(op.name for op in catalog.OPERATIONS)
+
+
+@pytest.mark.parametrize(("model", "extra", "operation", "body"), CASES, ids=[c[2] for c in CASES])
+def test_body_matches_the_reference(
+    model: str, extra: dict[str, object], operation: str, body: dict[str, object]
+) -> None:
+    """Each operation is chosen from the inputs and its body laid out as the reference prescribes."""
+    request = parse_request({"prompt": "A cat walking on the beach", "model": model, **extra})
+    assert request.op.name == operation
+    assert bodies.build_body(request) == body
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"model": "3.0"}, "unknown model"),
+        ({"duration": 3}, "4-15"),
+        ({"duration": 16}, "4-15"),
+        ({"model": "1.0-pro", "duration": -1}, "3-12"),
+        ({"ratio": "2:1"}, "ratio"),
+        ({"resolution": "1080p"}, "resolution"),
+        ({"model": "1.0-lite", "first_frame": IMG, "last_frame": IMG2, "ratio": "21:9"}, "ratio"),
+        ({"last_frame": IMG2}, "last_frame needs a first_frame"),
+        ({"first_frame": IMG, "ref_images": [IMG2]}, "cannot be mixed"),
+        ({"model": "1.0-lite", "first_frame": IMG}, "needs both"),
+        ({"model": "1.0-lite"}, "only does first/last frame"),
+        ({"model": "1.0-pro", "ref_images": [IMG]}, "does not offer reference"),
+        ({"model": "1.0-pro", "first_frame": IMG, "last_frame": IMG2}, "1.0-lite"),
+        ({"model": "1.0-pro", "generate_audio": False}, "only Seedance 2.0"),
+        ({"camera_fixed": True}, "only Seedance 1.0"),
+        ({"ref_images": [IMG], "web_search": True}, "only text to video"),
+        ({"ref_images": [IMG] * 10}, "too many images"),
+        ({"ref_videos": [VID] * 4}, "too many videos"),
+        ({"model": "1.0-pro", "prompt": "a cat --ratio 16:9"}, "do not type --ratio"),
+        ({"operation": "edit"}, "edit_video"),
+        ({"prompt": "  "}, "needs a prompt"),
+        ({"colour": "red"}, "not a known field"),
+    ],
+)
+def test_impossible_requests_are_refused_with_what_to_change(fields: dict[str, object], message: str) -> None:
+    """Each impossible combination raises one InputError line naming what to change."""
+    data = {"prompt": "A cat", **fields}
+    with pytest.raises(InputError) as caught:
+        parse_request(data)
+    assert message in caught.value.message
+    assert "\n" not in caught.value.message
+    assert caught.value.exit_code == 2
+
+
+def test_model_aliases_are_accepted() -> None:
+    """Common spellings of model names are understood."""
+    assert VideoRequest(prompt="x", model="Seedance 2.0 Fast".replace(" ", "-")).model == "2.0-fast"
+    assert VideoRequest(prompt="x", model="pro").model == "1.0-pro"
+
+
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
+
+
+def test_local_files_become_checked_data_uris(tmp_path: Path) -> None:
+    """A local image is sniffed by content and sent as a data URI; the dry-run summary hides the bytes."""
+    image = tmp_path / "frame.jpg"  # the name lies; the content decides
+    image.write_bytes(PNG)
+    body = bodies.build_body(parse_request({"prompt": "x", "first_frame": str(image)}))
+    url = body["content"][1]["image_url"]["url"]
+    assert url.startswith("data:image/png;base64,")
+    assert base64.b64decode(url.split(",", 1)[1]) == PNG
+    summary = bodies.summarize_body(body)["content"][1]["image_url"]["url"]
+    assert summary.startswith("data:image/png;base64,<70 bytes sha256=")
+
+
+@pytest.mark.parametrize(
+    ("content", "field", "message"),
+    [
+        (b"not an image at all", "first_frame", "expected a image"),
+        (PNG, "edit_video", "expected a video"),
+        (b"", "first_frame", "expected a image"),
+    ],
+)
+def test_local_files_of_the_wrong_kind_are_refused(
+    tmp_path: Path, content: bytes, field: str, message: str
+) -> None:
+    """A text file as an image, or an image as a video, is refused before anything is sent."""
+    path = tmp_path / "input.bin"
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=message):
+        bodies.build_body(parse_request({"prompt": "x", field: str(path)}))
+
+
+def test_missing_local_file_is_refused(tmp_path: Path) -> None:
+    """A path that does not exist gets a clear error naming it."""
+    with pytest.raises(InputError, match="not found: .*nope.png"):
+        bodies.build_body(parse_request({"prompt": "x", "first_frame": str(tmp_path / "nope.png")}))
