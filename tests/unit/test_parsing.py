@@ -74,7 +74,8 @@ def test_failed_status_carries_the_reason_and_charge() -> None:
     """An ERROR is documented as not charged; FAILED's charge is unknown; the reason is kept."""
     error = parsing.parse_status({"status": "ERROR", "error": "system fault", "output": None})
     failed = parsing.parse_status({"status": "FAILED", "error": {"message": "content policy"}})
-    assert error is not None and failed is not None
+    assert error is not None
+    assert failed is not None
     assert (error.state, error.error, error.charged) == (State.FAILED, "system fault", False)
     assert (failed.error, failed.charged) == ("content policy", None)
 

@@ -71,7 +71,7 @@ def test_broken_price_file_is_an_input_error(tmp_path: Path) -> None:
     home = tmp_path / "seedance-home"
     home.mkdir()
     (home / "prices.json").write_text('{"2.0": {"unit": "minute", "usd": 1}}')
-    with pytest.raises(InputError, match="prices.json"):
+    with pytest.raises(InputError, match=r"prices\.json"):
         pricing.estimate(parse_request({"prompt": "x"}))
 
 

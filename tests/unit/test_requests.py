@@ -218,5 +218,5 @@ def test_local_files_of_the_wrong_kind_are_refused(
 
 def test_missing_local_file_is_refused(tmp_path: Path) -> None:
     """A path that does not exist gets a clear error naming it."""
-    with pytest.raises(InputError, match="not found: .*nope.png"):
+    with pytest.raises(InputError, match=r"not found: .*nope\.png"):
         bodies.build_body(parse_request({"prompt": "x", "first_frame": str(tmp_path / "nope.png")}))
