@@ -129,7 +129,7 @@ def test_submit_lost_after_sending_is_unknown_and_never_resent() -> None:
 
 def test_submit_connect_failure_is_retried_once_because_nothing_left() -> None:
     """A refused connection sent nothing, so one resend is safe."""
-    value, seen = drive(
+    value, _seen = drive(
         protocol.submit_flow(SETTINGS, "/p", {}),
         [TransportFailure("ConnectError", maybe_sent=False), reply(202, QUEUED)],
     )
