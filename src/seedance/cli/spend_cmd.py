@@ -1,0 +1,52 @@
+"""`seedance spend`: what the journal's jobs cost, by model, day or batch (estimates)."""
+
+from __future__ import annotations
+
+import click
+
+from seedance.cli.common import json_option
+from seedance.cli.output import OUT
+
+
+@click.command(short_help="Sum what jobs cost.")
+@click.option("--since", metavar="DATE", help="Only jobs created on or after this date (YYYY-MM-DD).")
+@click.option(
+    "--by", "group", type=click.Choice(["model", "day", "batch"]), default="model", show_default=True
+)
+@json_option
+def spend(since: str | None, group: str, as_json: bool) -> None:
+    """Sum the estimated cost of the journal's jobs: charged, pending, uncertain (FAILED or unknown) and free."""
+    from datetime import date
+
+    from seedance import spend as spending
+    from seedance.errors import InputError
+    from seedance.journal import Journal
+
+    if since is not None:
+        try:
+            since = date.fromisoformat(since).isoformat()
+        except ValueError:
+            raise InputError(f"--since {since!r} is not a date; write it as YYYY-MM-DD") from None
+    rows, total = spending.summarize(Journal().jobs(since=since), group)  # type: ignore[arg-type]
+    if OUT.json:
+        OUT.emit(
+            {
+                "ok": True,
+                "by": group,
+                "since": since,
+                "estimate": True,
+                "rows": [r.to_dict() for r in rows],
+                "total": total.to_dict(),
+            }
+        )
+        return
+    lines = [
+        f"{group:<14} {'jobs':>5} {'spent':>9} {'pending':>9} {'uncertain':>10} {'free':>5} {'no price':>8}"
+    ]
+    for row in [*rows, total]:
+        lines.append(
+            f"{row.key:<14} {row.jobs:>5} {row.spent_usd:>9.2f} {row.pending_usd:>9.2f} "
+            f"{row.uncertain_usd:>10.2f} {row.free_jobs:>5} {row.unpriced_jobs:>8}"
+        )
+    lines.append("USD, estimates from the price table; your dashboard has the exact figures.")
+    click.echo("\n".join(lines))

@@ -1,0 +1,77 @@
+"""Sum what the journal's jobs cost: estimates of charged jobs, with what is pending or uncertain kept apart.
+
+Charged: a job that succeeded. Not charged: a rejected submit, a job that ended ERROR (documented as free).
+Uncertain: a job that ended FAILED (the documentation does not say) and a submit whose outcome is unknown.
+Pending: a job still queued or running. A job whose price is unknown counts in `unpriced_jobs`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+from seedance.journal import JobRecord
+
+GroupBy = Literal["model", "day", "batch"]
+
+
+@dataclass
+class SpendRow:
+    """The sums for one group."""
+
+    key: str
+    jobs: int = 0
+    spent_usd: float = 0.0
+    pending_usd: float = 0.0
+    uncertain_usd: float = 0.0
+    free_jobs: int = 0
+    unpriced_jobs: int = 0
+
+    def add(self, record: JobRecord) -> None:
+        """Count one job into this group."""
+        self.jobs += 1
+        bucket = charge_bucket(record)
+        cost = record.estimated_cost_usd
+        if bucket == "free":
+            self.free_jobs += 1
+            return
+        if cost is None:
+            self.unpriced_jobs += 1
+            return
+        name = {"charged": "spent_usd", "pending": "pending_usd", "uncertain": "uncertain_usd"}[bucket]
+        setattr(self, name, round(getattr(self, name) + cost, 4))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return asdict(self)
+
+
+def charge_bucket(record: JobRecord) -> Literal["charged", "free", "pending", "uncertain"]:
+    """Whether a job is charged, as far as the documentation lets us tell."""
+    if record.state in ("succeeded", "downloaded") or record.charged is True:
+        return "charged"
+    if record.state == "rejected" or record.charged is False:
+        return "free"
+    if record.state in ("queued", "running", "submitting"):
+        return "pending"
+    return "uncertain"
+
+
+def group_key(record: JobRecord, by: GroupBy) -> str:
+    """The group a job falls in."""
+    if by == "day":
+        return record.created_at[:10]
+    if by == "batch":
+        return record.batch_id or "(single jobs)"
+    return record.model
+
+
+def summarize(records: Iterable[JobRecord], by: GroupBy = "model") -> tuple[list[SpendRow], SpendRow]:
+    """Rows per group (sorted by key) and the total."""
+    rows: dict[str, SpendRow] = {}
+    total = SpendRow("total")
+    for record in records:
+        rows.setdefault(group_key(record, by), SpendRow(group_key(record, by))).add(record)
+        total.add(record)
+    return [rows[k] for k in sorted(rows)], total
