@@ -76,6 +76,8 @@ def main(argv: list[str] | None = None) -> Any:
     """Run the CLI; convert every error into a message and its documented exit code (no tracebacks)."""
     from seedance.errors import SeedanceError
 
+    OUT.json = False
+    OUT.context.clear()
     try:
         cli.main(args=argv, prog_name="seedance", standalone_mode=False)
     except click.exceptions.Exit as exc:
