@@ -10,7 +10,7 @@ Heavy modules load on first use, so `import seedance` stays cheap for the comman
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+TYPE_CHECKING = False  # not imported from typing: `import seedance` stays cheap (mypy honours the name)
 
 __version__ = "0.1.0"
 
@@ -56,6 +56,8 @@ _LAZY = {
 _ERRORS = {name for name in __all__ if name.endswith(("Error", "Failed", "Timeout"))}
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from seedance.catalog import Operation
     from seedance.client import AsyncClient, Client
     from seedance.errors import (

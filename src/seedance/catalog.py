@@ -41,8 +41,6 @@ STATUS_PATH = "/v2/requests/status/{request_id}"
 DEFAULT_BASE_URL = "https://gateway.pixazo.ai"
 KEY_HEADER = "Ocp-Apim-Subscription-Key"
 WEBHOOK_HEADER = "X-Webhook-URL"
-API_KEYS_URL = "https://api-console.pixazo.ai/api_keys"
-DASHBOARD_URL = "https://api-console.pixazo.ai/dashboard"
 
 
 @dataclass(frozen=True)

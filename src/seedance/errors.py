@@ -25,8 +25,8 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from seedance.catalog import API_KEYS_URL, DASHBOARD_URL
-
+API_KEYS_URL = "https://api-console.pixazo.ai/api_keys"
+DASHBOARD_URL = "https://api-console.pixazo.ai/dashboard"
 EXIT_OK = 0
 EXIT_INTERRUPTED = 130
 

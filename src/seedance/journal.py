@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from seedance.config import seedance_home
 from seedance.models import JobStatus
@@ -82,6 +82,8 @@ def _now() -> str:
 
 class JobRecord(BaseModel):
     """One journal row."""
+
+    model_config = ConfigDict(defer_build=True)
 
     local_id: str
     created_at: str

@@ -270,6 +270,8 @@ class State(StrEnum):
 class JobStatus(BaseModel):
     """A job's status as read from one status answer, normalised."""
 
+    model_config = ConfigDict(defer_build=True)  # built on first use: keeps `--dry-run` and `--help` fast
+
     request_id: str | None
     """The gateway's request id, when the answer carried one."""
     state: State
@@ -290,6 +292,8 @@ class JobStatus(BaseModel):
 class Job(BaseModel):
     """A submitted job: enough to find it again from its request id alone."""
 
+    model_config = ConfigDict(defer_build=True)  # built on first use: keeps `--dry-run` and `--help` fast
+
     request_id: str
     operation: str
     """The operation's catalog name, e.g. `2.0/text-to-video`."""
@@ -305,6 +309,8 @@ class Job(BaseModel):
 
 class Result(BaseModel):
     """A finished job: its video URL and, once downloaded, the file."""
+
+    model_config = ConfigDict(defer_build=True)  # built on first use: keeps `--dry-run` and `--help` fast
 
     request_id: str
     operation: str | None = None

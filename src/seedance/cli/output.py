@@ -6,11 +6,15 @@ object with the same facts, and the error's exit code. Nothing here ever prints 
 
 from __future__ import annotations
 
-import json
 import sys
-from typing import Any
 
-from seedance.errors import EXIT_INTERRUPTED, SeedanceError, redact
+TYPE_CHECKING = False  # typing is not imported: this module is on the fast path of `--help`
+if TYPE_CHECKING:
+    from typing import Any
+
+    from seedance.errors import SeedanceError
+
+EXIT_INTERRUPTED = 130
 
 EXIT_CODES = {
     0: "success",
@@ -36,10 +40,16 @@ class Output:
 
     def info(self, text: str) -> None:
         """A line for the human, on stderr (stdout stays clean for --json and pipes)."""
+        from seedance.errors import redact
+
         print(redact(text), file=sys.stderr, flush=True)
 
     def emit(self, data: dict[str, Any]) -> None:
         """The command's one result: JSON on stdout in --json mode."""
+        import json
+
+        from seedance.errors import redact
+
         print(redact(json.dumps(data, default=str, ensure_ascii=False)), flush=True)
 
     def result(self, data: dict[str, Any], human: str) -> None:
@@ -47,6 +57,8 @@ class Output:
         if self.json:
             self.emit(data)
         else:
+            from seedance.errors import redact
+
             print(redact(human), flush=True)
 
 

@@ -1,0 +1,55 @@
+"""Start-up cost: wall time of `seedance --help`, `seedance models`, `generate --dry-run` and `import seedance`.
+
+Each command runs 20 times in a fresh process; the median is compared with `python -c pass` on the same
+machine. Prints a table and a final line of figures. Run: .venv/bin/python benchmarks/startup.py
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+RUNS = 20
+
+
+def median_seconds(argv: list[str], env: dict[str, str]) -> float:
+    """The median wall time of running argv RUNS times (after one warm-up run)."""
+    subprocess.run(argv, env=env, capture_output=True, check=False)
+    times = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        subprocess.run(argv, env=env, capture_output=True, check=False)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    """Measure and print."""
+    home = tempfile.mkdtemp(prefix="seedance-bench-")
+    env = {**os.environ, "HOME": home, "SEEDANCE_HOME": home}
+    env.pop("PIXAZO_API_KEY", None)
+    script = shutil.which("seedance", path=os.path.dirname(sys.executable)) or "seedance"
+    cases = {
+        "python -c pass": [sys.executable, "-c", "pass"],
+        "python -c 'import seedance'": [sys.executable, "-c", "import seedance"],
+        "seedance --help": [script, "--help"],
+        "seedance models": [script, "models"],
+        "seedance generate --dry-run": [script, "generate", "A cat", "--dry-run", "--json"],
+    }
+    results = {name: median_seconds(argv, env) for name, argv in cases.items()}
+    base = results["python -c pass"]
+    print(f"{'command':<32} {'median ms':>10} {'x python':>9}")
+    for name, seconds in results.items():
+        print(f"{name:<32} {seconds * 1000:>10.1f} {seconds / base:>9.2f}")
+    shutil.rmtree(home, ignore_errors=True)
+    figures = ", ".join(f"{name}={seconds / base:.2f}x" for name, seconds in results.items() if name != "python -c pass")
+    print(f"startup: python={base * 1000:.1f} ms; {figures}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+"""The click application: a root group whose subcommands load only when called, and one place for errors."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from seedance.cli.commands import COMMANDS, root_help
+from seedance.cli.output import OUT, report_error, report_interrupt
+
+
+class LazyGroup(click.Group):
+    """A group that imports a subcommand's module only when that subcommand runs or shows its help."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, attr, _ = COMMANDS[cmd_name]
+        command: click.Command = getattr(importlib.import_module(module), attr)
+        return command
+
+    def get_help(self, ctx: click.Context) -> str:
+        return root_help().rstrip("\n")
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="seedance", prog_name="seedance")
+def cli() -> None:
+    """Generate videos with ByteDance Seedance through the Pixazo gateway."""
+
+
+def run(argv: list[str]) -> Any:
+    """Run the click app; convert every error into a message and its documented exit code (no tracebacks)."""
+    from seedance.errors import SeedanceError
+
+    OUT.json = False
+    OUT.context.clear()
+    try:
+        cli.main(args=argv, prog_name="seedance", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return sys.exit(exc.exit_code)
+    except click.Abort:
+        return sys.exit(report_interrupt())
+    except click.ClickException as exc:
+        if OUT.json:
+            OUT.emit(
+                {
+                    "ok": False,
+                    "error": {
+                        "type": "UsageError",
+                        "message": exc.format_message(),
+                        "hint": "see --help",
+                        "exit_code": 2,
+                    },
+                }
+            )
+        else:
+            exc.show()
+        return sys.exit(2 if exc.exit_code in (1, 2) else exc.exit_code)
+    except SeedanceError as exc:
+        return sys.exit(report_error(exc))
+    except KeyboardInterrupt:
+        return sys.exit(report_interrupt())
+    except BrokenPipeError:
+        return sys.exit(0)
+    return sys.exit(0)

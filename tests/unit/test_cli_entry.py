@@ -1,0 +1,60 @@
+"""The entry point's click-free fast paths print exactly what the click app prints."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from seedance.cli.app import cli
+from seedance.cli.commands import COMMANDS
+
+
+def run_entry(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "seedance", *args], capture_output=True, text=True, check=False
+    )
+
+
+def test_fast_help_equals_the_click_help() -> None:
+    """`seedance --help` (no click) and the click group's own help are the same text."""
+    fast = run_entry("--help")
+    clicked = CliRunner().invoke(cli, ["--help"])
+    assert fast.returncode == 0
+    assert fast.stdout == clicked.output
+
+
+@pytest.mark.parametrize("args", [[], ["-h"]])
+def test_bare_command_and_short_flag_show_help(args: list[str]) -> None:
+    """No arguments, or -h, show the same help and exit 0."""
+    result = run_entry(*args)
+    assert result.returncode == 0
+    assert result.stdout.startswith("Usage: seedance")
+    assert "Exit codes:" in result.stdout
+
+
+def test_fast_models_equals_the_click_models() -> None:
+    """`seedance models` and `--json` print the same as the click command."""
+    assert run_entry("models").stdout == CliRunner().invoke(cli, ["models"]).output
+    data = json.loads(run_entry("models", "--json").stdout)
+    assert len(data["operations"]) == 11
+    assert data == json.loads(CliRunner().invoke(cli, ["models", "--json"]).output)
+
+
+def test_every_listed_command_exists() -> None:
+    """Each row of the command table names a click command that can be loaded."""
+    import importlib
+
+    for name, (module, attr, _) in COMMANDS.items():
+        command = getattr(importlib.import_module(module), attr)
+        assert command.name in (name, attr), name
+
+
+def test_cli_import_does_not_load_heavy_libraries() -> None:
+    """Loading the entry point imports neither httpx, pydantic nor rich."""
+    code = "import sys, seedance.cli.main, seedance.cli.commands; print(sorted(m for m in ('httpx', 'pydantic', 'rich', 'click') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
