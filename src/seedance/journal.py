@@ -218,6 +218,7 @@ class Journal:
                     batch_id,
                     batch_line,
                     os.getpid(),
+                    gateway,
                 ),
             )
             self._history(db, local_id, "submitting", None)

@@ -1,0 +1,124 @@
+"""The journal database on its own: migrations, concurrent writers, orphaned submits, pruning."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from seedance.journal import SCHEMA_MIGRATIONS, Journal
+from seedance.models import JobStatus, State
+
+WRITER = """
+import sys
+from seedance.journal import Journal
+journal = Journal(sys.argv[1])
+for n in range(int(sys.argv[3])):
+    local = journal.record_submission(operation="2.0/text-to-video", model="2.0", prompt=f"{sys.argv[2]} {n}",
+                                      body={"content": []}, settings={})
+    journal.mark_submitted(local, request_id=f"{sys.argv[2]}-{n}", polling_url=None, attempts=1, warnings=[])
+"""
+
+
+def record(journal: Journal, prompt: str = "a cat") -> str:
+    return journal.record_submission(
+        operation="2.0/text-to-video",
+        model="2.0",
+        prompt=prompt,
+        body={"content": [{"type": "text", "text": prompt}]},
+        settings={"duration": 5},
+    )
+
+
+def test_schema_is_migrated_once_and_versioned(tmp_path: Path) -> None:
+    """A new journal is at the latest schema version; opening it again changes nothing."""
+    path = tmp_path / "jobs.db"
+    Journal(path)
+    Journal(path)
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == len(SCHEMA_MIGRATIONS)
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_two_processes_writing_at_once_lose_no_rows(tmp_path: Path) -> None:
+    """Two writer processes, 150 jobs each, all at once: 300 rows, every request id present once."""
+    path = tmp_path / "jobs.db"
+    Journal(path)
+    writers = [
+        subprocess.Popen([sys.executable, "-c", WRITER, str(path), name, "150"]) for name in ("a", "b")
+    ]
+    assert [w.wait(timeout=120) for w in writers] == [0, 0]
+    rows = Journal(path).jobs()
+    assert len(rows) == 300
+    assert {r.request_id for r in rows} == {f"{name}-{n}" for name in "ab" for n in range(150)}
+    assert all(r.state == "queued" for r in rows)
+
+
+def test_status_changes_are_recorded_once_each(tmp_path: Path) -> None:
+    """Repeated identical statuses add no history lines; the final one sets charged and the URL."""
+    journal = Journal(tmp_path / "jobs.db")
+    local = record(journal)
+    journal.mark_submitted(local, request_id="r1", polling_url=None, attempts=1, warnings=[])
+    for word, state in [
+        ("QUEUED", State.QUEUED),
+        ("PROCESSING", State.RUNNING),
+        ("PROCESSING", State.RUNNING),
+    ]:
+        journal.record_status(local, JobStatus(request_id="r1", state=state, raw_status=word))
+    journal.record_status(
+        local,
+        JobStatus(
+            request_id="r1",
+            state=State.SUCCEEDED,
+            raw_status="COMPLETED",
+            video_url="https://c.test/o.mp4",
+            charged=True,
+        ),
+    )
+    states = [h["state"] for h in journal.history(local)]
+    assert states == ["submitting", "queued", "running", "succeeded"]
+    row = journal.get("r1")
+    assert row is not None
+    assert (row.video_url, row.charged, row.is_unfinished) == ("https://c.test/o.mp4", True, True)
+    journal.mark_downloaded(local, path="/tmp/x.mp4", size=10, sha256="ab")
+    assert not journal.get(local).is_unfinished  # type: ignore[union-attr]
+
+
+def test_a_submit_whose_process_died_becomes_unknown(tmp_path: Path) -> None:
+    """A `submitting` row left by a dead process is marked unknown, never resubmitted or resumed."""
+    path = tmp_path / "jobs.db"
+    journal = Journal(path)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    local = record(journal)
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE jobs SET pid = ? WHERE local_id = ?", (int(dead), local))
+    assert journal.unfinished() == []
+    row = journal.get(local)
+    assert row is not None
+    assert row.state == "unknown"
+    assert "may or may not have been queued" in (row.error or "")
+
+
+def test_prune_keeps_unfinished_jobs(tmp_path: Path) -> None:
+    """Pruning removes old finished jobs only."""
+    journal = Journal(tmp_path / "jobs.db")
+    done, running = record(journal, "done"), record(journal, "running")
+    journal.mark_rejected(done, "400")
+    journal.mark_submitted(running, request_id="r2", polling_url=None, attempts=1, warnings=[])
+    assert journal.prune("2999-01-01") == 1
+    assert [r.local_id for r in journal.jobs()] == [running]
+
+
+def test_lookup_by_unique_prefix(tmp_path: Path) -> None:
+    """Jobs are found by local id, request id, or a unique prefix of either."""
+    journal = Journal(tmp_path / "jobs.db")
+    local = record(journal)
+    journal.mark_submitted(
+        local, request_id="seedance-2-0_0193abcd", polling_url=None, attempts=1, warnings=[]
+    )
+    assert journal.get(local[:6]) is not None
+    assert journal.get("seedance-2-0_0193") is not None
+    assert journal.get("zzzz") is None
