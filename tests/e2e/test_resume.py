@@ -1,0 +1,163 @@
+"""Issue 4's bar: a paid job survives SIGKILL, Ctrl-C and broken downloads, is never submitted twice, and a
+submit with an unknown outcome is reported, not resent. Real processes, real signals, the emulator over HTTP."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from seedance.download import sha256_of
+from seedance.journal import Journal
+
+from .conftest import Run
+
+
+def start(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "seedance", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def wait_until(condition: Callable[[], Any], timeout: float = 30.0) -> Any:
+    """Poll a condition (no fixed sleeps): return its first truthy value, or fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.02)
+    raise AssertionError("condition not met in time")
+
+
+def submitted_job(journal_path: Path) -> Any:
+    if not journal_path.exists():
+        return None
+    return next((r for r in Journal(journal_path).jobs() if r.request_id), None)
+
+
+def created(emulator: Any) -> int:
+    return sum(1 for r in emulator.requests if r.route == "submit" and r.job_created)
+
+
+def test_sigkill_while_waiting_then_resume_finishes_the_job(
+    emulator: Any, gateway_env: dict[str, str], seedance: Callable[..., Run], tmp_path: Path
+) -> None:
+    """Killed with SIGKILL mid-wait; `seedance resume` polls the same job to the end and downloads it."""
+    emulator.configure(job_seconds=2.0)
+    target = tmp_path / "cat.mp4"
+    journal_path = Path(gateway_env["SEEDANCE_HOME"]) / "jobs.db"
+    proc = start(
+        gateway_env, "generate", "A cat", "--resolution", "480p", "--duration", "4", "-o", str(target)
+    )
+    job = wait_until(lambda: submitted_job(journal_path))
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    assert not target.exists()
+    run = seedance("resume", "--json")
+    assert run.code == 0, run.stderr
+    assert [r["request_id"] for r in run.json()["resumed"]] == [job.request_id]
+    assert target.read_bytes()[4:8] == b"ftyp"
+    assert created(emulator) == 1
+    assert Journal(journal_path).get(job.local_id).state == "downloaded"  # type: ignore[union-attr]
+
+
+def test_killed_during_download_resumes_from_the_bytes_on_disk(
+    emulator: Any, gateway_env: dict[str, str], seedance: Callable[..., Run], tmp_path: Path
+) -> None:
+    """The download is cut and the process killed with a partial file; resume asks for the rest with Range
+    and the final file's sha256 equals the emulator's."""
+    emulator.configure(job_seconds=0.2, min_result_bytes=3_000_000)
+    emulator.add_fault("truncate:after_bytes=1000000")
+    target = tmp_path / "big.mp4"
+    part = tmp_path / "big.mp4.part"
+    proc = start(
+        gateway_env, "generate", "A cat", "--resolution", "480p", "--duration", "4", "-o", str(target)
+    )
+    wait_until(lambda: part.exists() and part.stat().st_size >= 1_000_000)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    on_disk = part.stat().st_size
+    assert 0 < on_disk < 3_000_000
+    emulator.configure(faults=[])
+    run = seedance("resume", "--json")
+    assert run.code == 0, run.stderr
+    ranges = [r.range for r in emulator.requests if r.route == "media" and r.range]
+    assert f"bytes={on_disk}-" in ranges
+    job = run.json()["resumed"][0]
+    assert sha256_of(target) == job["sha256"] == emulator.job(job["request_id"]).sha256
+    assert not part.exists()
+    assert created(emulator) == 1
+
+
+def test_ctrl_c_while_waiting_exits_130_and_prints_the_resume_command(
+    emulator: Any, gateway_env: dict[str, str], seedance: Callable[..., Run]
+) -> None:
+    """SIGINT mid-wait: exit 130, the job id and `seedance resume ID` printed, the job listed as unfinished."""
+    emulator.configure(job_seconds=30.0)
+    journal_path = Path(gateway_env["SEEDANCE_HOME"]) / "jobs.db"
+    proc = start(gateway_env, "generate", "A cat", "--resolution", "480p", "--duration", "4")
+    job = wait_until(lambda: submitted_job(journal_path))
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=20)
+    assert proc.returncode == 130
+    assert f"seedance resume {job.request_id}" in stderr
+    listed = seedance("jobs", "--json").json()["jobs"]
+    assert [(j["request_id"], j["state"]) for j in listed] == [
+        (job.request_id, Journal(journal_path).get(job.local_id).state)
+    ]  # type: ignore[union-attr]
+    assert listed[0]["state"] in ("queued", "running")
+
+
+def test_dropped_connection_on_submit_is_unknown_and_never_resent(
+    emulator: Any, seedance: Callable[..., Run]
+) -> None:
+    """The gateway creates the job but the answer is lost: exit 7, marked unknown, one POST only, user told."""
+    emulator.add_fault("drop_after_create:count=1")
+    run = seedance("generate", "A cat", "--resolution", "480p", "--duration", "4", "--json")
+    assert run.code == 7
+    assert "may have been queued" in run.json()["error"]["message"]
+    assert len([r for r in emulator.requests if r.route == "submit"]) == 1
+    assert created(emulator) == 1
+    jobs = seedance("jobs", "--json").json()["jobs"]
+    assert [j["state"] for j in jobs] == ["unknown"]
+    resumed = seedance("resume", "--json")
+    assert resumed.code == 0
+    assert len([r for r in emulator.requests if r.route == "submit"]) == 1
+
+
+def test_expired_result_url_is_refreshed_once(
+    emulator: Any, seedance: Callable[..., Run], tmp_path: Path
+) -> None:
+    """A result URL that expires before the download is refreshed through the status endpoint."""
+    emulator.add_fault("expire:after_seconds=0,status=403,count=1")
+    run = seedance(
+        "generate",
+        "A cat",
+        "--resolution",
+        "480p",
+        "--duration",
+        "4",
+        "-o",
+        str(tmp_path / "x.mp4"),
+        "--json",
+    )
+    assert run.code == 0, run.stderr
+    statuses = [r.status for r in emulator.requests if r.route == "media"]
+    assert statuses[0] == 403
+    assert statuses[-1] == 200
+
+
+def test_interrupted_env_is_clean(gateway_env: dict[str, str]) -> None:
+    """Subprocesses get a private SEEDANCE_HOME (guards the tests above against touching a real journal)."""
+    assert gateway_env["SEEDANCE_HOME"].startswith(os.path.dirname(gateway_env["HOME"]))
