@@ -229,7 +229,8 @@ def status_flow(settings: Settings, request_id: str, polling_url: str | None = N
             delay = retry_after_seconds(resp.headers, settings.rate_limit_wait)
             continue
         if resp.status_code >= 500:
-            problem, delay = f"server error ({resp.status_code})", settings.server_error_wait * (attempt + 1)
+            # Free to retry: back off 0.5, 1, 2, 4 s (with the default 2 s base).
+            problem, delay = f"server error ({resp.status_code})", settings.server_error_wait * 2**attempt / 4
             continue
         if resp.status_code == 404:
             raise errors.InvalidRequestError(

@@ -62,7 +62,7 @@ def test_sigkill_while_waiting_then_resume_finishes_the_job(
     )
     job = wait_until(lambda: submitted_job(journal_path))
     proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=10)
+    proc.communicate(timeout=10)
     assert not target.exists()
     run = seedance("resume", "--json")
     assert run.code == 0, run.stderr
@@ -86,7 +86,7 @@ def test_killed_during_download_resumes_from_the_bytes_on_disk(
     )
     wait_until(lambda: part.exists() and part.stat().st_size >= 1_000_000)
     proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=10)
+    proc.communicate(timeout=10)
     on_disk = part.stat().st_size
     assert 0 < on_disk < 3_000_000
     emulator.configure(faults=[])
