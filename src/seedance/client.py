@@ -8,9 +8,9 @@ driver. A job can be picked up from its request id alone, which is what resume n
 from __future__ import annotations
 
 import re
-import statistics
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,7 +21,7 @@ from seedance import auth, bodies, config, errors, protocol
 from seedance.download import DownloadTarget, download_flow
 from seedance.journal import Journal
 from seedance.models import Job, JobStatus, Result, VideoRequest, parse_request
-from seedance.polling import PRIOR_SECONDS, PollSchedule
+from seedance.polling import PollSchedule, schedule_from_history
 from seedance.pricing import estimate
 from seedance.transport import AsyncDriver, SyncDriver, make_timeout
 
@@ -133,12 +133,16 @@ class _ClientCore:
             return Job(request_id=ref.request_id, operation=ref.operation or "", local_id=ref.local_id)
         record = self.journal.get(ref) if self.journal is not None else None
         if record is not None and record.request_id:
+            submitted = (
+                datetime.fromisoformat(record.submitted_at) if record.submitted_at else datetime.now(UTC)
+            )
             return Job(
                 request_id=record.request_id,
                 operation=record.operation,
                 polling_url=record.polling_url,
                 local_id=record.local_id,
                 estimated_cost_usd=record.estimated_cost_usd,
+                submitted_at=submitted,
             )
         return Job(request_id=ref, operation="")
 
@@ -153,22 +157,31 @@ class _ClientCore:
 
     def _schedule(self, job: Job) -> PollSchedule:
         """The polling schedule for a job: fixed when configured, else learnt from similar past jobs."""
-        if self.poll_interval is not None:
-            return PollSchedule(fixed_interval=self.poll_interval)
         record = self.journal.get(job.local_id) if self.journal is not None and job.local_id else None
-        if record is None:
-            return PollSchedule(expected_s=None)
-        settings = record.settings
-        past = (
-            self.journal.durations(
+        past: list[float] = []
+        if record is not None and self.journal is not None and self.poll_interval is None:
+            settings = record.settings
+            past = self.journal.durations(
                 record.operation, resolution=settings.get("resolution"), duration=settings.get("duration")
             )
-            if self.journal
-            else []
+        return schedule_from_history(past, fixed_interval=self.poll_interval)
+
+    def _wait_flow(
+        self, job: Job, timeout: float, on_update: UpdateCallback | None, clock: Callable[[], float]
+    ) -> protocol.Flow:
+        schedule = self._schedule(job)
+        since_submit = max((datetime.now(UTC) - job.submitted_at).total_seconds(), 0.0)
+        return protocol.wait_flow(
+            self.settings,
+            job.request_id,
+            polling_url=job.polling_url,
+            timeout=timeout,
+            next_delay=schedule,
+            clock=clock,
+            on_update=self._observer(job, on_update),
+            first_delay=schedule.first_delay(since_submit),
+            elapsed_offset=since_submit,
         )
-        if len(past) >= 2:
-            return PollSchedule(expected_s=statistics.median(past), spread_s=statistics.pstdev(past))
-        return PollSchedule(expected_s=PRIOR_SECONDS.get(record.model), spread_s=30.0)
 
     def _result(self, job: Job, status: JobStatus, started: float, clock: Callable[[], float]) -> Result:
         if status.state.value == "failed":
@@ -290,15 +303,7 @@ class Client(_ClientCore):
         """Poll until the job ends; return its Result. Raises GenerationFailed or PollTimeout."""
         ref = self._resolve(job)
         started = self._clock()
-        flow = protocol.wait_flow(
-            self.settings,
-            ref.request_id,
-            polling_url=ref.polling_url,
-            timeout=timeout,
-            next_delay=self._schedule(ref),
-            clock=self._clock,
-            on_update=self._observer(ref, on_update),
-        )
+        flow = self._wait_flow(ref, timeout, on_update, self._clock)
         return self._result(ref, self._driver.run(flow), started, self._clock)
 
     def download(self, result: JobRef, path: str | Path | None = None) -> Result:
@@ -414,15 +419,7 @@ class AsyncClient(_ClientCore):
         """Poll until the job ends; return its Result. Raises GenerationFailed or PollTimeout."""
         ref = self._resolve(job)
         started = self._clock()
-        flow = protocol.wait_flow(
-            self.settings,
-            ref.request_id,
-            polling_url=ref.polling_url,
-            timeout=timeout,
-            next_delay=self._schedule(ref),
-            clock=self._clock,
-            on_update=self._observer(ref, on_update),
-        )
+        flow = self._wait_flow(ref, timeout, on_update, self._clock)
         return self._result(ref, await self._driver.run(flow), started, self._clock)
 
     async def download(self, result: JobRef, path: str | Path | None = None) -> Result:

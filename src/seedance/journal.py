@@ -276,7 +276,9 @@ class Journal:
             fields.update(error=status.error, charged=None if status.charged is None else int(status.charged))
             if current is not None and current.finished_at is None:
                 fields["finished_at"] = _now()
-                if current.submitted_at:
+                if status.run_seconds is not None:  # the gateway's own clock: no polling lag in it
+                    fields["elapsed_s"] = round(status.run_seconds, 3)
+                elif current.submitted_at:
                     started = datetime.fromisoformat(current.submitted_at)
                     fields["elapsed_s"] = round((datetime.now(UTC) - started).total_seconds(), 3)
         changed = current is None or current.state != state

@@ -285,6 +285,8 @@ class JobStatus(BaseModel):
     """Whether the job is charged, as far as the documentation tells (ERROR: no; FAILED: unknown)."""
     fetched_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
     """When this status was read (result URLs may expire)."""
+    run_seconds: float | None = None
+    """The gateway's own run time (`completed_at - created_at`), when it reports both."""
     raw: dict[str, Any] = Field(default_factory=dict, repr=False)
     """The answer's body as received."""
 

@@ -155,6 +155,7 @@ def parse_status(body: Any) -> JobStatus | None:
         State.FAILED: False if raw_word.strip().lower() == "error" else None,
     }.get(state)
     return JobStatus(
+        run_seconds=run_seconds(level) if state.is_final else None,
         request_id=find_id(body),
         state=state,
         raw_status=raw_word.strip(),
@@ -179,3 +180,16 @@ def error_text(body: bytes, limit: int = 300) -> str:
     if text.lower().startswith(("<!doctype", "<html")):
         return "an HTML error page"
     return " ".join(text.split())[:limit] or "no message"
+
+
+def run_seconds(body: Mapping[str, Any]) -> float | None:
+    """`completed_at - created_at` in seconds, when the answer carries both as ISO times."""
+    from datetime import datetime
+
+    try:
+        start = datetime.fromisoformat(str(body["created_at"]).replace("Z", "+00:00"))
+        end = datetime.fromisoformat(str(body["completed_at"]).replace("Z", "+00:00"))
+    except (KeyError, ValueError, TypeError):
+        return None
+    seconds = (end - start).total_seconds()
+    return seconds if 0 <= seconds < 7 * 24 * 3600 else None

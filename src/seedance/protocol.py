@@ -260,13 +260,19 @@ def wait_flow(
     next_delay: Callable[[float, int], float],
     clock: Callable[[], float],
     on_update: UpdateCallback | None = None,
+    first_delay: float = 0.0,
+    elapsed_offset: float = 0.0,
 ) -> Flow:
     """Poll until the job ends; return the final JobStatus with a video URL.
 
     Raises GenerationFailed when the job fails and PollTimeout when `timeout` seconds pass first.
-    `next_delay(elapsed, polls)` is the polling schedule (see `polling.py`).
+    `next_delay(elapsed, polls)` is the polling schedule (see `polling.py`), called with the seconds since
+    the submit (`elapsed_offset` is how long before this wait the job was submitted); `first_delay` is
+    slept before the first status check.
     """
     started = clock()
+    if first_delay > 0:
+        yield Sleep(min(first_delay, timeout))
     polls = 0
     missing_url = 0
     last_state: State | None = None
@@ -298,4 +304,4 @@ def wait_flow(
                 f"gave up waiting after {elapsed:.0f} s; the job was still {status.raw_status}",
                 request_id=request_id,
             )
-        yield Sleep(max(0.0, min(next_delay(elapsed, polls), timeout - elapsed)))
+        yield Sleep(max(0.0, min(next_delay(elapsed + elapsed_offset, polls), timeout - elapsed)))

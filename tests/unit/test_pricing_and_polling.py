@@ -81,12 +81,12 @@ def test_fixed_interval_is_used_as_given() -> None:
 
 
 def test_schedule_is_sparse_before_the_expected_end_and_dense_around_it() -> None:
-    """With history of ~60 s: one long wait, then once a second near the end, then a gentle back-off."""
+    """With history of ~60 s: one long wait, then every 1.5 s near the end, then a gentle back-off."""
     schedule = PollSchedule(expected_s=60.0, spread_s=2.0)
     first = schedule(0.0, 0)
     assert 50.0 <= first <= 56.0
-    assert schedule(57.0, 1) == 1.0
-    assert schedule(63.0, 5) == 1.0
+    assert schedule(57.0, 1) == 1.5
+    assert schedule(63.0, 5) == 1.5
     assert 1.0 < schedule(90.0, 20) <= 15.0
 
 
@@ -98,9 +98,20 @@ def test_schedule_never_polls_faster_than_once_a_second() -> None:
 
 
 def test_schedule_without_history_stretches_to_its_cap() -> None:
-    """No history: start at 2 s and stretch, never beyond max_interval."""
+    """No history: start at 2 s and stretch, never beyond 10 s."""
     schedule = PollSchedule()
-    delays = [schedule(0.0, n) for n in range(1, 12)]
+    delays = [schedule(0.0, n) for n in range(1, 15)]
     assert delays[0] == 2.0
     assert delays == sorted(delays)
-    assert max(delays) == 15.0
+    assert max(delays) == 10.0
+
+
+def test_history_gives_an_expected_time_and_scales_its_floors() -> None:
+    """Two or more past runs set the expectation; a time scale shrinks the floors for fast emulators."""
+    from seedance.polling import schedule_from_history
+
+    assert schedule_from_history([60.0]).expected_s is None
+    learnt = schedule_from_history([58.0, 60.0, 62.0], time_scale=0.1)
+    assert learnt.expected_s == 60.0
+    assert learnt.min_interval == 0.1
+    assert schedule_from_history([1.0, 2.0], fixed_interval=3.0).fixed_interval == 3.0

@@ -1,0 +1,114 @@
+"""Build the gallery from the journal: read the jobs, make the posters, write the page next to them.
+
+Layout written: the page (default `gallery.html`) and a folder beside it named after the page's stem plus
+`_files` (`gallery_files/<local_id>.jpg`) holding the posters. The page links each video by a relative URL
+from the page's folder, so it plays when opened from disk; `render(served=True)` links the same videos under
+`media/<local_id>/<file name>`, the only video URLs the gallery server answers.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import quote
+
+from seedance.gallery.page import CardView, render_page
+from seedance.gallery.posters import Poster, make_poster
+from seedance.journal import JobRecord, Journal
+
+MEDIA_PREFIX = "media"
+"""The URL folder under which the gallery server serves the journal's videos."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One job on the page: its record, its poster facts, and its video file when that is on disk."""
+
+    record: JobRecord
+    poster: Poster
+    video: Path | None
+    """The video file (absolute), None when the job has none or it is gone."""
+
+
+@dataclass(frozen=True)
+class Gallery:
+    """A built gallery: where the page and posters are, and the entries shown, newest first."""
+
+    page: Path
+    """The HTML file written."""
+    files_dir: Path
+    """The folder of posters beside the page."""
+    entries: tuple[Entry, ...]
+    journal_path: Path
+    generated_at: datetime
+
+    @property
+    def posters(self) -> list[Path]:
+        """The poster files the page uses."""
+        return [e.poster.path for e in self.entries if e.poster.path is not None]
+
+    def render(self, *, served: bool = False) -> str:
+        """The page's HTML; `served` links videos under `media/` (for the server) instead of relative paths."""
+        cards = [
+            CardView(
+                record=entry.record,
+                poster=entry.poster,
+                video_src=self._video_src(entry, served),
+                poster_src=self._relative(entry.poster.path) if entry.poster.path else None,
+            )
+            for entry in self.entries
+        ]
+        return render_page(cards, generated_at=self.generated_at, journal_path=str(self.journal_path))
+
+    def media_path(self, entry: Entry) -> str | None:
+        """The URL path (no leading slash, not quoted) under which the server offers the entry's video."""
+        if entry.video is None:
+            return None
+        return f"{MEDIA_PREFIX}/{entry.record.local_id}/{entry.video.name}"
+
+    def _video_src(self, entry: Entry, served: bool) -> str | None:
+        if entry.video is None:
+            return None
+        if served:
+            return quote(self.media_path(entry) or "")
+        return self._relative(entry.video)
+
+    def _relative(self, target: Path) -> str:
+        """A URL for `target` relative to the page's folder (a file URL when there is no relative path)."""
+        try:
+            relative = os.path.relpath(target.resolve(), self.page.parent.resolve())
+        except ValueError:  # another drive on Windows
+            return target.resolve().as_uri()
+        return quote(Path(relative).as_posix())
+
+
+def build_gallery(
+    out: Path | str = "gallery.html", *, journal: Journal | None = None, limit: int | None = None
+) -> Gallery:
+    """Write the gallery page for the journal's jobs (newest first, at most `limit`) and return what was built."""
+    journal = journal if journal is not None else Journal()
+    page = Path(out).expanduser().absolute()
+    files_dir = page.parent / f"{page.stem}_files"
+    records = sorted(journal.jobs(limit=limit), key=lambda r: r.created_at, reverse=True)
+    entries = tuple(_entry(record, files_dir) for record in records)
+    gallery = Gallery(page, files_dir, entries, journal.path, datetime.now(UTC))
+    page.parent.mkdir(parents=True, exist_ok=True)
+    _write_text(page, gallery.render())
+    return gallery
+
+
+def _entry(record: JobRecord, files_dir: Path) -> Entry:
+    video = Path(record.output_path).expanduser().absolute() if record.output_path else None
+    if record.state != "downloaded" and (video is None or not video.is_file()):
+        return Entry(record, Poster(None, None, False), None)  # no file was made: nothing is missing
+    poster = make_poster(video, files_dir / f"{record.local_id}.jpg")
+    return Entry(record, poster, video if poster.video_exists else None)
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Write a file whole or not at all (a reader never sees half a page)."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(path)

@@ -1,0 +1,190 @@
+"""Serve a built gallery on 127.0.0.1: the page, its posters and the journal's videos, and nothing else.
+
+The server answers from a fixed table built at start (URL path -> file or bytes); a request for any other
+path is 404, and no request path is ever joined to a folder, so nothing else on disk can be reached.
+Videos support single byte ranges so browsers can seek. Requests naming another host are refused
+(DNS rebinding), and the server binds to the loopback interface only.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import threading
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from seedance.gallery.build import Gallery
+
+HOST = "127.0.0.1"
+_CHUNK = 1 << 16
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One thing the server may answer with: a file on disk or bytes in memory, and its content type."""
+
+    content_type: str
+    path: Path | None = None
+    data: bytes | None = None
+
+
+def site_table(gallery: Gallery) -> dict[str, Resource]:
+    """The complete list of URL paths (decoded, with a leading slash) the server answers, and what with."""
+    page = Resource("text/html; charset=utf-8", data=gallery.render(served=True).encode("utf-8"))
+    table = {"/": page, "/" + gallery.page.name: page}
+    for entry in gallery.entries:
+        if entry.poster.path is not None:
+            table[f"/{gallery.files_dir.name}/{entry.poster.path.name}"] = Resource(
+                "image/jpeg", entry.poster.path
+            )
+        media = gallery.media_path(entry)
+        if media is not None and entry.video is not None:
+            kind = mimetypes.guess_type(entry.video.name)[0] or "video/mp4"
+            table["/" + media] = Resource(kind, entry.video)
+    return table
+
+
+class GalleryServer(ThreadingHTTPServer):
+    """An HTTP server on 127.0.0.1 for one gallery; port 0 picks a free port (see `url`)."""
+
+    daemon_threads = True
+
+    def __init__(self, gallery: Gallery, port: int = 0) -> None:
+        self.table = site_table(gallery)
+        self._thread: threading.Thread | None = None
+        super().__init__((HOST, port), _Handler)
+
+    @property
+    def port(self) -> int:
+        """The port actually bound."""
+        return int(self.server_address[1])
+
+    @property
+    def url(self) -> str:
+        """The page's URL."""
+        return f"http://{HOST}:{self.port}/"
+
+    def start(self) -> GalleryServer:
+        """Serve in a background thread (for tests and embedding); `stop()` ends it."""
+        self._thread = threading.Thread(target=self.serve_forever, name="seedance-gallery", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close the socket."""
+        if self._thread is not None:
+            self.shutdown()
+            self._thread.join()
+            self._thread = None
+        self.server_close()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A browser dropping a video request midway is normal: say nothing."""
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: GalleryServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: the CLI prints the URL, not one line per request."""
+
+    def do_HEAD(self) -> None:
+        self._answer(body=False)
+
+    def do_GET(self) -> None:
+        self._answer(body=True)
+
+    def _answer(self, *, body: bool) -> None:
+        allowed = {f"{HOST}:{self.server.port}", f"localhost:{self.server.port}"}
+        if self.headers.get("Host", "") not in allowed:
+            return self._plain(421, "wrong host", body)
+        resource = self.server.table.get(unquote(urlsplit(self.path).path))
+        if resource is None:
+            return self._plain(404, "not found", body)
+        if resource.data is not None:
+            return self._send(200, resource.content_type, len(resource.data), {}, body, data=resource.data)
+        assert resource.path is not None
+        try:
+            size = resource.path.stat().st_size
+        except OSError:
+            return self._plain(404, "file gone", body)
+        start, end = 0, size - 1
+        status, extra = 200, {"Accept-Ranges": "bytes"}
+        wanted = self.headers.get("Range")
+        if wanted:
+            parsed = _parse_range(wanted, size)
+            if parsed is None:
+                extra["Content-Range"] = f"bytes */{size}"
+                return self._send(416, "text/plain", 0, extra, body)
+            start, end = parsed
+            status, extra["Content-Range"] = 206, f"bytes {start}-{end}/{size}"
+        return self._send(
+            status, resource.content_type, end - start + 1, extra, body, path=resource.path, start=start
+        )
+
+    def _plain(self, status: int, text: str, body: bool) -> None:
+        data = text.encode()
+        self._send(status, "text/plain; charset=utf-8", len(data), {}, body, data=data)
+
+    def _send(
+        self,
+        status: int,
+        content_type: str,
+        length: int,
+        headers: dict[str, str],
+        body: bool,
+        *,
+        data: bytes | None = None,
+        path: Path | None = None,
+        start: int = 0,
+    ) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(length))
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Cache-Control", "no-cache")
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        if not body or length == 0:
+            return
+        try:
+            if data is not None:
+                self.wfile.write(data)
+            elif path is not None:
+                with path.open("rb") as source:
+                    source.seek(start)
+                    _copy(source, self.wfile, length)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+
+def _copy(source: Any, target: Any, length: int) -> None:
+    left = length
+    while left > 0:
+        chunk = source.read(min(_CHUNK, left))
+        if not chunk:
+            break
+        target.write(chunk)
+        left -= len(chunk)
+
+
+def _parse_range(header: str, size: int) -> tuple[int, int] | None:
+    """Parse one `bytes=a-b`, `bytes=a-` or `bytes=-n` range; None when unsatisfiable or not understood."""
+    unit, _, spec = header.partition("=")
+    if unit.strip() != "bytes" or "," in spec or size == 0:
+        return None
+    first, _, last = spec.strip().partition("-")
+    try:
+        if not first:
+            count = int(last)
+            return (max(0, size - count), size - 1) if count > 0 else None
+        start = int(first)
+        end = min(int(last), size - 1) if last else size - 1
+    except ValueError:
+        return None
+    return (start, end) if 0 <= start <= end else None
