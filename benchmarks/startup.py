@@ -47,7 +47,9 @@ def main() -> None:
     for name, seconds in results.items():
         print(f"{name:<32} {seconds * 1000:>10.1f} {seconds / base:>9.2f}")
     shutil.rmtree(home, ignore_errors=True)
-    figures = ", ".join(f"{name}={seconds / base:.2f}x" for name, seconds in results.items() if name != "python -c pass")
+    figures = ", ".join(
+        f"{name}={seconds / base:.2f}x" for name, seconds in results.items() if name != "python -c pass"
+    )
     print(f"startup: python={base * 1000:.1f} ms; {figures}")
 
 

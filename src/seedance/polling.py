@@ -70,8 +70,8 @@ def schedule_from_history(
 ) -> PollSchedule:
     """The schedule for a job, given the run times of similar past jobs (seconds, newest first).
 
-    Two or more past runs give the expected time (median) and spread (standard deviation); fewer give the
-    no-history schedule. `time_scale` shrinks the fixed floors and caps for emulators running faster than life.
+    Past runs give the expected time (median) and spread (standard deviation; 10 % for a single run); no
+    history gives the geometric no-history schedule. `time_scale` shrinks the fixed floors and caps for emulators running faster than life.
     """
     if fixed_interval is not None:
         return PollSchedule(fixed_interval=fixed_interval)
@@ -82,4 +82,6 @@ def schedule_from_history(
     }
     if len(past) >= 2:
         return PollSchedule(expected_s=statistics.median(past), spread_s=statistics.pstdev(past), **floors)
+    if past:  # one run: trust it, with a guessed spread of 10 %
+        return PollSchedule(expected_s=past[0], spread_s=0.1 * past[0], **floors)
     return PollSchedule(**floors)

@@ -110,7 +110,8 @@ def test_history_gives_an_expected_time_and_scales_its_floors() -> None:
     """Two or more past runs set the expectation; a time scale shrinks the floors for fast emulators."""
     from seedance.polling import schedule_from_history
 
-    assert schedule_from_history([60.0]).expected_s is None
+    assert schedule_from_history([]).expected_s is None
+    assert schedule_from_history([60.0]).spread_s == 6.0
     learnt = schedule_from_history([58.0, 60.0, 62.0], time_scale=0.1)
     assert learnt.expected_s == 60.0
     assert learnt.min_interval == 0.1
