@@ -61,7 +61,7 @@ def _resource(name: str) -> str:
 
 
 def script_hash() -> str:
-    """The CSP source expression that allows exactly the page's inline script."""
+    """The CSP source expression that allows exactly the page's inline script (its text, byte for byte)."""
     digest = hashlib.sha256(_resource("page.js").encode("utf-8")).digest()
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
@@ -103,8 +103,7 @@ generated {esc(_when(generated_at.isoformat()))} from <code>{esc(journal_path)}<
 {body}
 </div>
 </main>
-<script>
-{_resource("page.js")}</script>
+<script>{_resource("page.js")}</script>
 </body>
 </html>
 """
