@@ -1,0 +1,67 @@
+"""How the tools describe things: a cost estimate, a finished job, a journal row, a job still running."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from seedance import pricing
+from seedance.journal import JobRecord
+from seedance.models import Result, VideoRequest
+
+
+def estimate_data(request: VideoRequest) -> dict[str, Any]:
+    """A request's cost estimate as the tools report it."""
+    cost = pricing.estimate(request)
+    return {
+        "estimated_cost_usd": cost.usd,
+        "estimated_cost_low_usd": cost.low_usd,
+        "estimate": cost.describe(),
+        "price_source": cost.price.source if cost.price else None,
+    }
+
+
+def result_data(result: Result) -> dict[str, Any]:
+    """A finished job as the tools report it."""
+    return {
+        "ok": True,
+        "status": "succeeded",
+        "request_id": result.request_id,
+        "local_id": result.local_id,
+        "operation": result.operation,
+        "video_url": result.video_url,
+        "file": str(result.path) if result.path else None,
+        "size_bytes": result.size_bytes,
+        "sha256": result.sha256,
+        "elapsed_s": result.elapsed_s,
+        "warnings": result.warnings,
+    }
+
+
+def record_data(record: JobRecord) -> dict[str, Any]:
+    """A journal row as the tools report it (what `seedance jobs --json` shows)."""
+    return {
+        "local_id": record.local_id,
+        "request_id": record.request_id,
+        "created_at": record.created_at,
+        "model": record.model,
+        "operation": record.operation,
+        "state": record.state,
+        "status": record.raw_status,
+        "prompt": record.prompt,
+        "file": record.output_path if record.state == "downloaded" else None,
+        "video_url": record.video_url,
+        "error": record.error,
+        "estimated_cost_usd": record.estimated_cost_usd,
+    }
+
+
+def still_running(request_id: str, local_id: str | None) -> dict[str, Any]:
+    """The answer when a bounded wait ends before the job does (not an error: the job is still paid for)."""
+    return {
+        "ok": True,
+        "status": "still running",
+        "request_id": request_id,
+        "local_id": local_id,
+        "next_step": f"call wait_for_job with job_id={request_id!r} (free); "
+        f"the person can also run `seedance resume {request_id}`",
+    }

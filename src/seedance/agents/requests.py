@@ -1,0 +1,117 @@
+"""The inputs of `generate_video` and `estimate_cost`, built from `VideoRequest` itself (names, types, docs).
+
+One model describes a request everywhere: the CLI's flags, the batch file's fields and these tool schemas.
+Adding a field to `VideoRequest` adds it here too, with its attribute docstring as the description.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import itertools
+import textwrap
+from functools import cache
+from typing import Annotated, Any, Literal
+
+from pydantic import Field
+from pydantic_core import PydanticUndefined
+
+from seedance.catalog import Kind
+from seedance.models import VideoRequest
+
+MAX_WAIT_SECONDS = 600
+"""The longest a tool waits for a job in one call (the skill caps a video wait at about 10 minutes)."""
+DEFAULT_WAIT_SECONDS = 50
+"""Below the 60 s request timeout many MCP clients use; a longer job is picked up with `wait_for_job`."""
+
+
+@cache
+def field_docs() -> dict[str, str]:
+    """The attribute docstrings of VideoRequest's fields (pydantic keeps them only when asked to at import)."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(VideoRequest)))
+    body = tree.body[0].body if isinstance(tree.body[0], ast.ClassDef) else []
+    docs: dict[str, str] = {}
+    for node, following in itertools.pairwise(body):
+        if (
+            isinstance(node, ast.AnnAssign)
+            and isinstance(node.target, ast.Name)
+            and isinstance(following, ast.Expr)
+            and isinstance(following.value, ast.Constant)
+            and isinstance(following.value.value, str)
+        ):
+            docs[node.target.id] = " ".join(following.value.value.split())
+    return docs
+
+
+def _annotation(name: str) -> Any:
+    """A field's type for the tool schema: enums inlined as literals, lists optional."""
+    info = VideoRequest.model_fields[name]
+    if name == "operation":
+        kinds: Any = Literal  # built from the catalog's table, so mypy cannot see the values
+        return kinds[tuple(k.value for k in Kind)] | None
+    annotation: Any = info.annotation
+    return annotation | None if info.default_factory is not None else annotation
+
+
+def request_parameters() -> list[inspect.Parameter]:
+    """One keyword parameter per VideoRequest field, with its default and its docstring as description."""
+    docs = field_docs()
+    params = []
+    for name, info in VideoRequest.model_fields.items():
+        default = None if info.default is PydanticUndefined or info.default_factory else info.default
+        doc = docs.get(name, "")
+        params.append(
+            inspect.Parameter(
+                name,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=default,
+                annotation=Annotated[_annotation(name), Field(description=doc)],
+            )
+        )
+    return params
+
+
+OUTPUT_PARAMETERS = [
+    inspect.Parameter(
+        "output",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=None,
+        annotation=Annotated[
+            str | None,
+            Field(
+                description="File name for the video in the server's output folder (default: a stamped name)."
+            ),
+        ],
+    ),
+    inspect.Parameter(
+        "wait_seconds",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=DEFAULT_WAIT_SECONDS,
+        annotation=Annotated[
+            int,
+            Field(
+                description=f"Seconds to wait for the video (0-{MAX_WAIT_SECONDS}); if it is not ready by "
+                "then, the answer says 'still running' with the job id for wait_for_job."
+            ),
+        ],
+    ),
+    inspect.Parameter(
+        "download",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=True,
+        annotation=Annotated[
+            bool, Field(description="Save the video in the output folder (false: only return its URL).")
+        ],
+    ),
+]
+"""The generate_video inputs that are not part of the request: where to save, how long to wait."""
+
+
+def bounded_wait(seconds: float) -> float:
+    """A wait clamped to 0..MAX_WAIT_SECONDS (an agent's huge value must not hold a call for hours)."""
+    return float(min(max(seconds, 0), MAX_WAIT_SECONDS))
+
+
+def request_fields(values: dict[str, Any]) -> dict[str, Any]:
+    """The request part of a tool call's arguments, without the unset (None) values."""
+    return {k: v for k, v in values.items() if k in VideoRequest.model_fields and v is not None}

@@ -1,0 +1,96 @@
+"""What an agent may touch: local media only under the allowed folders, videos written only in the output folder.
+
+An MCP client is a program acting for a person, so the server never reads or writes outside what that person
+chose when starting it. Paths are checked after resolving symlinks and `..`, so a link inside an allowed
+folder that points elsewhere is refused too.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from seedance.client import safe_filename
+from seedance.errors import InputError
+from seedance.media import is_url
+
+MEDIA_FIELDS = ("first_frame", "last_frame", "edit_video", "ref_images", "ref_videos", "ref_audios")
+"""The request fields that may name a local file."""
+
+
+@dataclass(frozen=True)
+class Sandbox:
+    """The folders an agent's tools may read media from, and the one folder they write videos to."""
+
+    allowed: tuple[Path, ...]
+    """Resolved folders whose files (at any depth) may be sent as media."""
+    out_dir: Path
+    """The resolved folder downloads are written to (never below or beside it)."""
+
+    @classmethod
+    def create(cls, allow_dirs: Iterable[str | Path], out_dir: str | Path | None) -> Sandbox:
+        """Check and resolve the folders; default both to the working directory. Create the output folder."""
+        allowed = tuple(Path(d).expanduser().resolve() for d in allow_dirs) or (Path.cwd().resolve(),)
+        for folder in allowed:
+            if not folder.is_dir():
+                raise InputError(f"--allow-dir {folder}: no such folder")
+        out = Path(out_dir).expanduser().resolve() if out_dir else Path.cwd().resolve()
+        if out.exists() and not out.is_dir():
+            raise InputError(f"--out-dir {out}: exists and is not a folder")
+        out.mkdir(parents=True, exist_ok=True)
+        return cls(allowed, out)
+
+    def is_allowed(self, path: Path) -> bool:
+        """Whether a resolved path lies inside one of the allowed folders."""
+        return any(path.is_relative_to(folder) for folder in self.allowed)
+
+    def media(self, value: str, field: str) -> str:
+        """A media reference the request may carry: URLs unchanged, local paths resolved and checked."""
+        if is_url(value):
+            return value
+        path = Path(value).expanduser()
+        real = (path if path.is_absolute() else Path.cwd() / path).resolve()
+        if not self.is_allowed(real):
+            folders = ", ".join(str(f) for f in self.allowed)
+            raise InputError(
+                f"{field}: {value} is outside the folders this server may read ({folders})",
+                hint="copy the file into an allowed folder, pass an https:// URL, or restart the server "
+                "with --allow-dir FOLDER",
+            )
+        return str(real)
+
+    def check_request_media(self, fields: dict[str, object]) -> dict[str, object]:
+        """Return the request fields with every local media path resolved and checked."""
+        checked = dict(fields)
+        for name in MEDIA_FIELDS:
+            value = checked.get(name)
+            if isinstance(value, str):
+                checked[name] = self.media(value, name)
+            elif isinstance(value, list):
+                checked[name] = [self.media(str(item), name) for item in value]
+        return checked
+
+    def output(self, name: str | None, *, prompt: str | None = None) -> Path:
+        """Where a video goes: `name` made safe (no folders), or a fresh stamped name, in the output folder."""
+        if name:
+            stem = name.strip()
+            stem = stem[:-4] if stem.lower().endswith(".mp4") else stem
+            target = self.out_dir / safe_filename(stem)
+        else:
+            words = "-".join(re.findall(r"[A-Za-z0-9]+", (prompt or "video").lower())[:6])[:60] or "video"
+            stamp = f"{datetime.now():%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
+            target = self.out_dir / safe_filename(f"seedance-{stamp}-{words}")
+        if target.parent != self.out_dir:  # safe_filename cannot make a folder; keep it that way
+            raise InputError(f"output: {name!r} is not a plain file name")
+        return target
+
+    def recorded_output(self, path: str | None) -> Path | None:
+        """A journal's output path, if it lies directly in the output folder (else the agent may not write it)."""
+        if not path:
+            return None
+        target = Path(path).expanduser().absolute()
+        return target if target.parent.resolve() == self.out_dir else None

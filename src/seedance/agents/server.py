@@ -1,0 +1,164 @@
+"""The MCP server: `AgentTools` served over stdio or streamable HTTP. The only module that imports `mcp`.
+
+Each tool answers with one JSON object (as text and as structured content). A `SeedanceError` becomes a
+tool error whose text is its one-line message and hint; a missing key becomes the skill's sentence for the
+agent to relay verbatim. Every answer passes through `errors.redact`, so the key can never appear in one.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import CallToolResult, ContentBlock, InputRequiredResult, TextContent, ToolAnnotations
+from pydantic import ValidationError
+
+from seedance import __version__, errors
+from seedance.agents import requests
+from seedance.agents.tools import AgentTools
+from seedance.models import describe_validation_error
+
+FREE = "Free: spends no credits."
+Handler = Callable[..., Awaitable[dict[str, Any]]]
+
+DESCRIPTIONS: dict[str, str] = {
+    "list_operations": f"List the Seedance models, their 11 operations, the options each takes and their "
+    f"prices (estimates). {FREE} Sends no request.",
+    "estimate_cost": f"Check a video request and estimate what it would cost, before paying for it. Takes "
+    f"the same inputs as generate_video. {FREE} Sends no request.",
+    "generate_video": "Generate one video with Seedance. COSTS CREDITS: about $0.29 per output second on "
+    "2.0, $0.24/s on 2.0 Fast, $0.20 per video on 1.0 Pro (call estimate_cost first; the answer includes "
+    "the estimate). The operation follows from the inputs: a prompt alone is text to video; "
+    "first_frame/last_frame is image to video; ref_images/ref_videos/ref_audios is reference to video; "
+    "edit_video is video editing. Media are https:// URLs or files under the server's allowed folders. "
+    "Waits up to wait_seconds, then returns the saved file, or 'still running' with the job id for "
+    "wait_for_job. Never call it again for a job that is still running: that pays twice.",
+    "get_job": f"Read a job's status once (by request id or journal id). {FREE}",
+    "wait_for_job": f"Wait (up to wait_seconds) for a job started earlier, then save its video in the "
+    f"output folder. {FREE} If it is still not done, the answer says 'still running': call it again.",
+    "list_jobs": f"List the jobs in the local journal, newest first, with their state and cost estimate. "
+    f"{FREE} Sends no request.",
+    "download_video": f"Save a finished job's video in the server's output folder. {FREE}",
+    "account_setup_instructions": f"Say whether a Pixazo API key is configured (never the key itself) and "
+    f"how the person gets one. {FREE} Sends no request.",
+    "save_api_key": f"Save the Pixazo API key the person pasted to ~/.pixazo/api-key (mode 600), so they "
+    f"are never asked again. The key is never shown back. {FREE}",
+}
+
+ANNOTATIONS: dict[str, ToolAnnotations] = {
+    name: ToolAnnotations(read_only_hint=True, open_world_hint=False)
+    for name in ("list_operations", "estimate_cost", "list_jobs", "account_setup_instructions")
+} | {
+    "generate_video": ToolAnnotations(
+        read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True
+    ),
+    "get_job": ToolAnnotations(read_only_hint=True, open_world_hint=True),
+    "wait_for_job": ToolAnnotations(read_only_hint=False, idempotent_hint=True, open_world_hint=True),
+    "download_video": ToolAnnotations(read_only_hint=False, idempotent_hint=True, open_world_hint=True),
+    "save_api_key": ToolAnnotations(read_only_hint=False, idempotent_hint=True, open_world_hint=False),
+}
+
+KEY_INSTRUCTION = (
+    "Say the sentence above to the person verbatim. When they paste the key, call save_api_key with it, "
+    "then call this tool again. Nothing was sent and nothing was charged."
+)
+
+
+def answer(data: dict[str, Any]) -> CallToolResult:
+    """A tool's answer: one JSON object as text and as structured content, with any secret redacted."""
+    text = errors.redact(json.dumps(data, default=str, ensure_ascii=False))
+    return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=json.loads(text))
+
+
+def failure(exc: errors.SeedanceError) -> CallToolResult:
+    """A tool error: the message and hint as text lines, the error's facts as structured content."""
+    data = {"ok": False, "error": exc.to_dict()}
+    if isinstance(exc, errors.KeyMissingError) and exc.message == errors.KEY_PROMPT:
+        data.update(say_to_user=errors.KEY_PROMPT, next_step=KEY_INSTRUCTION)
+        lines = [errors.KEY_PROMPT, KEY_INSTRUCTION]
+    else:
+        lines = [f"error: {exc.message}"] + ([f"hint: {exc.remedy}"] if exc.remedy else [])
+        if (step := next_step(exc)) is not None:
+            data["next_step"] = step
+            lines.append(f"next: {step}")
+    content: list[ContentBlock] = [TextContent(type="text", text=errors.redact(line)) for line in lines]
+    structured = json.loads(errors.redact(json.dumps(data, default=str, ensure_ascii=False)))
+    return CallToolResult(content=content, structured_content=structured, is_error=True)
+
+
+def next_step(exc: errors.SeedanceError) -> str | None:
+    """The tool to call after an error that leaves a paid job behind (the hints name CLI commands)."""
+    request_id = getattr(exc, "request_id", None)
+    if isinstance(exc, errors.DownloadError) and request_id:
+        return f"call download_video with job_id={request_id!r} (free; the job itself succeeded)"
+    if isinstance(exc, errors.PollTimeout) and request_id:
+        return f"call wait_for_job with job_id={request_id!r} (free)"
+    if isinstance(exc, errors.SubmitUnknownError | errors.ServerError):
+        return "call list_jobs and ask the person to check the Pixazo dashboard before generating again"
+    return None
+
+
+def as_tool(handler: Handler, parameters: list[inspect.Parameter] | None = None) -> Callable[..., Any]:
+    """Wrap a handler as an MCP tool function: same inputs (or `parameters`), errors turned into answers."""
+
+    @functools.wraps(handler)
+    async def tool(**kwargs: Any) -> CallToolResult:
+        try:
+            return answer(await handler(**kwargs))
+        except errors.SeedanceError as exc:
+            return failure(exc)
+        except OSError as exc:  # e.g. the output folder became unwritable: say so in one line
+            return failure(errors.InputError(f"{type(exc).__name__}: {exc.strerror or exc}"))
+
+    params = (
+        parameters
+        if parameters is not None
+        else list(inspect.signature(handler, eval_str=True).parameters.values())
+    )
+    tool.__signature__ = inspect.Signature(params, return_annotation=CallToolResult)  # type: ignore[attr-defined]
+    tool.__annotations__ = {p.name: p.annotation for p in params} | {"return": CallToolResult}
+    del tool.__wrapped__  # the schema comes from __signature__, not the handler
+    return tool
+
+
+class SeedanceServer(MCPServer[Any]):
+    """An MCPServer whose argument errors are one line too (the SDK's are pydantic's multi-line report)."""
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
+    ) -> CallToolResult | InputRequiredResult:
+        """Call a tool; arguments that do not fit its schema answer like any other bad input."""
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as exc:
+            if isinstance(exc.__cause__, ValidationError):  # the values are not shown: one may be the key
+                return failure(errors.InputError(describe_validation_error(exc.__cause__)))
+            raise
+
+
+def build_server(tools: AgentTools) -> MCPServer[Any]:
+    """An MCPServer exposing every tool with its description, annotations and input schema."""
+    server = SeedanceServer(
+        "seedance",
+        title="Seedance video generation (Pixazo)",
+        version=__version__,
+        instructions="Generate videos with ByteDance Seedance through the Pixazo gateway. generate_video "
+        "costs credits; every other tool is free. Call estimate_cost before generate_video. If a tool says "
+        "a key is needed, relay its sentence verbatim and call save_api_key with the pasted key.",
+        log_level="WARNING",  # stderr stays quiet; stdout is the protocol channel
+    )
+    request_params = requests.request_parameters()
+    signatures = {
+        "estimate_cost": request_params,
+        "generate_video": request_params + requests.OUTPUT_PARAMETERS,
+    }
+    for name, description in DESCRIPTIONS.items():
+        handler = getattr(tools, name)
+        fn = as_tool(handler, signatures.get(name))
+        server.add_tool(fn, name=name, description=description, annotations=ANNOTATIONS[name])
+    return server

@@ -1,0 +1,245 @@
+"""What each MCP tool does, as plain async methods returning JSON-ready dicts (errors stay `SeedanceError`s).
+
+Every job goes through `AsyncClient(journal=Journal())`, exactly as the CLI's jobs do, so a person sees an
+agent's jobs with `seedance jobs` and finishes them with `seedance resume`. The key is resolved the CLI's
+way but never asked for (stdin is the protocol channel): without one, `KeyMissingError(KEY_PROMPT)`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from pydantic import Field
+
+from seedance import auth, catalog, errors, pricing
+from seedance.agents import requests
+from seedance.agents.answers import estimate_data, record_data, result_data, still_running
+from seedance.agents.safety import Sandbox
+from seedance.client import AsyncClient
+from seedance.journal import Journal
+from seedance.models import VideoRequest, parse_request
+
+
+@dataclass(frozen=True)
+class Gateway:
+    """How the server reaches the gateway: its URL, a fixed key (emulator) or none (resolve per call)."""
+
+    base_url: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    poll_interval: float | None = None
+    emulator: bool = False
+
+    def client(self) -> AsyncClient:
+        """A journaled client; raises KeyMissingError (the skill's sentence) when there is no key."""
+        return AsyncClient(
+            api_key=self.api_key, base_url=self.base_url, poll_interval=self.poll_interval, journal=Journal()
+        )
+
+
+JobId = Annotated[str, Field(description="The job's request id (or its journal id, or a unique prefix).")]
+WaitSeconds = Annotated[
+    int,
+    Field(description=f"Seconds to wait (1-{requests.MAX_WAIT_SECONDS}) before answering 'still running'."),
+]
+Output = Annotated[
+    str | None, Field(description="File name in the server's output folder (default: the job's own name).")
+]
+
+
+class AgentTools:
+    """The server's tools over one gateway and one sandbox; each method is one MCP tool."""
+
+    def __init__(self, gateway: Gateway, sandbox: Sandbox) -> None:
+        self.gateway = gateway
+        self.sandbox = sandbox
+
+    def _request(self, values: dict[str, Any]) -> VideoRequest:
+        fields = self.sandbox.check_request_media(requests.request_fields(values))
+        return parse_request(fields)
+
+    async def list_operations(self) -> dict[str, Any]:
+        """The 11 operations, the options each model takes and its price (estimates)."""
+        prices = pricing.load_prices()
+        models = {
+            m.name: {
+                "title": m.title,
+                "resolutions": list(m.resolutions),
+                "duration_seconds": [m.min_duration, m.max_duration],
+                "auto_duration": m.auto_duration,
+                "sound": m.has_audio,
+                "price": (
+                    {"usd": p.usd, "per": p.unit, "source": p.source} if (p := prices.get(m.name)) else None
+                ),
+            }
+            for m in catalog.MODELS.values()
+        }
+        operations = [
+            {
+                "model": op.model,
+                "operation": op.kind.value,
+                "title": op.title,
+                "inputs": catalog_inputs(op.kind),
+                "ratios": list(op.ratios),
+                "path": op.path,
+            }
+            for op in catalog.OPERATIONS
+        ]
+        return {"ok": True, "models": models, "operations": operations}
+
+    async def estimate_cost(self, **values: Any) -> dict[str, Any]:
+        """Validate a request and estimate its cost; nothing is sent."""
+        request = self._request(values)
+        return {
+            "ok": True,
+            "spends_credits": False,
+            "operation": request.op.name,
+            "model": request.model,
+            "duration": request.effective_duration(),
+            **estimate_data(request),
+        }
+
+    async def generate_video(
+        self, *, output: str | None, wait_seconds: int, download: bool, **values: Any
+    ) -> dict[str, Any]:
+        """Submit one paid job, wait a bounded time, download it; or say it is still running."""
+        request = self._request(values)
+        if output and self.sandbox.output(output).exists():
+            raise errors.InputError(f"output: {output} already exists in {self.sandbox.out_dir}")
+        target = self.sandbox.output(output, prompt=request.prompt)
+        cost = estimate_data(request)
+        async with self.gateway.client() as client:
+            job = await client.submit(request, output_path=str(target), want_download=download)
+            facts = {"operation": job.operation, "model": request.model, **cost, "warnings": job.warnings}
+            if wait_seconds <= 0:
+                return {**still_running(job.request_id, job.local_id), **facts}
+            try:
+                result = await client.wait(job, timeout=requests.bounded_wait(wait_seconds))
+            except errors.PollTimeout:
+                return {**still_running(job.request_id, job.local_id), **facts}
+            if download:
+                result = await client.download(result, target)
+        return {**result_data(result), **facts}
+
+    async def get_job(self, job_id: JobId) -> dict[str, Any]:
+        """A job's status: read once from the gateway (free), with what the journal knows."""
+        record = Journal().get(job_id)
+        if record is not None and not record.request_id:  # never reached the gateway: nothing to ask
+            return {"ok": True, **record_data(record)}
+        async with self.gateway.client() as client:
+            status = await client.status(job_id)
+        record = Journal().get(job_id)
+        data: dict[str, Any] = record_data(record) if record is not None else {"request_id": job_id}
+        data.update(state=status.state.value, status=status.raw_status, video_url=status.video_url)
+        data.update(error=status.error, charged=status.charged)
+        return {"ok": True, **data}
+
+    async def wait_for_job(
+        self,
+        job_id: JobId,
+        wait_seconds: WaitSeconds = requests.DEFAULT_WAIT_SECONDS,
+        download: Annotated[bool, Field(description="Save the video (false: only return its URL).")] = True,
+    ) -> dict[str, Any]:
+        """Wait a bounded time for a job, then download its video into the output folder."""
+        _require_request_id(job_id)
+        async with self.gateway.client() as client:
+            try:
+                result = await client.wait(job_id, timeout=max(requests.bounded_wait(wait_seconds), 1.0))
+            except errors.PollTimeout:
+                record = Journal().get(job_id)
+                return still_running(job_id, record.local_id if record else None)
+            if download:
+                result = await client.download(result, self._download_target(job_id, None))
+        return result_data(result)
+
+    async def list_jobs(
+        self,
+        state: Annotated[
+            str | None,
+            Field(
+                description="Only jobs in this state: queued, running, succeeded, downloaded, failed, "
+                "unknown or rejected."
+            ),
+        ] = None,
+        limit: Annotated[int, Field(description="At most this many jobs (1-200).")] = 20,
+    ) -> dict[str, Any]:
+        """The journal's jobs, newest first (no request is sent)."""
+        records = Journal().jobs(state=state or None, limit=min(max(limit, 1), 200))
+        return {"ok": True, "jobs": [record_data(r) for r in records]}
+
+    async def download_video(self, job_id: JobId, output: Output = None) -> dict[str, Any]:
+        """Download a finished job's video into the output folder."""
+        _require_request_id(job_id)
+        target = self._download_target(job_id, output)
+        async with self.gateway.client() as client:
+            result = await client.download(job_id, target)
+        return result_data(result)
+
+    def _download_target(self, job_id: str, output: str | None) -> str:
+        record = Journal().get(job_id)
+        recorded = self.sandbox.recorded_output(record.output_path if record else None)
+        if output:
+            target = self.sandbox.output(output)
+            if target.exists() and target != recorded:
+                raise errors.InputError(f"output: {output} already exists in {self.sandbox.out_dir}")
+            return str(target)
+        if recorded is not None:
+            return str(recorded)
+        request_id = record.request_id if record and record.request_id else job_id
+        return str(self.sandbox.output(f"seedance-{request_id}"))
+
+    async def account_setup_instructions(self) -> dict[str, Any]:
+        """Whether a key is configured (never the key), and how a person gets one."""
+        data: dict[str, Any] = {
+            "ok": True,
+            "key_file": str(auth.key_path()),
+            "get_a_key": errors.API_KEYS_URL,
+            "balance_and_prices": errors.DASHBOARD_URL,
+        }
+        if self.gateway.api_key is not None:
+            return {**data, "has_key": True, "key_source": "emulator" if self.gateway.emulator else "flag"}
+        try:
+            found = auth.resolve_key(None, interactive=False)
+        except errors.SeedanceError as exc:
+            return {
+                **data,
+                "has_key": False,
+                "problem": None if isinstance(exc, errors.KeyMissingError) else exc.message,
+                "say_to_user": errors.KEY_PROMPT,
+                "then": "call save_api_key with the key the person pastes",
+            }
+        return {**data, "has_key": True, "key_source": {"env": auth.ENV_VAR}.get(found.source, "key_file")}
+
+    async def save_api_key(
+        self, api_key: Annotated[str, Field(description="The key exactly as the person pasted it.")]
+    ) -> dict[str, Any]:
+        """Save a pasted key to ~/.pixazo/api-key (mode 600); never echo it."""
+        path = auth.save_key(api_key)
+        data: dict[str, Any] = {"ok": True, "saved_to": str(path), "mode": "600"}
+        if os.environ.get(auth.ENV_VAR, "").strip():
+            data["note"] = f"{auth.ENV_VAR} is set for this server and is used before the file"
+        if self.gateway.api_key is not None:
+            data["note"] = "this server was started with a fixed key (--emulator); the saved key is for later"
+        return data
+
+
+def catalog_inputs(kind: catalog.Kind) -> str:
+    """Which request fields an operation uses, in the tools' own names."""
+    return {
+        catalog.Kind.TEXT_TO_VIDEO: "prompt",
+        catalog.Kind.IMAGE_TO_VIDEO: "prompt, first_frame",
+        catalog.Kind.FIRST_LAST_FRAME: "prompt, first_frame, last_frame (optional on 2.x)",
+        catalog.Kind.REFERENCE: "prompt, ref_images, ref_videos, ref_audios",
+        catalog.Kind.EDIT: "prompt, edit_video, ref_images (style)",
+    }[kind]
+
+
+def _require_request_id(job_id: str) -> None:
+    """Refuse a journal job that never reached the gateway (there is nothing to wait for or download)."""
+    record = Journal().get(job_id)
+    if record is not None and not record.request_id:
+        raise errors.InputError(
+            f"job {job_id} never got a request id (state {record.state}): {record.error or 'not sent'}",
+            hint="`seedance jobs show ID` has the details; check your dashboard before submitting again",
+        )

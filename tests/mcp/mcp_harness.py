@@ -1,0 +1,116 @@
+"""The harness for MCP tests: `seedance mcp` as a real subprocess, driven by the official MCP client.
+
+The client runs on an event loop in a background thread, so a test calls tools with plain function calls and
+one server can serve several tests (starting one costs the MCP SDK's import time, seconds on a busy machine).
+(tests/mcp has no `__init__.py` on purpose: a package named `mcp` would hide the MCP SDK itself.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import json
+import os
+import sys
+import threading
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Any, TypeVar
+
+from mcp.client.session import ClientSession
+from mcp.client.stdio import StdioServerParameters, stdio_client
+from mcp.types import CallToolResult, Tool
+
+T = TypeVar("T")
+ISOLATED = (
+    "PIXAZO_API_KEY",
+    "SEEDANCE_BASE_URL",
+    "SEEDANCE_HOME",
+    "SEEDANCE_POLL_INTERVAL",
+    "PYTHONWARNINGS",
+)
+
+
+def server_env(home: Path, base_url: str, api_key: str | None) -> dict[str, str]:
+    """An environment of its own: HOME, SEEDANCE_HOME, the emulator, fast polling, the key if given."""
+    env = {k: v for k, v in os.environ.items() if k not in ISOLATED}
+    env.update(HOME=str(home / "home"), SEEDANCE_HOME=str(home / "seedance"), SEEDANCE_POLL_INTERVAL="0.05")
+    env["SEEDANCE_BASE_URL"] = base_url
+    if api_key is not None:
+        env["PIXAZO_API_KEY"] = api_key
+    (home / "home").mkdir(parents=True, exist_ok=True)
+    return env
+
+
+class McpServer:
+    """A running `seedance mcp ARGS` with a connected client session; every answer is kept."""
+
+    def __init__(self, args: list[str], env: dict[str, str], cwd: Path) -> None:
+        self.params = StdioServerParameters(
+            command=sys.executable, args=["-m", "seedance", "mcp", *args], env=env, cwd=cwd
+        )
+        self.env = env
+        self.cwd = cwd
+        self.stderr_path = cwd / "mcp-server-stderr.log"
+        self.answers: list[CallToolResult] = []
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="mcp-client", daemon=True)
+        self._ready: concurrent.futures.Future[ClientSession] = concurrent.futures.Future()
+        self._stop: asyncio.Event | None = None
+
+    def __enter__(self) -> McpServer:
+        self._thread.start()
+        self._served = asyncio.run_coroutine_threadsafe(self._serve(), self._loop)
+        self.session = self._ready.result(timeout=120)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._stop is not None
+        self._loop.call_soon_threadsafe(self._stop.set)
+        self._served.result(timeout=30)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+        self._loop.close()
+
+    async def _serve(self) -> None:
+        # The transport's task groups must be entered and left by one task: this one, which then idles.
+        self._stop = asyncio.Event()
+        try:
+            with self.stderr_path.open("a", encoding="utf-8") as errlog:
+                async with (
+                    stdio_client(self.params, errlog=errlog) as (read, write),
+                    ClientSession(read, write) as client,
+                ):
+                    await client.initialize()
+                    self._ready.set_result(client)
+                    await self._stop.wait()
+        except BaseException as exc:
+            if not self._ready.done():
+                self._ready.set_exception(exc)
+            raise
+
+    def _run(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout=120)
+
+    def tools(self) -> dict[str, Tool]:
+        """The listed tools by name."""
+        return {tool.name: tool for tool in self._run(self.session.list_tools()).tools}
+
+    def call(self, tool: str, **arguments: Any) -> CallToolResult:
+        """Call a tool; keep and return its answer."""
+        result = self._run(self.session.call_tool(tool, arguments))
+        self.answers.append(result)
+        return result
+
+    def data(self, tool: str, **arguments: Any) -> dict[str, Any]:
+        """Call a tool that must succeed; return its JSON object (its text, which equals its structure)."""
+        result = self.call(tool, **arguments)
+        assert not result.is_error, result.content
+        data: dict[str, Any] = json.loads(result.content[0].text)  # type: ignore[union-attr]
+        assert data == result.structured_content
+        return data
+
+    def all_text(self) -> str:
+        """Every answer serialised, and the server's stderr (to search for what must never appear)."""
+        answers = "\n".join(answer.model_dump_json() for answer in self.answers)
+        return answers + "\n" + self.stderr_path.read_text(encoding="utf-8")
