@@ -1,0 +1,343 @@
+"""The batch runner: submit lines at the gateway's pace, watch them with one poller, download as they finish.
+
+At most `concurrency` jobs are in flight (submitting, running or downloading). Submits go in line order
+through the pacer; a 429 that outlasts the client's own single retry puts the line back in the queue (a 429
+means nothing was queued). A submit whose outcome is unknown is reported and never resent. `--max-cost`
+reserves each line's estimate before its submit goes, so the sum of submitted estimates never passes the cap.
+Every submit goes through the journal with the batch id and line number, which is what makes a rerun resume.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from seedance import errors
+from seedance.batch.cost import CostPlan
+from seedance.batch.input import BatchFile, BatchLine
+from seedance.batch.manifest import LineOutcome
+from seedance.batch.pacing import SubmitPacer
+from seedance.batch.poller import SharedPoller, Tracked
+from seedance.batch.prior import Prior, file_label
+from seedance.client import AsyncClient
+from seedance.journal import Journal
+from seedance.models import Job, JobStatus, Result
+from seedance.polling import PollSchedule, schedule_from_history
+from seedance.protocol import retry_after_seconds
+from seedance.transport import make_timeout
+
+Key = tuple[str, str | None, int | None]
+FATAL = (errors.AuthError, errors.CreditsError)
+"""Submit errors that stop the whole batch: every other line would get the same answer."""
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How a batch runs."""
+
+    out_dir: Path
+    concurrency: int = 8
+    max_cost: float | None = None
+    timeout: float = 600.0
+    """Seconds to wait for one job before leaving it for a later run."""
+    downloads: int = 4
+    """Downloads at once (they run alongside polling and submitting)."""
+
+
+def make_client(
+    *,
+    base_url: str | None,
+    api_key: str | None,
+    poll_interval: float | None,
+    journal: Journal,
+    pacer: SubmitPacer,
+) -> AsyncClient:
+    """An AsyncClient whose HTTP hooks tell the pacer about every submit answer, the client's retries included."""
+
+    async def on_response(response: httpx.Response) -> None:
+        if response.request.method != "POST":
+            return
+        if response.status_code == 429:
+            pacer.limited(retry_after_seconds(response.headers, 0.0) or None)
+        elif 200 <= response.status_code < 300:
+            pacer.accepted()
+
+    http = httpx.AsyncClient(
+        timeout=make_timeout(60.0),
+        follow_redirects=False,
+        verify=True,
+        limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+        event_hooks={"response": [on_response]},
+    )
+    return AsyncClient(
+        api_key=api_key, base_url=base_url, poll_interval=poll_interval, journal=journal, http=http
+    )
+
+
+class BatchRunner:
+    """Runs the lines a `Prior` left to do; reports each line's end through `on_outcome`."""
+
+    def __init__(
+        self,
+        client: AsyncClient,
+        batch: BatchFile,
+        costs: CostPlan,
+        prior: Prior,
+        options: RunOptions,
+        pacer: SubmitPacer,
+        on_outcome: Callable[[LineOutcome], None] | None = None,
+    ) -> None:
+        assert client.journal is not None, "a batch always runs with the journal"
+        self.client, self.batch, self.costs, self.prior, self.options = client, batch, costs, prior, options
+        self.pacer = pacer
+        self.journal: Journal = client.journal
+        self.on_outcome = on_outcome
+        self.outcomes: dict[int, LineOutcome] = {}
+        self.lines = {line.number: line for line in batch.lines}
+        self.pending: list[int] = sorted(line.number for line in prior.to_submit)
+        self.committed = prior.committed_usd
+        self.fatal: errors.SeedanceError | None = None
+        self.in_flight = 0
+        self.warnings: list[str] = []
+        self._submitting = 0
+        self._changed = asyncio.Event()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._schedules: dict[Key, PollSchedule] = {}
+        self._resumed = {line.number for line, _ in prior.to_resume}
+        for outcome in prior.done:
+            self._finish(outcome)
+
+    # -- the run -------------------------------------------------------------------------------------------
+
+    async def run(self) -> list[LineOutcome]:
+        """Resume the unfinished lines, submit the rest, and wait until every job in flight has ended."""
+        self._slots = asyncio.Semaphore(self.options.concurrency)
+        self._download_slots = asyncio.Semaphore(self.options.downloads)
+        self.poller = SharedPoller(
+            self.client.status, self._schedule_for, self._ended, timeout=self.options.timeout
+        )
+        poll_task = asyncio.create_task(self.poller.run())
+        try:
+            await self._guard(self._resume(), poll_task)
+            await self._guard(self._feed(), poll_task)
+            await self._guard(self._drain(), poll_task)
+        finally:
+            self.poller.close()
+            if not poll_task.done():
+                poll_task.cancel()
+            for task in list(self._tasks):
+                task.cancel()
+        for number in self.pending:
+            reason = self.fatal.message if self.fatal else "the batch stopped before this line"
+            self._finish(self._outcome(number, "not_submitted", error=reason))
+        return [self.outcomes[n] for n in sorted(self.outcomes)]
+
+    async def _guard(self, work: Coroutine[Any, Any, None], poll_task: asyncio.Task[None]) -> None:
+        """Run `work`, but fail at once if the poller dies (else in-flight slots would never come back)."""
+        task = asyncio.create_task(work)
+        await asyncio.wait({task, poll_task}, return_when=asyncio.FIRST_COMPLETED)
+        if not task.done():
+            task.cancel()
+            poll_task.result()  # raises the poller's error
+            raise RuntimeError("the poller stopped early")
+        task.result()
+
+    async def _resume(self) -> None:
+        for line, record in self.prior.to_resume:
+            await self._take_slot()
+            target = self.options.out_dir / line.name
+            if record.output_path != str(target) or not record.want_download:
+                self.journal.set_output(record.local_id, output_path=str(target), want_download=True)
+            assert record.request_id is not None
+            submitted = (
+                datetime.fromisoformat(record.submitted_at) if record.submitted_at else datetime.now(UTC)
+            )
+            job = Job(
+                request_id=record.request_id,
+                operation=record.operation,
+                polling_url=record.polling_url,
+                local_id=record.local_id,
+                estimated_cost_usd=record.estimated_cost_usd,
+                submitted_at=submitted,
+            )
+            since = max((datetime.now(UTC) - submitted).total_seconds(), 0.0)
+            self.poller.add(line.number, job, _key(line), since)
+
+    async def _feed(self) -> None:
+        """Submit pending lines in order, at the pacer's pace, within the slots and the cost cap."""
+        while True:
+            while self.pending and self.fatal is None:
+                await self._take_slot()
+                await self.pacer.wait_turn()
+                if self.fatal is not None or not self.pending:
+                    self._give_slot()
+                    break
+                # No await from here to the pop: the head cannot change under us (429s push lines back).
+                number = self.pending[0]
+                cost = self.costs.costs[number].cap_usd
+                cap = self.options.max_cost
+                if cap is not None and self.committed + cost > cap + 1e-9:
+                    self._give_slot()
+                    if self._submitting:  # a reservation may come back (429): decide once they settle
+                        await self._settled()
+                        continue
+                    self._skip_for_cap()
+                    return
+                heapq.heappop(self.pending)
+                self.committed += cost
+                self._submitting += 1
+                self._spawn(self._submit(self.lines[number], cost))
+            if not self._submitting:
+                return
+            await self._settled()
+
+    async def _drain(self) -> None:
+        for _ in range(self.options.concurrency):
+            await self._slots.acquire()
+
+    async def _settled(self) -> None:
+        self._changed.clear()
+        await self._changed.wait()
+
+    def _skip_for_cap(self) -> None:
+        cap = self.options.max_cost
+        for number in self.pending:
+            error = f"--max-cost {cap}: ${self.committed:.2f} already committed; this line would pass the cap"
+            self._finish(self._outcome(number, "skipped_cost_cap", error=error))
+        self.pending.clear()
+
+    # -- one job -------------------------------------------------------------------------------------------
+
+    async def _submit(self, line: BatchLine, cost: float) -> None:
+        held = True
+        try:
+            job = await self.client.submit(
+                line.request,
+                output_path=str(self.options.out_dir / line.name),
+                want_download=True,
+                batch_id=self.batch.batch_id,
+                batch_line=line.number,
+            )
+        except errors.RateLimitError:
+            self.committed -= cost  # nothing was queued: the line goes back to the queue, the pacer waits
+            heapq.heappush(self.pending, line.number)
+        except (errors.SubmitUnknownError, errors.ServerError) as exc:
+            self._finish(self._outcome(line.number, "unknown", error=exc.message))
+        except (*FATAL, errors.TransportError) as exc:
+            self.committed -= cost
+            self.fatal = self.fatal or exc
+            heapq.heappush(self.pending, line.number)
+        except errors.SeedanceError as exc:  # the gateway (or a media check) refused it: nothing queued
+            self.committed -= cost
+            self._finish(self._outcome(line.number, "rejected", error=exc.message))
+        except Exception as exc:  # we cannot tell whether it left: treat it as possibly queued, never resend
+            self._finish(self._outcome(line.number, "unknown", error=f"{type(exc).__name__}: {exc}"))
+        else:
+            held = False
+            self.warnings.extend(f"line {line.number}: {w}" for w in job.warnings)
+            self.poller.add(line.number, job, _key(line), 0.0)
+        finally:
+            self._submitting -= 1
+            if held:
+                self._give_slot()
+            self._changed.set()
+
+    def _ended(self, tracked: Tracked, status: JobStatus | None, error: errors.SeedanceError | None) -> None:
+        """The poller is done with a job: download it, or record why not."""
+        number, job = tracked.line, tracked.job
+        self._schedules.pop(tracked.key, None)  # its run time is in the journal now: relearn
+        if status is not None and status.video_url and status.state.value == "succeeded":
+            self._spawn(self._download(number, job, status))
+            return
+        if status is not None:
+            reason = status.error or f"the job ended {status.raw_status} without a video"
+            self._finish(self._outcome(number, "failed", job.request_id, error=reason))
+        elif isinstance(error, errors.PollTimeout):
+            self._finish(self._outcome(number, "timeout", job.request_id, error=error.message))
+        elif isinstance(error, errors.InvalidRequestError) and error.status_code == 404:
+            if job.local_id:
+                self.journal.mark_gone(job.local_id, error.message)
+            self._finish(self._outcome(number, "failed", job.request_id, error=error.message))
+        else:
+            message = error.message if error else "stopped watching"
+            self._finish(self._outcome(number, "pending", job.request_id, error=message))
+        self._give_slot()
+
+    async def _download(self, number: int, job: Job, status: JobStatus) -> None:
+        target = self.options.out_dir / self.lines[number].name
+        try:
+            async with self._download_slots:
+                assert status.video_url is not None
+                result = Result(
+                    request_id=job.request_id,
+                    operation=job.operation,
+                    status=status,
+                    video_url=status.video_url,
+                    local_id=job.local_id,
+                )
+                done = await self.client.download(result, target)
+            outcome = self._outcome(number, "downloaded", job.request_id)
+            outcome.file = file_label(done.path, self.options.out_dir)
+            self._finish(outcome)
+        except errors.SeedanceError as exc:
+            self._finish(self._outcome(number, "download_failed", job.request_id, error=exc.message))
+        except OSError as exc:  # e.g. the output folder is not writable: the job itself succeeded
+            self._finish(self._outcome(number, "download_failed", job.request_id, error=str(exc)))
+        finally:
+            self._give_slot()
+
+    # -- bookkeeping -----------------------------------------------------------------------------------------
+
+    def _schedule_for(self, key: Key) -> PollSchedule:
+        if key not in self._schedules:
+            past = (
+                []
+                if self.client.poll_interval is not None
+                else self.journal.durations(key[0], resolution=key[1], duration=key[2])
+            )
+            self._schedules[key] = schedule_from_history(past, fixed_interval=self.client.poll_interval)
+        return self._schedules[key]
+
+    async def _take_slot(self) -> None:
+        await self._slots.acquire()
+        self.in_flight += 1
+
+    def _give_slot(self) -> None:
+        self.in_flight -= 1
+        self._slots.release()
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _outcome(
+        self, number: int, status: str, request_id: str | None = None, *, error: str | None = None
+    ) -> LineOutcome:
+        line = self.lines[number]
+        resumed = number in self._resumed
+        return LineOutcome(
+            number,
+            status,
+            line.request.prompt,
+            request_id=request_id,
+            estimated_cost_usd=self.costs.costs[number].usd,
+            error=error,
+            resumed=resumed,
+        )
+
+    def _finish(self, outcome: LineOutcome) -> None:
+        self.outcomes[outcome.line] = outcome
+        if self.on_outcome is not None:
+            self.on_outcome(outcome)
+
+
+def _key(line: BatchLine) -> Key:
+    return (line.request.op.name, line.request.resolution, line.request.duration)

@@ -1,0 +1,233 @@
+"""`seedance batch FILE`: many videos from a JSONL or CSV file, checked, priced and resumable."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from seedance.cli.common import gateway_options, json_option
+from seedance.cli.output import EXIT_INTERRUPTED, OUT
+
+if TYPE_CHECKING:
+    from seedance.batch.cost import CostPlan
+    from seedance.batch.input import BatchFile
+
+
+@click.command(short_help="Generate many videos from a JSONL or CSV file.")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-c", "--concurrency", type=click.IntRange(1, 500), default=8, show_default=True,
+              help="Jobs in flight at once (submitting, running or downloading).")  # fmt: skip
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the videos and manifest.jsonl (default: FILE's folder / <stem>-videos).")  # fmt: skip
+@click.option("--max-cost", type=click.FloatRange(min=0), metavar="USD",
+              help="Never submit more than this in estimates; later lines are left out (skipped_cost_cap).")  # fmt: skip
+@click.option("-y", "--yes", is_flag=True, help="Do not ask before a batch estimated over $10.")
+@click.option("--skip-invalid", is_flag=True, help="Run the valid lines even if some lines are invalid.")
+@click.option("--dry-run", is_flag=True, help="Check every line and print the estimate; send nothing.")
+@click.option("--timeout", type=click.FloatRange(min=1), default=600, show_default=True,
+              help="Seconds to wait for each job (a rerun picks up the ones still running).")  # fmt: skip
+@gateway_options
+@json_option
+def batch(
+    file: Path,
+    concurrency: int,
+    out_dir: Path | None,
+    max_cost: float | None,
+    yes: bool,
+    skip_invalid: bool,
+    dry_run: bool,
+    timeout: float,
+    base_url: str | None,
+    api_key: str | None,
+    poll_interval: float | None,
+    emulator: bool,
+    as_json: bool,
+) -> None:
+    """Generate one video per line of FILE (JSONL, or CSV with a header).
+
+    \b
+    Each line has the fields of `seedance generate`: prompt, model, duration, ratio, resolution,
+    first_frame, last_frame, ref_images, ref_videos, ref_audios (or refs), edit_video, generate_audio...
+    Every line is checked before anything is sent. Videos are named from the line number and the prompt
+    (0007-a-cat-walking.mp4); manifest.jsonl maps each line to its file, status and request id.
+    Run the same command again after an interruption: finished jobs are kept, running ones are resumed,
+    nothing is submitted twice.
+
+    \b
+    Examples:
+      seedance batch prompts.jsonl --out videos --max-cost 20
+      seedance batch prompts.csv --concurrency 4 --json
+    """
+    from seedance.batch.cost import plan_costs
+    from seedance.batch.input import read_batch
+    from seedance.errors import InputError
+
+    batch_file = read_batch(file)
+    OUT.context.update(batch_id=batch_file.batch_id, file=str(file))
+    _check_problems(batch_file, skip_invalid)
+    costs = plan_costs(batch_file.lines)
+    out = (out_dir or file.parent / f"{file.stem}-videos").expanduser().absolute()
+    from seedance.batch.prior import read_prior
+    from seedance.journal import Journal
+
+    journal = Journal()
+    prior = read_prior(journal, batch_file, costs, out)
+    numbers = [line.number for line in prior.to_submit]
+    done_before = len(prior.done) + len(prior.to_resume)
+    OUT.info(
+        f"{file}: {len(batch_file.lines)} job(s), batch {batch_file.batch_id}"
+        + (f"; {done_before} already submitted by an earlier run" if done_before else "")
+    )
+    OUT.info(
+        f"{costs.describe(numbers)}" + (f"; cap --max-cost ${max_cost:.2f}" if max_cost is not None else "")
+    )
+    if dry_run:
+        if as_json:
+            OUT.emit({"type": "summary", "ok": True, "dry_run": True, "batch_id": batch_file.batch_id,
+                      "jobs": len(batch_file.lines), "to_submit": len(numbers),
+                      "estimated_cost_usd": costs.total(numbers), "unknown_price_jobs": len(costs.unknown(numbers)),
+                      "invalid_lines": len(batch_file.problems)})  # fmt: skip
+        return
+    _consent(costs, numbers, max_cost, yes)
+    if not batch_file.lines:
+        raise InputError("no valid line to run", hint="fix the lines reported above")
+    _run(batch_file, costs, prior, out, journal, concurrency, max_cost, timeout,
+         base_url, api_key, poll_interval, emulator)  # fmt: skip
+
+
+def _check_problems(batch_file: BatchFile, skip_invalid: bool) -> None:
+    from seedance.errors import InputError
+
+    problems = batch_file.problems
+    if not problems:
+        return
+    for problem in problems:
+        OUT.info(f"{batch_file.path}:{problem.number}: {problem.message}")
+    if skip_invalid:
+        OUT.info(f"skipping {len(problems)} invalid line(s) (--skip-invalid)")
+        return
+    OUT.context["invalid_lines"] = [{"line": p.number, "error": p.message} for p in problems]
+    first = problems[0]
+    raise InputError(
+        f"{len(problems)} invalid line(s) in {batch_file.path}; line {first.number}: {first.message}; "
+        "nothing was sent",
+        hint="fix the lines above, or pass --skip-invalid to run only the valid ones",
+    )
+
+
+def _consent(costs: CostPlan, numbers: list[int], max_cost: float | None, yes: bool) -> None:
+    """A costly batch needs a yes: asked on a terminal, else --yes or --max-cost; nothing is sent before."""
+    from seedance.batch.cost import CONFIRM_ABOVE_USD
+    from seedance.errors import InputError
+
+    total = costs.conservative_total(numbers)
+    if total <= CONFIRM_ABOVE_USD or yes or max_cost is not None:
+        return
+    if sys.stdin.isatty() and sys.stderr.isatty() and not OUT.json:
+        if click.confirm(f"Submit {len(numbers)} job(s) for about ${total:.2f}?", default=False, err=True):
+            return
+        raise InputError("not confirmed; nothing was sent", hint="pass --max-cost USD to cap the spend")
+    raise InputError(
+        f"this batch is estimated at ${total:.2f} (over ${CONFIRM_ABOVE_USD:.0f}) and there is no terminal to "
+        "confirm on; nothing was sent",
+        hint="pass --yes to confirm, or --max-cost USD to cap what it may spend",
+    )
+
+
+def _run(batch_file: BatchFile, costs: CostPlan, prior: Any, out: Path, journal: Any, concurrency: int,
+         max_cost: float | None, timeout: float, base_url: str | None, api_key: str | None,
+         poll_interval: float | None, emulator: bool) -> None:  # fmt: skip
+    import asyncio
+    import time
+
+    from seedance import auth
+    from seedance.batch.manifest import LineOutcome, exit_code, write_manifest
+    from seedance.batch.pacing import SubmitPacer
+    from seedance.batch.progress import BatchProgress
+    from seedance.batch.runner import BatchRunner, RunOptions, make_client
+
+    running = None
+    if emulator:
+        from seedance.emulator import start
+
+        running = start()
+        base_url, api_key = running.base_url, running.api_key
+        poll_interval = 0.25 if poll_interval is None else poll_interval
+    if api_key is None:
+        api_key = auth.resolve_key(None).key
+    total = len(batch_file.lines) + len(batch_file.problems)
+    progress = BatchProgress(total, live=sys.stderr.isatty(), as_json=OUT.json, emit=OUT.emit, info=OUT.info)
+    pacer = SubmitPacer()
+    options = RunOptions(out_dir=out, concurrency=concurrency, max_cost=max_cost, timeout=timeout)
+    holder: dict[str, BatchRunner] = {}
+    started = time.monotonic()
+
+    def counts() -> dict[str, int]:
+        r = holder["runner"]
+        finished = list(r.outcomes.values())
+        ok = sum(1 for o in finished if o.ok)
+        return {"done": ok, "failed": len(finished) - ok, "running": r.in_flight, "queued": len(r.pending)}
+
+    async def main() -> list[LineOutcome]:
+        client = make_client(base_url=base_url, api_key=api_key, poll_interval=poll_interval,
+                             journal=journal, pacer=pacer)  # fmt: skip
+        async with client:
+            runner = BatchRunner(client, batch_file, costs, prior, options, pacer, progress.finished)
+            holder["runner"] = runner
+            ticker = asyncio.create_task(progress.tick(counts))
+            try:
+                return await runner.run()
+            finally:
+                ticker.cancel()
+
+    invalid = [LineOutcome(p.number, "invalid", p.prompt, error=p.message) for p in batch_file.problems]
+    try:
+        outcomes = asyncio.run(main())
+    except KeyboardInterrupt:
+        progress.stop()
+        runner = holder.get("runner")
+        seen = dict(runner.outcomes) if runner else {}
+        left = [
+            LineOutcome(n.number, "pending", n.request.prompt)
+            for n in batch_file.lines
+            if n.number not in seen
+        ]
+        path = write_manifest(out, [*seen.values(), *left, *invalid])
+        OUT.info(f"interrupted; manifest: {path}")
+        OUT.info(f"hint: run `seedance batch {batch_file.path}` again to finish (nothing is submitted twice)")
+        sys.exit(EXIT_INTERRUPTED)
+    finally:
+        progress.stop()
+        if running is not None:
+            running.stop()
+    all_outcomes = [*outcomes, *invalid]
+    manifest = write_manifest(out, all_outcomes)
+    _summary(holder["runner"], all_outcomes, manifest, time.monotonic() - started)
+    code = exit_code(all_outcomes)
+    if code:
+        sys.exit(code)
+
+
+def _summary(runner: Any, outcomes: list[Any], manifest: Path, elapsed: float) -> None:
+    by_status: dict[str, int] = {}
+    for outcome in outcomes:
+        by_status[outcome.status] = by_status.get(outcome.status, 0) + 1
+    submitted = [o for o in outcomes if o.request_id or o.status == "unknown"]
+    spent = round(sum(o.estimated_cost_usd or 0.0 for o in submitted), 4)
+    for warning in runner.warnings:
+        OUT.info(f"warning: {warning}")
+    unknown = by_status.get("unknown", 0)
+    if unknown:
+        OUT.info(f"warning: {unknown} submit(s) with unknown outcome were not resent: check your dashboard")
+    if OUT.json:
+        OUT.emit({"type": "summary", "ok": all(o.ok for o in outcomes), "batch_id": runner.batch.batch_id,
+                  "counts": by_status, "elapsed_s": round(elapsed, 3), "estimated_cost_usd": spent,
+                  "out_dir": str(runner.options.out_dir), "manifest": str(manifest),
+                  "rate_limited": runner.pacer.rate_limited, "status_checks": runner.poller.checks})  # fmt: skip
+        return
+    parts = ", ".join(f"{n} {s}" for s, n in sorted(by_status.items()))
+    OUT.info(f"batch {runner.batch.batch_id}: {parts} in {elapsed:.1f} s; estimated spend ${spent:.2f}")
+    OUT.info(f"videos in {runner.options.out_dir}; manifest: {manifest}")

@@ -1,0 +1,46 @@
+"""A batch killed halfway finishes when run again, and no job is ever submitted twice."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .conftest import Run, prompts, read_manifest, submits_per_prompt, write_jsonl
+
+
+def test_a_killed_batch_resumes_without_submitting_anything_twice(
+    emulator: Any, gateway_env: dict[str, str], seedance: Callable[..., Run], tmp_path: Path
+) -> None:
+    """SIGKILL once some files exist, run again: every line ends up done, each prompt submitted at most once."""
+    emulator.configure(job_seconds=0.6, fps=4, audio=False)
+    path = write_jsonl(tmp_path / "jobs.jsonl", prompts(24))
+    out = tmp_path / "out"
+    args = [sys.executable, "-m", "seedance", "batch", str(path), "--out", str(out), "--yes", "-c", "6"]
+    proc = subprocess.Popen(args, env=gateway_env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    deadline = time.monotonic() + 60
+    while len(list(out.glob("*.mp4"))) < 6 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    before = len(emulator.submits)
+    assert 6 <= before < 24  # it really was killed halfway
+
+    run = seedance("batch", str(path), "--out", str(out), "--yes", "--json")
+    per_prompt = submits_per_prompt(emulator)
+    assert max(per_prompt.values()) == 1
+    rows = read_manifest(out)
+    assert len(rows) == 24
+    unknown = [row for row in rows if row["status"] == "unknown"]
+    assert len(unknown) <= 6  # only a submit cut off mid-request can be unknown, and it is never resent
+    for row in rows:
+        if row["status"] != "unknown":
+            assert row["status"] == "downloaded", row
+            assert (out / row["file"]).stat().st_size > 0
+    assert any(row["resumed"] for row in rows)
+    assert run.code == (7 if unknown else 0), run.stderr
