@@ -48,9 +48,10 @@ def key_path() -> Path:
 def clean_key(raw: str) -> str:
     """Strip a pasted key; refuse values that cannot be a key (spaces inside, control characters, empty)."""
     key = raw.strip().strip("'\"").strip()
-    if not key or any(c.isspace() or ord(c) < 32 for c in key) or len(key) > 512:
+    # HTTP headers are ASCII: a key with other characters cannot be sent (httpx would fail deep inside).
+    if not key or not key.isascii() or any(c.isspace() or ord(c) < 32 for c in key) or len(key) > 512:
         raise InputError(
-            "that does not look like an API key (empty, or with spaces inside)",
+            "that does not look like an API key (empty, with spaces inside, or not plain ASCII)",
             hint="copy the key again from https://api-console.pixazo.ai/api_keys",
         )
     return key

@@ -168,7 +168,8 @@ def download_flow(
             last = f"the result URL answered {outcome.status_code}"
             break
         last = outcome.error or "the connection closed before the whole file arrived"
-        yield Sleep(min(0.5 * 2**attempt, 5.0))
+        if attempt + 1 < attempts:  # no pause after the last attempt: nothing follows it but the error
+            yield Sleep(min(0.5 * 2**attempt, 5.0))
     hint = None
     if "answered 40" in last and refreshed:
         hint = "the result URL has expired and the gateway gave no fresh one; the video may be gone"

@@ -241,11 +241,23 @@ def status_flow(settings: Settings, request_id: str, polling_url: str | None = N
                 hint="check the id (`seedance jobs` lists yours); old requests may have been purged",
             )
         raise error_from_response(resp, request_id=request_id)
+    # The job was already submitted (and paid for): the hint must say how to pick it up, never to submit again.
+    hint = f"the job itself is unaffected; check it again later with `seedance wait {request_id}` (do not resubmit)"
     if problem.startswith("rate limited"):
-        raise errors.RateLimitError(f"status checks for {request_id} stayed rate limited", status_code=429)
+        raise errors.RateLimitError(
+            f"status checks for {request_id} stayed rate limited",
+            status_code=429,
+            request_id=request_id,
+            hint=hint,
+        )
     if problem.startswith("server error"):
-        raise errors.ServerError(f"status checks for {request_id} kept failing: {problem}", status_code=500)
-    raise errors.TransportError(f"status checks for {request_id} failed: {problem}")
+        raise errors.ServerError(
+            f"status checks for {request_id} kept failing: {problem}",
+            status_code=500,
+            request_id=request_id,
+            hint=hint,
+        )
+    raise errors.TransportError(f"status checks for {request_id} failed: {problem}", hint=hint)
 
 
 UpdateCallback = Callable[[JobStatus], None]

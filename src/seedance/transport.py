@@ -78,10 +78,13 @@ class SyncDriver:
                 request.method, request.url, headers=dict(request.headers), json=request.json
             ) as resp:
                 body = bytearray()
-                for chunk in resp.iter_bytes():
-                    body += chunk
-                    if len(body) > MAX_BODY_BYTES:
-                        break
+                try:
+                    for chunk in resp.iter_bytes():
+                        body += chunk
+                        if len(body) > MAX_BODY_BYTES:
+                            break
+                except httpx.DecodingError:
+                    body = bytearray()  # a body its Content-Encoding cannot decode is unreadable, not a crash
                 return HttpResponse(resp.status_code, dict(resp.headers), bytes(body[:MAX_BODY_BYTES]))
         except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
             raise _bad_url(exc) from None
@@ -140,10 +143,13 @@ class AsyncDriver:
                 request.method, request.url, headers=dict(request.headers), json=request.json
             ) as resp:
                 body = bytearray()
-                async for chunk in resp.aiter_bytes():
-                    body += chunk
-                    if len(body) > MAX_BODY_BYTES:
-                        break
+                try:
+                    async for chunk in resp.aiter_bytes():
+                        body += chunk
+                        if len(body) > MAX_BODY_BYTES:
+                            break
+                except httpx.DecodingError:
+                    body = bytearray()  # a body its Content-Encoding cannot decode is unreadable, not a crash
                 return HttpResponse(resp.status_code, dict(resp.headers), bytes(body[:MAX_BODY_BYTES]))
         except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
             raise _bad_url(exc) from None

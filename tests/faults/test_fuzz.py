@@ -5,15 +5,21 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from seedance import errors, parsing, protocol
+from seedance import Client, errors, parsing, protocol
 from seedance.cli.main import main
 from seedance.models import JobStatus
 from seedance.protocol import HttpRequest, HttpResponse, Sleep, TransportFailure
+
+from .harness import Answer, Seen, TinyServer, mp4_bytes, serve
 
 SETTINGS = protocol.Settings("https://gateway.test", "sk-fuzz-secret-000111")
 json_values = st.recursive(
@@ -163,7 +169,7 @@ cli_tokens = st.one_of(
 
 
 @given(st.lists(cli_tokens, max_size=8))
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_random_generate_arguments_end_in_exit_0_or_2_with_a_message(args: list[str]) -> None:
     """`generate --dry-run` with arbitrary arguments exits 0 (valid) or 2 (with a message), never a traceback."""
     out, err = io.StringIO(), io.StringIO()
@@ -177,3 +183,196 @@ def test_random_generate_arguments_end_in_exit_0_or_2_with_a_message(args: list[
     if code == 2:
         assert err.getvalue().strip() or out.getvalue().strip()
     assert "Traceback" not in err.getvalue()
+
+
+# -- The same promise over real sockets: a broken gateway, answered byte for byte by a real HTTP server. ------
+
+wire_headers = st.dictionaries(
+    st.sampled_from(["Content-Type", "Content-Encoding", "Retry-After", "Location"]),
+    st.sampled_from(
+        ["application/json", "text/html", "gzip", "deflate", "br", "identity", "bogus", "0", "-3", "x"]
+    ),
+    max_size=3,
+)
+wire_answers = st.builds(
+    Answer,
+    st.sampled_from([200, 202, 204, 302, 400, 401, 402, 404, 416, 429, 500, 502, 503]),
+    st.one_of(
+        bodies,
+        st.just(b'{"request_id": "r-1", "status": "QUEUED"}'),
+        st.just(b'{"status": "COMPLETED", "output": {"media_url": ["MEDIA"]}}'),
+        st.just(mp4_bytes(2000)),
+    ),
+    wire_headers,
+    st.none() | st.integers(0, 5000),  # a Content-Length that may lie (the connection closes early)
+)
+
+
+class Script:
+    """The answers the fuzz gateway gives, in order (the last one repeats); MEDIA becomes its media URL."""
+
+    def __init__(self) -> None:
+        self.answers: list[Answer] = [Answer()]
+        self.position = 0
+        self.base = ""
+
+    def __call__(self, seen: Seen) -> Answer:
+        answer = self.answers[min(self.position, len(self.answers) - 1)]
+        self.position += 1
+        return Answer(
+            answer.status,
+            answer.payload().replace(b"MEDIA", self.base.encode() + b"/m.mp4"),
+            answer.headers,
+            answer.length,
+        )
+
+
+class FakeClock:
+    """A clock that moves 7 s each time it is read, so a wait's timeout arrives after a few polls."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        self.now += 7
+        return self.now
+
+
+@pytest.fixture(scope="module")
+def fuzz_gateway() -> Iterator[tuple[Script, Client, FakeClock]]:
+    """One real server and one client for all examples (making an httpx client loads the CA bundle, which is
+    slow); each example sets its own script and restarts the clock."""
+    script, clock = Script(), FakeClock()
+    with serve(script) as server:
+        script.base = server.url
+        with Client(
+            api_key=SETTINGS.api_key, base_url=server.url, timeout=0.5, sleep=lambda s: None, clock=clock
+        ) as client:
+            yield script, client, clock
+
+
+@given(script_answers=st.lists(wire_answers, min_size=1, max_size=10))
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_a_broken_gateway_over_http_ends_in_a_file_or_a_typed_error(
+    fuzz_gateway: tuple[Script, Client, FakeClock], tmp_path: Path, script_answers: list[Answer]
+) -> None:
+    """Whatever a real server answers (wrong types, missing fields, truncated bodies, HTML pages, bogus
+    Content-Encoding, lying Content-Length), `generate` returns a checked MP4 or raises a SeedanceError: never
+    anything else, and a failure leaves no file at the target."""
+    script, client, clock = fuzz_gateway
+    script.answers, script.position, clock.now = script_answers, 0, 0.0
+    target = tmp_path / f"fuzz-{uuid.uuid4().hex}.mp4"
+    failure: errors.SeedanceError | None = None
+    try:
+        result = client.generate({"prompt": "A cat"}, target, timeout=60)
+    except errors.SeedanceError as exc:
+        failure = exc
+    if failure is not None:
+        assert SETTINGS.api_key not in str(failure.to_dict())
+        assert not target.exists()
+    else:
+        assert result.path == target
+        assert target.read_bytes()[4:8] == b"ftyp"
+
+
+def test_an_endless_answer_is_cut_and_ends_typed(tmp_path: Path) -> None:
+    """A status answer far bigger than the client reads (5 MiB of JSON never closed): a typed error after the
+    free retries, with the memory bounded by the transport's limit."""
+    with (
+        serve(lambda seen: Answer(200, b"{" * (5 * 1024 * 1024))) as server,
+        Client(api_key=SETTINGS.api_key, base_url=server.url, timeout=5, sleep=lambda s: None) as client,
+    ):
+        with pytest.raises(errors.TransportError, match="unreadable status answer"):
+            client.status("r-1")
+        assert len(server.seen) == SETTINGS.status_retries + 1
+
+
+def run_cli(args: list[str]) -> tuple[int, str, str]:
+    """Run the CLI in this process; return (exit code, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            main(args)
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+    return code, out.getvalue(), err.getvalue()
+
+
+env_text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30
+)
+
+
+@pytest.fixture(scope="module")
+def queued_gateway() -> Iterator[TinyServer]:
+    """A gateway that answers every status check with QUEUED."""
+    with serve(lambda seen: Answer(200, {"request_id": "r-1", "status": "QUEUED"})) as server:
+        yield server
+
+
+@given(key=env_text.filter(lambda k: k.strip() != ""))
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_key_in_the_environment_ends_in_exit_0_or_2(
+    key: str, queued_gateway: TinyServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever PIXAZO_API_KEY holds (accents, control characters, quotes), `status` works or exits 2 with a
+    message: a key that cannot travel in an HTTP header is refused, not a traceback."""
+    monkeypatch.setenv("PIXAZO_API_KEY", key)
+    monkeypatch.setenv("SEEDANCE_BASE_URL", queued_gateway.url)
+    code, out, err = run_cli(["status", "r-1"])
+    assert code in (0, 2), (key, code, err)
+    assert (out if code == 0 else err).strip()
+    assert "Traceback" not in err
+
+
+batch_values = st.one_of(
+    json_values,
+    st.sampled_from(
+        ["A cat", "2.0", "1.0-pro", "480p", "16:9", "https://x.test/a.png", "/nonexistent.png", -1, 4, 99]
+    ),
+)
+batch_lines = st.one_of(
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "prompt",
+                "model",
+                "duration",
+                "ratio",
+                "resolution",
+                "first_frame",
+                "last_frame",
+                "ref_images",
+                "edit_video",
+                "generate_audio",
+                "seed",
+                "output",
+                "operation",
+                "web_search",
+                "x",
+            ]
+        ),
+        batch_values,
+        max_size=6,
+    ).map(json.dumps),
+    json_values.map(json.dumps),
+    st.text(
+        alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\n\r"), max_size=40
+    ),
+)
+
+
+@given(lines=st.lists(batch_lines, max_size=6), csv=st.booleans())
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_random_batch_lines_end_in_exit_0_or_2_with_a_message(
+    lines: list[str], csv: bool, tmp_path: Path
+) -> None:
+    """`batch --dry-run` over arbitrary lines (JSON of any shape, or text; as .jsonl or .csv) exits 0 with an
+    estimate or 2 naming what to fix: never a traceback, and nothing is sent (no gateway is configured)."""
+    path = tmp_path / f"lines-{uuid.uuid4().hex}.{'csv' if csv else 'jsonl'}"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out, err = run_cli(["batch", str(path), "--dry-run"])
+    assert code in (0, 2), (lines, code, err)
+    assert (out + err).strip()
+    assert "Traceback" not in err

@@ -41,6 +41,7 @@ def run(argv: list[str]) -> Any:
 
     OUT.json = False
     OUT.context.clear()
+    _warn_in_one_line()
     try:
         cli.main(args=argv, prog_name="seedance", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -70,3 +71,28 @@ def run(argv: list[str]) -> Any:
     except BrokenPipeError:
         return sys.exit(0)
     return sys.exit(0)
+
+
+def _warn_in_one_line() -> None:
+    """Show our own warnings (a key file others can read) as one `warning: ...` line, not Python's two."""
+    import warnings
+
+    default = warnings.showwarning
+    if getattr(default, "seedance_one_line", False):
+        return  # already installed (the CLI can run many times in one process, e.g. under tests)
+
+    def show(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: Any = None,
+        line: str | None = None,
+    ) -> None:
+        if category.__module__.startswith("seedance"):
+            OUT.info(f"warning: {message}")
+        else:
+            default(message, category, filename, lineno, file, line)
+
+    show.seedance_one_line = True  # type: ignore[attr-defined]
+    warnings.showwarning = show

@@ -69,6 +69,7 @@ def open_client(
     poll_interval: float | None,
     emulator: bool,
     timeout: float = 60.0,
+    webhook_url: str | None = None,
 ) -> Iterator[Client]:
     """A Client with the journal on, against the configured gateway or a fresh in-process emulator."""
     from seedance import auth
@@ -91,6 +92,7 @@ def open_client(
             poll_interval=poll_interval,
             journal=Journal(),
             timeout=timeout,
+            webhook_url=webhook_url,
         ) as client:
             yield client
     finally:

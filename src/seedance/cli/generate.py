@@ -103,7 +103,11 @@ def generate(
     from seedance.cli.common import StatusLine, open_client
 
     with open_client(
-        base_url=base_url, api_key=api_key, poll_interval=poll_interval, emulator=emulator
+        base_url=base_url,
+        api_key=api_key,
+        poll_interval=poll_interval,
+        emulator=emulator,
+        webhook_url=webhook_url,
     ) as client:
         OUT.context["submitting"] = True
         job = client.submit(request, output_path=str(target), want_download=not (no_download or no_wait))
