@@ -185,3 +185,47 @@ def test_cli_limit_keeps_the_newest(tmp_path: Path, limit: int) -> None:
     assert result.exit_code == 0, result.output
     found = [a["id"] for a in cards(parse((tmp_path / "gallery.html").read_text()))]
     assert found == [f"job-{i}" for i in reversed(ids)][:limit]
+
+
+def test_a_file_at_a_failed_jobs_path_is_not_shown_as_its_video(tmp_path: Path) -> None:
+    """The path a failed job asked for may hold an older job's video: the failed card must not play it."""
+    journal = Journal()
+    video = write_mp4(tmp_path / "cat.mp4")
+    add_job(journal, video=video, prompt="first")
+    add_job(journal, state="failed", error="nope", video=video, prompt="second")
+    html = build_gallery(tmp_path / "gallery.html", journal=journal).page.read_text()
+    assert html.count("<video") == 1
+    assert "generation failed: no video" in html
+
+
+def test_a_video_overwritten_by_a_later_job_is_not_shown_as_the_earlier_one(tmp_path: Path) -> None:
+    """When the file's size no longer matches what the job downloaded, the card says so instead of playing it."""
+    journal = Journal()
+    video = write_mp4(tmp_path / "cat.mp4", seconds=1)
+    first = add_job(journal, video=video, prompt="first")
+    write_mp4(video, seconds=2)
+    add_job(journal, video=video, prompt="second")
+    built = build_gallery(tmp_path / "gallery.html", journal=journal)
+    html = built.page.read_text()
+    assert html.count("<video") == 1
+    assert f"the file at {video} has changed since this job downloaded it" in html
+    assert [e.record.local_id for e in built.entries if e.video is None] == [first]
+
+
+def test_unset_options_show_the_models_defaults(tmp_path: Path) -> None:
+    """Options a job left unset show the model's default, marked so; a failed job shows no file row."""
+    journal = Journal()
+    add_job(
+        journal,
+        model="2.0",
+        state="failed",
+        error="x",
+        video=tmp_path / "never.mp4",
+        settings={"duration": None, "resolution": None},
+    )
+    html = build_gallery(tmp_path / "gallery.html", journal=journal).page.read_text()
+    assert "<dt>duration</dt><dd>5 (default)</dd>" in html
+    assert "<dt>resolution</dt><dd>720p (default)</dd>" in html
+    assert "<dt>ratio</dt><dd>adaptive (default)</dd>" in html
+    assert "<dt>Duration</dt><dd>5 s (the model&#x27;s default)</dd>" in html
+    assert "never.mp4" not in html

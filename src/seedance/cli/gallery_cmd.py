@@ -36,9 +36,15 @@ def gallery(out: Path, limit: int | None, serve: bool, port: int, as_json: bool)
     The page works offline and from disk; filter by status and model in the page. With --serve, only the
     page, its posters and the videos listed in the journal are served, on 127.0.0.1.
     """
+    from seedance.errors import InputError
     from seedance.gallery import GalleryServer, build_gallery
 
-    built = build_gallery(out, limit=limit)
+    try:
+        built = build_gallery(out, limit=limit)
+    except OSError as exc:  # e.g. a read-only folder: one line, not a traceback
+        raise InputError(
+            f"cannot write the gallery to {out}: {exc.strerror or exc}", hint="choose another --out"
+        ) from None
     missing = sum(1 for e in built.entries if e.poster.note)
     data: dict[str, object] = {
         "ok": True,
@@ -48,13 +54,20 @@ def gallery(out: Path, limit: int | None, serve: bool, port: int, as_json: bool)
         "posters": len(built.posters),
         "notes": missing,
     }
-    human = f"wrote {built.page} ({len(built.entries)} jobs, {len(built.posters)} posters)"
+    jobs, posters = len(built.entries), len(built.posters)
+    human = f"wrote {built.page} ({jobs} job{'s' * (jobs != 1)}, {posters} poster{'s' * (posters != 1)})"
     if missing:
         human += f"; {missing} card(s) note a missing file or poster"
     if not serve:
         OUT.result(data, human)
         return
-    server = GalleryServer(built, port=port)
+    try:
+        server = GalleryServer(built, port=port)
+    except OSError as exc:  # the port is taken (or privileged)
+        raise InputError(
+            f"cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}",
+            hint="pick another --port, or --port 0 for a free one",
+        ) from None
     data["url"] = server.url
     OUT.result(data, f"{human}\nserving at {server.url} (Ctrl-C to stop)")
     try:

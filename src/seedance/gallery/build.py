@@ -100,11 +100,24 @@ def build_gallery(
 
 
 def _entry(record: JobRecord, files_dir: Path) -> Entry:
+    # Only a downloaded job made its file: for any other state, a file at `output_path` (the path asked for
+    # at submission) is someone else's video, e.g. an earlier job's that used the same name.
+    if record.state != "downloaded":
+        return Entry(record, Poster(None, None, False), None)
     video = Path(record.output_path).expanduser().absolute() if record.output_path else None
-    if record.state != "downloaded" and (video is None or not video.is_file()):
-        return Entry(record, Poster(None, None, False), None)  # no file was made: nothing is missing
+    if video is not None and _replaced(video, record.bytes_downloaded):
+        note = f"the file at {video} has changed since this job downloaded it (overwritten by a later job?)"
+        return Entry(record, Poster(None, note, False), None)
     poster = make_poster(video, files_dir / f"{record.local_id}.jpg")
     return Entry(record, poster, video if poster.video_exists else None)
+
+
+def _replaced(video: Path, size: int | None) -> bool:
+    """Whether the file is there but not the size the job downloaded (so it is not this job's video)."""
+    try:
+        return size is not None and video.stat().st_size != size
+    except OSError:
+        return False  # missing: make_poster says so
 
 
 def _write_text(path: Path, text: str) -> None:

@@ -19,6 +19,7 @@ from html import escape
 from importlib.resources import files
 from typing import Any
 
+from seedance.catalog import MODELS
 from seedance.gallery.posters import Poster
 from seedance.journal import JobRecord
 
@@ -36,6 +37,13 @@ STATE_CLASS = {
 
 SHOWN_ELSEWHERE = frozenset({"prompt", "model", "operation"})
 """Settings keys that the card already shows in its own place."""
+
+MODEL_DEFAULTS = {
+    "duration": "default_duration",
+    "resolution": "default_resolution",
+    "ratio": "default_ratio",
+}
+"""Settings always shown, and the `catalog.Model` field that holds the value used when the job left it unset."""
 
 
 @dataclass(frozen=True)
@@ -161,25 +169,45 @@ def _facts(card: CardView) -> str:
     rows: list[tuple[str, str]] = [("Created", esc(_when(r.created_at)))]
     if card.poster.duration_s is not None:
         rows.append(("Duration", esc(f"{card.poster.duration_s:.1f} s")))
-    elif settings.get("duration") is not None:
-        rows.append(("Duration", esc(f"{settings['duration']} s (requested)")))
+    elif (requested := _setting(r, "duration")) is not None:
+        how = "requested" if settings.get("duration") is not None else "the model's default"
+        rows.append(("Duration", esc(f"{requested} s ({how})")))
     rows.append(("Time taken", esc(_elapsed(r.elapsed_s))))
     rows.append(("Request id", f"<code>{esc(r.request_id)}</code>" if r.request_id else "—"))
     rows.append(("Local id", f"<code>{esc(r.local_id)}</code>"))
     if r.estimated_cost_usd is not None:
         rows.append(("Est. cost", esc(f"${r.estimated_cost_usd:.2f}")))
-    if r.output_path:
+    if r.output_path and r.state == "downloaded":
         size = f" ({r.bytes_downloaded:,} bytes)" if r.bytes_downloaded else ""
         rows.append(("File", f"<code>{esc(r.output_path)}</code>{esc(size)}"))
+    elif r.output_path and r.state in ("submitting", "queued", "running", "succeeded") and r.want_download:
+        rows.append(("Saves to", f"<code>{esc(r.output_path)}</code>"))
     return "".join(f"<dt>{esc(name)}</dt><dd>{value}</dd>" for name, value in rows)
 
 
 def _settings(record: JobRecord) -> str:
-    items = [(k, v) for k, v in _settings_dict(record).items() if k not in SHOWN_ELSEWHERE and v is not None]
-    if not items:
+    given = _settings_dict(record)
+    shown: dict[str, str] = {}
+    for key in MODEL_DEFAULTS:  # an unset option is not "nothing": the model's default was used
+        value = _setting(record, key)
+        if value is not None:
+            shown[key] = _show(value) + ("" if given.get(key) is not None else " (default)")
+    for key, value in given.items():
+        if key not in SHOWN_ELSEWHERE and key not in shown and value not in (None, [], {}, ""):
+            shown[key] = _show(value)
+    if not shown:
         return ""
-    rows = "".join(f"<dt>{esc(k)}</dt><dd>{esc(_show(v))}</dd>" for k, v in sorted(items))
+    rows = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in sorted(shown.items()))
     return f'<details class="settings" open><summary>Settings</summary><dl>{rows}</dl></details>'
+
+
+def _setting(record: JobRecord, key: str) -> object:
+    """The job's value for `key`, or the model's default for it when the job left it unset (None if unknown)."""
+    value = _settings_dict(record).get(key)
+    if value is None and key in MODEL_DEFAULTS:
+        model = MODELS.get(record.model)
+        value = getattr(model, MODEL_DEFAULTS[key]) if model is not None else None
+    return value
 
 
 def _settings_dict(record: JobRecord) -> dict[str, Any]:

@@ -9,6 +9,7 @@ Videos support single byte ranges so browsers can seek. Requests naming another 
 from __future__ import annotations
 
 import mimetypes
+import sys
 import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -69,7 +70,10 @@ class GalleryServer(ThreadingHTTPServer):
 
     def start(self) -> GalleryServer:
         """Serve in a background thread (for tests and embedding); `stop()` ends it."""
-        self._thread = threading.Thread(target=self.serve_forever, name="seedance-gallery", daemon=True)
+        # A short poll interval so `stop()` returns promptly (the default waits up to half a second).
+        self._thread = threading.Thread(
+            target=self.serve_forever, args=(0.05,), name="seedance-gallery", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -82,7 +86,9 @@ class GalleryServer(ThreadingHTTPServer):
         self.server_close()
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        """A browser dropping a video request midway is normal: say nothing."""
+        """A browser dropping a video request midway is normal: say nothing; report anything else."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
