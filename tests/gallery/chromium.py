@@ -85,6 +85,8 @@ class Browser:
         os.close(child_in)
         os.close(child_out)
         self.session = ""
+        self.loader = ""
+        """The DevTools loader id of the document opened by the last `goto`."""
         try:
             target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
             attached = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})
@@ -124,7 +126,7 @@ class Browser:
             {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600},
         )
         self.events.clear()
-        self.call("Page.navigate", {"url": url})
+        self.loader = self.call("Page.navigate", {"url": url}).get("loaderId", "")
         self.wait_event("Page.loadEventFired")
 
     def evaluate(self, expression: str) -> Any:
@@ -143,11 +145,11 @@ class Browser:
         return path
 
     def requested_urls(self) -> list[str]:
-        """Every URL the page asked the network for since the last `goto`."""
+        """Every URL the page opened by the last `goto` asked for (not the browser's own, e.g. a late favicon)."""
         return [
             e["params"]["request"]["url"]
             for e in self.events
-            if e.get("method") == "Network.requestWillBeSent"
+            if e.get("method") == "Network.requestWillBeSent" and e["params"].get("loaderId") == self.loader
         ]
 
     def close(self) -> None:

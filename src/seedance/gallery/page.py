@@ -83,6 +83,7 @@ def render_page(cards: Sequence[CardView], *, generated_at: datetime, journal_pa
         + "; img-src 'self' file: data:; media-src 'self' file:; base-uri 'none'; form-action 'none'"
     )
     body = "\n".join(render_card(card) for card in cards)
+    # The empty `data:` icon stops browsers asking for /favicon.ico: nothing is fetched that is not ours.
     return f"""<!doctype html>
 <html lang="en">
 <head>
@@ -90,6 +91,7 @@ def render_page(cards: Sequence[CardView], *, generated_at: datetime, journal_pa
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="{esc(csp)}">
 <meta name="referrer" content="no-referrer">
+<link rel="icon" href="data:,">
 <title>seedance gallery</title>
 <style>
 {_resource("page.css")}</style>
