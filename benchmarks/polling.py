@@ -2,8 +2,9 @@
 
 Six kinds of job (different settings) take 20-120 s each (±10 %), run against real emulators over HTTP with
 time scaled down (SCALE). Each round submits one job of every kind for each strategy; the adaptive strategy
-learns each kind's run time from the earlier rounds, as the journal lets it do for a user. Both strategies
-run the library's own wait flow and driver; only the schedule differs. Lag = when the client saw the job
+learns each kind's run time from the earlier rounds, as the journal lets it do for a user; a third runs the
+adaptive schedule without history every time (as for a user's first job of each kind). All run the library's
+own wait flow and driver; only the schedule differs. Lag = when the client saw the job
 done minus when the emulator completed it, reported in real (unscaled) seconds.
 
 Run: .venv/bin/python benchmarks/polling.py [--rounds 8] [--scale 0.05]
@@ -84,6 +85,7 @@ def main() -> None:
             "adaptive": [],
             "adaptive, first job": [],
             "adaptive, learnt": [],
+            "adaptive, never learns": [],
         }
         for round_number in range(args.rounds):
             threads, fresh = [], {n: [] for n in range(len(KINDS))}  # type: ignore[var-annotated]
@@ -97,6 +99,12 @@ def main() -> None:
                 threads.append(
                     threading.Thread(target=run_job, args=(emu.base_url, schedule, None, fresh[n]))
                 )
+                cold = schedule_from_history([], time_scale=scale)  # every job as if it were the first
+                threads.append(
+                    threading.Thread(
+                        target=run_job, args=(emu.base_url, cold, None, outcome["adaptive, never learns"])
+                    )
+                )
             for thread in threads:
                 thread.start()
             for thread in threads:
@@ -108,19 +116,21 @@ def main() -> None:
     finally:
         for emu in emulators:
             emu.stop()
-    print(f"{'strategy':<20} {'jobs':>5} {'mean lag s':>11} {'p95 lag s':>10} {'polls/job':>10}")
+    print(f"{'strategy':<24} {'jobs':>5} {'mean lag s':>11} {'p95 lag s':>10} {'polls/job':>10}")
     figures = {}
     for name, rows in outcome.items():
         lags = sorted(lag / scale for lag, _, _ in rows)
         polls = statistics.mean(p for _, p, _ in rows)
         p95 = lags[min(len(lags) - 1, int(0.95 * len(lags)))]
         figures[name] = (statistics.mean(lags), p95, polls)
-        print(f"{name:<20} {len(rows):>5} {statistics.mean(lags):>11.2f} {p95:>10.2f} {polls:>10.2f}")
+        print(f"{name:<24} {len(rows):>5} {statistics.mean(lags):>11.2f} {p95:>10.2f} {polls:>10.2f}")
     base, ours, learnt = figures["skill loop (8 s)"], figures["adaptive"], figures["adaptive, learnt"]
+    cold = figures["adaptive, never learns"]
     print(
         f"polling: mean lag {ours[0]:.2f} s vs {base[0]:.2f} s ({ours[0] / base[0]:.2f}x; learnt "
-        f"{learnt[0]:.2f} s, {learnt[0] / base[0]:.2f}x), p95 {ours[1]:.2f} s vs {base[1]:.2f} s, "
-        f"polls/job {ours[2]:.2f} vs {base[2]:.2f} (learnt {learnt[2]:.2f})"
+        f"{learnt[0]:.2f} s, {learnt[0] / base[0]:.2f}x; no history {cold[0]:.2f} s, {cold[0] / base[0]:.2f}x), "
+        f"p95 {ours[1]:.2f} s vs {base[1]:.2f} s (learnt {learnt[1]:.2f} s), polls/job {ours[2]:.2f} vs "
+        f"{base[2]:.2f} (learnt {learnt[2]:.2f}, no history {cold[2]:.2f})"
     )
 
 

@@ -7,6 +7,7 @@ The API key is never sent with media requests: results live on a public CDN, not
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -19,6 +20,8 @@ from seedance import errors, protocol
 from seedance.protocol import Flow, Settings, Sleep
 
 CHUNK = 1024 * 1024
+WRITEBACK_BYTES = 8 * 1024 * 1024
+"""Hand written bytes to the disk every this many bytes, so the final fsync has little left to do."""
 MP4_BRANDS = (b"ftyp",)
 
 
@@ -31,6 +34,7 @@ class DownloadTarget:
     _fh: BinaryIO | None = field(default=None, repr=False)
     _hash: Any = field(default=None, repr=False)
     _written: int = 0
+    _handed_to_disk: int = 0
 
     @property
     def part_path(self) -> Path:
@@ -67,7 +71,7 @@ class DownloadTarget:
                 for block in iter(lambda: existing.read(CHUNK), b""):
                     self._hash.update(block)
         self._fh = self.part_path.open("ab" if start else "wb")
-        self._written = start
+        self._written = self._handed_to_disk = start
 
     def write(self, chunk: bytes) -> None:
         """Append bytes to the part file and the running hash."""
@@ -75,6 +79,22 @@ class DownloadTarget:
         self._fh.write(chunk)
         self._hash.update(chunk)
         self._written += len(chunk)
+        if self._written - self._handed_to_disk >= WRITEBACK_BYTES:
+            self._start_writeback()
+
+    def _start_writeback(self) -> None:
+        # The fsync before the rename (a renamed file must be whole after a crash) waits for the disk to
+        # write everything still dirty: about a third of a second for 200 MB here. Starting the writeback of
+        # each step while bytes still arrive overlaps it with the transfer. On Linux, POSIX_FADV_DONTNEED
+        # starts the writeback of the range (it drops only pages already clean, i.e. none of these). It is
+        # a hint: where it is missing or refused, the fsync simply does all the work.
+        assert self._fh is not None
+        if hasattr(os, "posix_fadvise"):
+            self._fh.flush()
+            offset = self._handed_to_disk
+            with contextlib.suppress(OSError):
+                os.posix_fadvise(self._fh.fileno(), offset, self._written - offset, os.POSIX_FADV_DONTNEED)
+        self._handed_to_disk = self._written
 
     def close(self) -> None:
         """Flush and close the part file, keeping it for a resume."""

@@ -1,9 +1,16 @@
-"""When to poll: an adaptive schedule that is sparse while a job cannot be done yet and dense when it may be.
+"""When to poll: an adaptive schedule that is silent while a job cannot be done yet and dense when it may be.
 
 Status checks are free but not unlimited, and every second between a job finishing and us noticing is a
-second the user waits. The schedule uses the expected run time (learnt from the journal's history of similar
-jobs, else a prior per model): it waits until shortly before the expected end, polls densely around it,
-then backs off geometrically. It never polls faster than `min_interval` (1 s by default).
+second the user waits. The schedule spends at most the status checks of the skill's own loop (one every
+`budget_interval` = 8 s, the docs' advice being 5-10 s) and puts them where they matter:
+
+- With history (run times of similar jobs from the journal): no check before the window where the job may
+  end (expected run time less two spreads), then checks spaced evenly across that window, as closely as
+  the budget allows but never faster than `min_interval` (1 s); past the window, a gentle back-off.
+- Without history: a check at once, one at 4 s (short jobs, early failures), then every 8 s like the loop:
+  a first job is noticed about as fast as the loop would notice it, for at most one check more.
+
+A 429's `Retry-After` is honoured by the status flow itself (`protocol.status_flow`), on top of this.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class PollSchedule:
-    """A polling schedule; call it with (seconds elapsed, polls done) to get the next delay."""
+    """A polling schedule; call it with (seconds since the submit, polls done) to get the next delay."""
 
     expected_s: float | None = None
     """The expected run time from submit to done, or None when unknown."""
@@ -23,42 +30,57 @@ class PollSchedule:
     fixed_interval: float | None = None
     """Poll at exactly this interval instead (user setting, tests, `--poll-interval`)."""
     min_interval: float = 1.0
+    """Never poll more often than this (the gateway is shared; loopback emulators may scale it down)."""
     max_interval: float = 15.0
-    dense_interval: float = 1.5
-    """The interval inside the window where the job is likely to end (mean lag about half of it)."""
+    """The longest gap between checks once a job runs later than its history says."""
+    budget_interval: float = 8.0
+    """The skill's fixed loop: the schedule spends no more checks than one per this many seconds would."""
 
     def __call__(self, elapsed: float, polls: int) -> float:
         """Return how long to sleep before the next status check."""
         if self.fixed_interval is not None:
             return self.fixed_interval
         if self.expected_s is None:
-            # No idea how long it takes: start at 2 s and stretch by 30 % each time, up to the cap.
-            return self._clamp(
-                2.0 * self.min_interval * 1.3 ** max(polls - 1, 0), cap=10.0 * self.min_interval
-            )
-        # Dense window: from a little before the earliest likely end.
-        window_start = self._window_start()
-        if elapsed < window_start:
-            return self._clamp(max(window_start - elapsed, self.min_interval), cap=window_start)
-        late_by = elapsed - (self.expected_s + 2.0 * self.spread_s)
-        if late_by <= 0:
-            return max(self.dense_interval, self.min_interval)
+            # No idea how long it takes: checks at 0, 4, 12, 20 ... s: as many as the loop's, plus one early.
+            return self._clamp(4.0 * self.min_interval * 2 ** max(polls - 1, 0), cap=self.budget_interval)
+        start, end = self._window()
+        if elapsed < start:  # e.g. a job picked up by `resume`: sleep until the window opens
+            return self._clamp(start - elapsed, cap=start)
+        dense = self.dense_interval
+        if elapsed <= end:
+            return dense
         # Later than history says: back off gently (the job is slow today, not about to finish this second).
-        return self._clamp(self.min_interval + late_by / 4.0)
+        return self._clamp(dense + (elapsed - end) / 4.0)
+
+    @property
+    def dense_interval(self) -> float:
+        """The gap between checks inside the window: as close as the budget of checks allows.
+
+        A job that ends at the expected time has used `margin / dense` checks of the window plus the first;
+        the loop would have used `expected / budget_interval`. Equal budgets give the interval; the lag is
+        then about half of it.
+        """
+        if self.expected_s is None:
+            return self.budget_interval
+        start, _ = self._window()
+        budget = max(self.expected_s / self.budget_interval, 2.0)
+        return self._clamp((self.expected_s - start) / (budget - 1.0), cap=self.budget_interval)
 
     def first_delay(self, elapsed: float) -> float:
         """How long to wait before the first poll, `elapsed` seconds after the submit.
 
-        A job known to take a minute is not polled at once; anything else (no history, a fixed interval, a
-        job picked up late by resume) is polled straight away.
+        A job known to take a minute is not polled until it may be done; anything else (no history, a fixed
+        interval, a job picked up late by resume, a job known only by its id) is polled straight away.
         """
         if self.fixed_interval is not None or self.expected_s is None:
             return 0.0
-        return max(self._window_start() - elapsed, 0.0)
+        return max(self._window()[0] - elapsed, 0.0)
 
-    def _window_start(self) -> float:
+    def _window(self) -> tuple[float, float]:
+        """When the job may end: the expected time give or take two spreads (at least 10 % and one check)."""
         assert self.expected_s is not None
-        return max(self.expected_s - max(2.0 * self.spread_s, 0.1 * self.expected_s), 0.0)
+        margin = max(2.0 * self.spread_s, 0.1 * self.expected_s, self.min_interval)
+        return max(self.expected_s - margin, 0.0), self.expected_s + margin
 
     def _clamp(self, seconds: float, cap: float | None = None) -> float:
         upper = self.max_interval if cap is None else max(cap, self.min_interval)
@@ -71,14 +93,15 @@ def schedule_from_history(
     """The schedule for a job, given the run times of similar past jobs (seconds, newest first).
 
     Past runs give the expected time (median) and spread (standard deviation; 10 % for a single run); no
-    history gives the geometric no-history schedule. `time_scale` shrinks the fixed floors and caps for emulators running faster than life.
+    history gives the no-history schedule. `time_scale` shrinks the floors and caps for emulators running
+    faster than life (benchmarks).
     """
     if fixed_interval is not None:
         return PollSchedule(fixed_interval=fixed_interval)
     floors = {
         "min_interval": 1.0 * time_scale,
         "max_interval": 15.0 * time_scale,
-        "dense_interval": 1.5 * time_scale,
+        "budget_interval": 8.0 * time_scale,
     }
     if len(past) >= 2:
         return PollSchedule(expected_s=statistics.median(past), spread_s=statistics.pstdev(past), **floors)

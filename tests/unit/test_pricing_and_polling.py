@@ -81,13 +81,41 @@ def test_fixed_interval_is_used_as_given() -> None:
 
 
 def test_schedule_is_sparse_before_the_expected_end_and_dense_around_it() -> None:
-    """With history of ~60 s: one long wait, then every 1.5 s near the end, then a gentle back-off."""
+    """With history of ~60 s: one long wait, then once a second near the end, then a gentle back-off."""
     schedule = PollSchedule(expected_s=60.0, spread_s=2.0)
-    first = schedule(0.0, 0)
-    assert 50.0 <= first <= 56.0
-    assert schedule(57.0, 1) == 1.5
-    assert schedule(63.0, 5) == 1.5
+    assert schedule.first_delay(0.0) == 54.0
+    assert schedule(0.0, 0) == 54.0
+    assert schedule.first_delay(70.0) == 0.0
+    assert schedule(55.0, 1) == 1.0
+    assert schedule(65.0, 11) == 1.0
     assert 1.0 < schedule(90.0, 20) <= 15.0
+
+
+def polls_until(schedule: PollSchedule, done_at: float) -> int:
+    """How many status checks the schedule makes for a job that ends `done_at` s after the submit."""
+    elapsed, polls = schedule.first_delay(0.0), 0
+    while True:
+        polls += 1
+        if elapsed >= done_at:
+            return polls
+        elapsed += schedule(elapsed, polls)
+
+
+def test_schedule_spends_no_more_checks_than_the_fixed_8_s_loop() -> None:
+    """A job ending when expected costs at most the loop's checks, however wide the history's spread."""
+    for expected in (20.0, 60.0, 120.0, 300.0):
+        loop_polls = int(expected // 8.0) + 2  # the loop checks at 0, 8, 16, ... and once past the end
+        for spread in (0.0, 0.05 * expected, 0.2 * expected, 0.5 * expected):
+            assert polls_until(PollSchedule(expected_s=expected, spread_s=spread), expected) <= loop_polls
+
+
+def test_a_wider_spread_spaces_the_checks_out() -> None:
+    """Tight history polls once a second in the window; loose history spreads the same budget wider."""
+    tight = PollSchedule(expected_s=120.0, spread_s=6.0)
+    loose = PollSchedule(expected_s=120.0, spread_s=30.0)
+    assert tight.dense_interval == 1.0
+    assert 1.0 < loose.dense_interval <= 8.0
+    assert loose.first_delay(0.0) < tight.first_delay(0.0)
 
 
 def test_schedule_never_polls_faster_than_once_a_second() -> None:
@@ -97,13 +125,16 @@ def test_schedule_never_polls_faster_than_once_a_second() -> None:
         assert all(schedule(t / 3, n) >= 1.0 for n, t in enumerate(range(0, 3000, 7)))
 
 
-def test_schedule_without_history_stretches_to_its_cap() -> None:
-    """No history: start at 2 s and stretch, never beyond 10 s."""
+def test_schedule_without_history_stretches_to_the_loops_interval() -> None:
+    """No history: check at once, then after 4 s, then every 8 s: the loop's checks plus one."""
     schedule = PollSchedule()
+    assert schedule.first_delay(0.0) == 0.0
+    for done_at in (3.0, 30.0, 100.0, 333.0):
+        assert polls_until(schedule, done_at) <= int(done_at // 8.0) + 3  # the loop's checks, plus one
     delays = [schedule(0.0, n) for n in range(1, 15)]
-    assert delays[0] == 2.0
+    assert delays[0] == 4.0
     assert delays == sorted(delays)
-    assert max(delays) == 10.0
+    assert max(delays) == 8.0
 
 
 def test_history_gives_an_expected_time_and_scales_its_floors() -> None:
