@@ -95,7 +95,13 @@ class _ClientCore:
             want_download=want_download,
             batch_id=batch_id,
             batch_line=batch_line,
+            gateway=self.base_url,
         )
+
+    def _submit_interrupted(self, local_id: str | None) -> None:
+        # Ctrl-C or a cancelled task while the POST was in flight: the gateway may have queued the job.
+        if local_id is not None and self.journal is not None:
+            self.journal.mark_unknown(local_id, "interrupted while submitting: the job may have been queued")
 
     def _submit_failed(self, local_id: str | None, exc: errors.SeedanceError) -> None:
         if local_id is None or self.journal is None:
@@ -201,7 +207,8 @@ class _ClientCore:
             operation=job.operation or None,
             status=status,
             video_url=status.video_url,
-            elapsed_s=round(clock() - started, 3),
+            # The gateway's own timestamps say how long the job took, even when we came late to it.
+            elapsed_s=round(status.run_seconds if status.run_seconds is not None else clock() - started, 3),
             local_id=job.local_id,
             warnings=job.warnings,
         )
@@ -287,6 +294,9 @@ class Client(_ClientCore):
             sub = self._driver.run(protocol.submit_flow(self.settings, req.op.path, body))
         except errors.SeedanceError as exc:
             self._submit_failed(local_id, exc)
+            raise
+        except BaseException:
+            self._submit_interrupted(local_id)
             raise
         return self._job_from(req, local_id, sub)
 
@@ -402,6 +412,9 @@ class AsyncClient(_ClientCore):
             sub = await self._driver.run(protocol.submit_flow(self.settings, req.op.path, body))
         except errors.SeedanceError as exc:
             self._submit_failed(local_id, exc)
+            raise
+        except BaseException:
+            self._submit_interrupted(local_id)
             raise
         return self._job_from(req, local_id, sub)
 

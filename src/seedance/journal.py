@@ -21,6 +21,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from seedance.config import seedance_home
+from seedance.errors import InputError
 from seedance.models import JobStatus
 
 SCHEMA_MIGRATIONS: tuple[str, ...] = (
@@ -73,7 +74,8 @@ SCHEMA_MIGRATIONS: tuple[str, ...] = (
 """Each entry moves the schema one version up (PRAGMA user_version); append, never edit."""
 
 UNFINISHED_STATES = ("submitting", "queued", "running")
-OPEN_STATES = (*UNFINISHED_STATES, "succeeded")
+OPEN_STATES = (*UNFINISHED_STATES, "succeeded", "unknown")
+"""States prune never deletes: work left to do, or a possibly paid submit the user still has to check."""
 
 
 def _now() -> str:
@@ -138,9 +140,15 @@ class Journal:
 
     def __init__(self, path: Path | str | None = None) -> None:
         self.path = Path(path) if path is not None else seedance_home() / "jobs.db"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            self._migrate(db)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self._connect() as db:
+                self._migrate(db)
+        except (OSError, sqlite3.DatabaseError) as exc:
+            raise InputError(
+                f"cannot open the job journal {self.path}: {exc}",
+                hint="set SEEDANCE_HOME to a writable folder, or move a damaged jobs.db aside",
+            ) from None
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -327,6 +335,7 @@ class Journal:
         since: str | None = None,
     ) -> list[JobRecord]:
         """Jobs, newest first, optionally filtered."""
+        self._settle_orphans()
         where, args = [], []
         if state:
             where.append("state = ?")

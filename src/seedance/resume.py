@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from seedance.client import Client
-from seedance.errors import InvalidRequestError, SeedanceError
+from seedance.errors import InputError, InvalidRequestError, SeedanceError
 from seedance.journal import JobRecord
 from seedance.models import JobStatus, Result
 
@@ -28,10 +28,9 @@ def pick(client: Client, key: str | None) -> list[JobRecord]:
         return client.journal.unfinished()
     record = client.journal.get(key)
     if record is None:
-        raise InvalidRequestError(
+        raise InputError(
             f"no job {key!r} in the journal",
-            status_code=404,
-            hint="`seedance jobs` lists the jobs; or use `seedance wait REQUEST_ID`",
+            hint="`seedance jobs` lists the jobs; a job from elsewhere: `seedance wait REQUEST_ID`",
         )
     return [record]
 

@@ -158,6 +158,45 @@ def test_expired_result_url_is_refreshed_once(
     assert statuses[-1] == 200
 
 
+def test_ctrl_c_during_the_submit_marks_the_job_unknown_at_once(
+    emulator: Any, gateway_env: dict[str, str], seedance: Callable[..., Run]
+) -> None:
+    """SIGINT while the POST is in flight: exit 130, and the row is `unknown` (listed), never left dangling."""
+    emulator.add_fault("slow:delay=3,route=submit,count=1")
+    journal_path = Path(gateway_env["SEEDANCE_HOME"]) / "jobs.db"
+    proc = start(gateway_env, "generate", "A cat", "--resolution", "480p", "--duration", "4")
+    wait_until(lambda: journal_path.exists() and Journal(journal_path).jobs())
+    time.sleep(0.5)  # the POST is now on the wire (the emulator holds it for 3 s)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=20)
+    assert proc.returncode == 130
+    assert "seedance jobs --status unknown" in stderr
+    listed = seedance("jobs", "--status", "unknown", "--json").json()["jobs"]
+    assert len(listed) == 1
+    assert "interrupted while submitting" in listed[0]["error"]
+
+
+def test_resume_leaves_jobs_of_another_gateway_alone(
+    emulator: Any, gateway_env: dict[str, str], seedance: Callable[..., Run]
+) -> None:
+    """A job sent to one gateway is not polled (and not marked gone) on another: the journal knows its gateway."""
+    emulator.configure(job_seconds=30.0)
+    run = seedance("generate", "A fox", "--resolution", "480p", "--duration", "4", "--no-wait", "--json")
+    assert run.code == 0, run.stderr
+    elsewhere = {**gateway_env, "SEEDANCE_BASE_URL": "http://127.0.0.1:9"}
+    resumed = seedance("resume", "--json", env=elsewhere)
+    assert resumed.code == 0, resumed.stdout + resumed.stderr
+    assert "another gateway" in resumed.stdout + resumed.stderr
+    assert [j["state"] for j in seedance("jobs", "--json").json()["jobs"]] == ["queued"]
+
+
+def test_resume_of_an_id_not_in_the_journal_is_exit_2(seedance: Callable[..., Run]) -> None:
+    """An id the journal does not know is a usage mistake (exit 2), not a gateway rejection."""
+    run = seedance("resume", "nope-not-a-job")
+    assert run.code == 2
+    assert "no job 'nope-not-a-job' in the journal" in run.stderr
+
+
 def test_interrupted_env_is_clean(gateway_env: dict[str, str]) -> None:
     """Subprocesses get a private SEEDANCE_HOME (guards the tests above against touching a real journal)."""
     assert gateway_env["SEEDANCE_HOME"].startswith(os.path.dirname(gateway_env["HOME"]))

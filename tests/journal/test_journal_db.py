@@ -112,6 +112,31 @@ def test_prune_keeps_unfinished_jobs(tmp_path: Path) -> None:
     assert [r.local_id for r in journal.jobs()] == [running]
 
 
+def test_prune_keeps_submits_of_unknown_outcome(tmp_path: Path) -> None:
+    """An `unknown` submit may have been paid for: the user still has to check it, so prune keeps it."""
+    journal = Journal(tmp_path / "jobs.db")
+    unsure = record(journal, "unsure")
+    journal.mark_unknown(unsure, "connection lost after sending")
+    assert journal.prune("2999-01-01") == 0
+    assert [r.state for r in journal.jobs()] == ["unknown"]
+
+
+def test_a_damaged_journal_is_a_one_line_input_error(tmp_path: Path) -> None:
+    """A jobs.db that is not a database, or a folder that cannot exist, says what to do instead of crashing."""
+    import pytest
+
+    from seedance.errors import InputError
+
+    broken = tmp_path / "jobs.db"
+    broken.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(InputError, match="cannot open the job journal") as caught:
+        Journal(broken)
+    assert "SEEDANCE_HOME" in caught.value.remedy
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(InputError):
+        Journal(tmp_path / "file" / "jobs.db")
+
+
 def test_lookup_by_unique_prefix(tmp_path: Path) -> None:
     """Jobs are found by local id, request id, or a unique prefix of either."""
     journal = Journal(tmp_path / "jobs.db")

@@ -34,7 +34,10 @@ def _row(record: Any) -> dict[str, Any]:
 @click.option(
     "--status",
     "state",
-    help="Only jobs in this state (queued, running, succeeded, downloaded, failed, unknown, rejected).",
+    type=click.Choice(
+        ["submitting", "queued", "running", "succeeded", "downloaded", "failed", "unknown", "rejected"]
+    ),
+    help="Only jobs in this state.",
 )
 @click.option("--limit", type=int, default=50, show_default=True)
 @json_option
@@ -74,11 +77,20 @@ def jobs(ctx: click.Context, state: str | None, limit: int, as_json: bool) -> No
         )
 
 
+def _decoded(text: str | None) -> Any:
+    """A JSON column as the object it holds (show prints objects, not JSON inside strings)."""
+    import json
+
+    return json.loads(text) if text else None
+
+
 @jobs.command(short_help="Show one job.")
 @click.argument("job_id")
 @json_option
 def show(job_id: str, as_json: bool) -> None:
     """Show everything the journal knows of one job, with its status history."""
+    import json
+
     from seedance.errors import InputError
     from seedance.journal import Journal
 
@@ -88,20 +100,21 @@ def show(job_id: str, as_json: bool) -> None:
         raise InputError(f"no job {job_id!r} in the journal", hint="`seedance jobs` lists the jobs")
     data = {
         **_row(record),
-        "request": record.request_json,
+        "request": _decoded(record.request_json),
         "settings": record.settings,
         "history": journal.history(record.local_id),
         "sha256": record.sha256,
         "bytes": record.bytes_downloaded,
         "elapsed_s": record.elapsed_s,
-        "warnings": record.warnings_json,
+        "warnings": _decoded(record.warnings_json),
     }
     if OUT.json:
         OUT.emit({"ok": True, "job": data})
         return
     for key, value in data.items():
-        if key != "history" and value not in (None, "", "[]"):
-            click.echo(f"{key}: {value}")
+        if key != "history" and value not in (None, "", [], {}):
+            shown = json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
+            click.echo(f"{key}: {shown}")
     for event in data["history"]:
         click.echo(f"  {event['at'][:19]}  {event['state']}  {event['detail'] or ''}")
 
@@ -111,7 +124,8 @@ def show(job_id: str, as_json: bool) -> None:
     "--before",
     required=True,
     metavar="DATE",
-    help="Delete finished jobs created before this date (YYYY-MM-DD). Unfinished jobs are always kept.",
+    help="Delete finished jobs created before this date (YYYY-MM-DD). Unfinished jobs and submits of"
+    " unknown outcome are always kept.",
 )
 @json_option
 def prune(before: str, as_json: bool) -> None:

@@ -81,10 +81,10 @@ def report_interrupt() -> int:
     request_id = OUT.context.get("request_id")
     if request_id:
         message = f"interrupted; job {request_id} is recorded in the journal and may still finish"
-        hint = f"seedance resume {request_id}"
+        hint = f"resume with: seedance resume {request_id}"
     elif OUT.context.get("submitting"):
         message = "interrupted while submitting; the job may or may not have been queued"
-        hint = "seedance jobs --status unknown"
+        hint = "check `seedance jobs --status unknown` and your dashboard before sending it again"
     else:
         message, hint = "interrupted", ""
     if OUT.json:
@@ -103,7 +103,7 @@ def report_interrupt() -> int:
     else:
         OUT.info(f"error: {message}")
         if hint:
-            OUT.info(f"hint: resume with: {hint}")
+            OUT.info(f"hint: {hint}")
     return EXIT_INTERRUPTED
 
 
