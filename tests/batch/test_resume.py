@@ -44,3 +44,20 @@ def test_a_killed_batch_resumes_without_submitting_anything_twice(
             assert (out / row["file"]).stat().st_size > 0
     assert any(row["resumed"] for row in rows)
     assert run.code == (7 if unknown else 0), run.stderr
+
+
+def test_a_trial_run_on_another_gateway_does_not_count_as_done(
+    emulator: Any, seedance: Callable[..., Run], tmp_path: Path
+) -> None:
+    """A batch tried first on the in-process emulator is not 'already submitted' on the configured gateway."""
+    path = write_jsonl(tmp_path / "jobs.jsonl", prompts(2))
+    trial = seedance("batch", str(path), "--emulator", "--out", "trial", "--json")
+    assert trial.code == 0, trial.stderr
+    assert emulator.submits == []  # the trial went to its own emulator
+    real = seedance("batch", str(path), "--out", "real", "--json")
+    assert real.code == 0, real.stderr
+    assert "already submitted" not in real.stderr
+    assert sorted(submits_per_prompt(emulator).values()) == [1, 1]
+    assert sorted(p.name for p in (tmp_path / "real").glob("*.mp4")) == sorted(
+        p.name for p in (tmp_path / "trial").glob("*.mp4")
+    )

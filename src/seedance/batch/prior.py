@@ -51,12 +51,25 @@ def file_label(path: str | Path | None, out_dir: Path) -> str | None:
         return str(p)
 
 
-def read_prior(journal: Journal, batch: BatchFile, costs: CostPlan, out_dir: Path) -> Prior:
-    """Sort the batch's lines by what the journal says about them."""
+def same_gateway(record: JobRecord, gateway: str | None) -> bool:
+    """Whether a row was sent to this gateway. None is a gateway that just started (the in-process emulator)
+    and knows no earlier job; a row from before gateways were recorded matches any gateway."""
+    if gateway is None:
+        return False
+    return record.gateway is None or record.gateway.rstrip("/") == gateway.rstrip("/")
+
+
+def read_prior(
+    journal: Journal, batch: BatchFile, costs: CostPlan, out_dir: Path, gateway: str | None
+) -> Prior:
+    """Sort the batch's lines by what the journal says about the runs of this batch on this gateway.
+
+    Runs on another gateway (a test run on the emulator before the real one) neither skip nor block a line.
+    """
     journal.unfinished()  # marks submits of processes that died mid-request as `unknown`
     rows: dict[int, list[JobRecord]] = {}
     for record in journal.jobs(batch_id=batch.batch_id):
-        if record.batch_line is not None:
+        if record.batch_line is not None and same_gateway(record, gateway):
             rows.setdefault(record.batch_line, []).append(record)
     prior = Prior()
     for line in batch.lines:

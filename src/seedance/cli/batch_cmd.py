@@ -74,7 +74,9 @@ def batch(
     from seedance.journal import Journal
 
     journal = Journal()
-    prior = read_prior(journal, batch_file, costs, out)
+    from seedance import config
+
+    prior = read_prior(journal, batch_file, costs, out, None if emulator else config.base_url(base_url))
     numbers = [line.number for line in prior.to_submit]
     done_before = len(prior.done) + len(prior.to_resume)
     OUT.info(
