@@ -27,6 +27,14 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+@pytest.fixture(autouse=True)
+def fresh_secret_registry(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keys registered for redaction by one test (hypothesis draws any text) must not redact the next test's."""
+    from seedance import errors
+
+    monkeypatch.setattr(errors, "_secrets", set())
+
+
 @pytest.fixture
 def cli_env(isolated_env: Path) -> dict[str, str]:
     """The environment for a `seedance` subprocess: the isolated one, with a fast fixed poll interval."""

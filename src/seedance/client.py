@@ -139,17 +139,7 @@ class _ClientCore:
             return Job(request_id=ref.request_id, operation=ref.operation or "", local_id=ref.local_id)
         record = self.journal.get(ref) if self.journal is not None else None
         if record is not None and record.request_id:
-            submitted = (
-                datetime.fromisoformat(record.submitted_at) if record.submitted_at else datetime.now(UTC)
-            )
-            return Job(
-                request_id=record.request_id,
-                operation=record.operation,
-                polling_url=record.polling_url,
-                local_id=record.local_id,
-                estimated_cost_usd=record.estimated_cost_usd,
-                submitted_at=submitted,
-            )
+            return record.to_job()
         return Job(request_id=ref, operation="")
 
     def _observer(self, job: Job, on_update: UpdateCallback | None) -> UpdateCallback:

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict
 
 from seedance.config import seedance_home
 from seedance.errors import InputError
-from seedance.models import JobStatus
+from seedance.models import Job, JobStatus
 
 SCHEMA_MIGRATIONS: tuple[str, ...] = (
     """
@@ -128,6 +128,20 @@ class JobRecord(BaseModel):
         """The request's options as a dict."""
         data: dict[str, Any] = json.loads(self.settings_json)
         return data
+
+    def to_job(self) -> Job:
+        """The Job this row stands for (it must have a request id), timed from when it was submitted."""
+        if self.request_id is None:
+            raise ValueError(f"job {self.local_id} has no request id")
+        submitted = datetime.fromisoformat(self.submitted_at) if self.submitted_at else datetime.now(UTC)
+        return Job(
+            request_id=self.request_id,
+            operation=self.operation,
+            polling_url=self.polling_url,
+            local_id=self.local_id,
+            estimated_cost_usd=self.estimated_cost_usd,
+            submitted_at=submitted,
+        )
 
     @property
     def is_unfinished(self) -> bool:

@@ -155,19 +155,8 @@ class BatchRunner:
             target = self.options.out_dir / line.name
             if record.output_path != str(target) or not record.want_download:
                 self.journal.set_output(record.local_id, output_path=str(target), want_download=True)
-            assert record.request_id is not None
-            submitted = (
-                datetime.fromisoformat(record.submitted_at) if record.submitted_at else datetime.now(UTC)
-            )
-            job = Job(
-                request_id=record.request_id,
-                operation=record.operation,
-                polling_url=record.polling_url,
-                local_id=record.local_id,
-                estimated_cost_usd=record.estimated_cost_usd,
-                submitted_at=submitted,
-            )
-            since = max((datetime.now(UTC) - submitted).total_seconds(), 0.0)
+            job = record.to_job()
+            since = max((datetime.now(UTC) - job.submitted_at).total_seconds(), 0.0)
             self.poller.add(line.number, job, _key(line), since)
 
     async def _feed(self) -> None:
