@@ -68,13 +68,20 @@ def read_key_file(path: Path) -> str | None:
             f"{path} is a symbolic link; refusing to read a key through it",
             hint=f"replace it with a regular file: rm {path} && seedance auth login",
         )
+    remove = f"rm -r {path}" if stat.S_ISDIR(info.st_mode) else f"rm {path}"
+    fix = f"write the key in it as plain text, or run: {remove} && seedance auth login"
     if not stat.S_ISREG(info.st_mode):
-        raise InputError(f"{path} is not a regular file")
+        raise KeyMissingError(f"cannot read the key file {path}: it is not a regular file", hint=fix)
     if info.st_mode & 0o077:
         warnings.warn(
             f"{path} can be read by other users; run: chmod 600 {path}", KeyFileWarning, stacklevel=3
         )
-    text = path.read_text(encoding="utf-8").strip()
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+    except UnicodeDecodeError as exc:
+        raise KeyMissingError(f"cannot read the key file {path}: it is not UTF-8 text", hint=fix) from exc
+    except OSError as exc:
+        raise KeyMissingError(f"cannot read the key file {path}: {exc.strerror or exc}", hint=fix) from exc
     return clean_key(text.splitlines()[0]) if text else None
 
 
@@ -92,6 +99,12 @@ def save_key(key: str, path: Path | None = None) -> Path:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(key + "\n")
         os.replace(tmp, path)
+    except OSError as exc:  # e.g. a folder where the key file should be
+        tmp.unlink(missing_ok=True)
+        raise InputError(
+            f"cannot save the key to {path}: {exc.strerror or exc}",
+            hint=f"remove what is there: rm -r {path}",
+        ) from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -103,7 +116,13 @@ def delete_key(path: Path | None = None) -> bool:
     """Remove the key file; return whether there was one."""
     path = path or key_path()
     if path.is_symlink() or path.exists():
-        path.unlink()
+        try:
+            path.unlink()
+        except OSError as exc:  # a folder in its place, or no permission: say so instead of a traceback
+            raise InputError(
+                f"cannot remove the key file {path}: {exc.strerror or exc}",
+                hint=f"remove it by hand: rm -r {path}",
+            ) from exc
         return True
     return False
 

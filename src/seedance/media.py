@@ -1,11 +1,13 @@
 """Local media inputs: check a file (exists, type by content, size) and turn it into a `data:` URI.
 
-URLs (`http(s)://`, `data:`) pass through unchanged; anything else must be a readable local file.
+`http(s)://` URLs pass through unchanged; `data:` URIs are checked like files (type, base64, size); anything
+else must be a readable local file.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import re
 from pathlib import Path
@@ -51,6 +53,31 @@ def is_url(value: str) -> bool:
     return bool(re.match(r"(?i)^(https?://|data:)", value))
 
 
+_NAMED: dict[MediaKind, str] = {"image": "an image", "video": "a video", "audio": "an audio file"}
+_SHORT = {"quicktime": "mov", "mpeg": "mp3"}
+_ALIASES = {
+    "image/jpg": "image/jpeg",
+    "audio/mp3": "audio/mpeg",
+    "audio/x-wav": "audio/wav",
+    "audio/wave": "audio/wav",
+}
+MIB = 1024 * 1024
+
+
+def _formats(kind: MediaKind) -> str:
+    return ", ".join(_SHORT.get(t.split("/")[1], t.split("/")[1]) for t in _LIMITS[kind][0])
+
+
+def _too_big(where: str, size: int, kind: MediaKind) -> InputError:
+    """The size-limit error, in MiB throughout (the limits are binary: 30 MiB is 30 x 1024 x 1024 bytes)."""
+    limit = _LIMITS[kind][1]
+    shown = f"{size / MIB:.1f}" if round(size / MIB, 1) > limit / MIB else f"{size / MIB:.3f}"
+    return InputError(
+        f"{where}: {shown} MiB is over the {limit / MIB:g} MiB limit for {_NAMED[kind]}",
+        hint="use a smaller file (shorter, or more compressed)",
+    )
+
+
 def check_file(value: str, kind: MediaKind) -> tuple[Path, str, int]:
     """Check a local media file; return (path, mime type, size). Raise InputError saying what to fix."""
     path = Path(value).expanduser()
@@ -64,19 +91,57 @@ def check_file(value: str, kind: MediaKind) -> tuple[Path, str, int]:
     allowed, max_bytes = _LIMITS[kind]
     if mime not in allowed:
         found = mime or "not a known media type"
-        names = ", ".join(t.split("/")[1] for t in allowed)
-        raise InputError(f"{value}: expected a {kind} ({names}), found {found}")
+        raise InputError(f"{value}: expected {_NAMED[kind]} ({_formats(kind)}), found {found}")
     if size > max_bytes:
-        raise InputError(
-            f"{value}: {size / 1e6:.1f} MB is over the {max_bytes // (1024 * 1024)} MB limit for a {kind}"
-        )
+        raise _too_big(value, size, kind)
     if size == 0:
         raise InputError(f"{value}: the file is empty")
     return path, mime, size
 
 
+def check_data_uri(value: str, kind: MediaKind) -> str:
+    """Check a `data:` URI given for a media slot; return it tidied (`data:TYPE;base64,PAYLOAD`).
+
+    It must be base64, of a media type of the slot's kind, decode to a non-empty file under the size limit,
+    and its bytes must be such a file. Raise InputError (one line, without echoing the payload) otherwise.
+    """
+    head, comma, payload = value.partition(",")
+    params = [p.strip().lower() for p in head[len("data:") :].split(";")]
+    allowed, max_bytes = _LIMITS[kind]
+    example = f"data:{allowed[0]};base64,..."
+    if not comma or "base64" not in params[1:]:
+        raise InputError(f"a data: URI for {_NAMED[kind]} must be base64, like {example}")
+    declared = _ALIASES.get(params[0], params[0])
+    if declared not in allowed:
+        raise InputError(
+            f"a data: URI of type {params[0] or '(none)'!r} cannot be {_NAMED[kind]} ({_formats(kind)})",
+            hint=f"start it like {example}",
+        )
+    payload = "".join(payload.split())  # line breaks from a pasted value are not part of the data
+    if len(payload) // 4 * 3 > max_bytes + 2:
+        raise _too_big(f"data:{declared} URI", len(payload) // 4 * 3, kind)
+    try:
+        raw = base64.b64decode(payload, validate=True)
+    except binascii.Error as exc:
+        raise InputError(f"the data:{declared} URI is not valid base64 ({exc})") from exc
+    if not raw:
+        raise InputError(f"the data:{declared} URI is empty")
+    if len(raw) > max_bytes:
+        raise _too_big(f"data:{declared} URI", len(raw), kind)
+    found = sniff_mime(raw[:16])
+    if found not in allowed:
+        raise InputError(
+            f"the data:{declared} URI does not hold {_NAMED[kind]} ({_formats(kind)}): "
+            f"found {found or 'not a known media type'}"
+        )
+    return f"data:{declared};base64,{payload}"
+
+
 def to_url(value: str, kind: MediaKind) -> str:
-    """Return a URL for a media reference: URLs unchanged, local files as checked base64 `data:` URIs."""
+    """Return a URL for a media reference: http(s) URLs unchanged, `data:` URIs checked, local files as
+    checked base64 `data:` URIs."""
+    if value[:5].lower() == "data:":
+        return check_data_uri(value, kind)
     if is_url(value):
         return value
     path, mime, _ = check_file(value, kind)
@@ -89,6 +154,9 @@ def summarize_data_uri(url: str) -> str:
     if not match:
         return url
     payload = url[match.end() :]
-    raw = base64.b64decode(payload) if match.group(2) else payload.encode()
+    try:
+        raw = base64.b64decode(payload) if match.group(2) else payload.encode()
+    except (binascii.Error, ValueError):
+        return f"data:{match.group(1) or ''};base64,<not valid base64, {len(payload)} characters>"
     digest = hashlib.sha256(raw).hexdigest()
     return f"data:{match.group(1) or ''};base64,<{len(raw)} bytes sha256={digest}>"

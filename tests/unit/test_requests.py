@@ -201,9 +201,9 @@ def test_local_files_become_checked_data_uris(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "field", "message"),
     [
-        (b"not an image at all", "first_frame", "expected a image"),
+        (b"not an image at all", "first_frame", "expected an image"),
         (PNG, "edit_video", "expected a video"),
-        (b"", "first_frame", "expected a image"),
+        (b"", "first_frame", "expected an image"),
     ],
 )
 def test_local_files_of_the_wrong_kind_are_refused(

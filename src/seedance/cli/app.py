@@ -49,14 +49,16 @@ def run(argv: list[str]) -> Any:
     except click.Abort:
         return sys.exit(report_interrupt())
     except click.ClickException as exc:
-        if OUT.json:
+        # A usage error can stop click before it reaches --json's callback: look at argv itself then.
+        if OUT.json or _asks_for_json(argv):
+            ctx = exc.ctx if isinstance(exc, click.UsageError) else None
             OUT.emit(
                 {
                     "ok": False,
                     "error": {
                         "type": "UsageError",
                         "message": exc.format_message(),
-                        "hint": "see --help",
+                        "hint": f"see: {ctx.command_path} --help" if ctx else "see --help",
                         "exit_code": 2,
                     },
                 }
@@ -71,6 +73,12 @@ def run(argv: list[str]) -> Any:
     except BrokenPipeError:
         return sys.exit(0)
     return sys.exit(0)
+
+
+def _asks_for_json(argv: list[str]) -> bool:
+    """Whether `--json` is among the options (not after `--`, where it would be an argument)."""
+    options = argv[: argv.index("--")] if "--" in argv else argv
+    return "--json" in options
 
 
 def _warn_in_one_line() -> None:

@@ -66,6 +66,8 @@ def wait(
     from seedance.cli.common import StatusLine, open_client
 
     OUT.context["request_id"] = job_id
+    if output is not None and not no_download:
+        render.check_output_folder(render.output_folder(output))
     with open_client(
         base_url=base_url, api_key=api_key, poll_interval=poll_interval, emulator=emulator
     ) as client:
@@ -98,6 +100,8 @@ def download(
     from seedance.cli.common import open_client
 
     OUT.context["request_id"] = job_id
+    if output is not None:
+        render.check_output_folder(render.output_folder(output))
     with open_client(
         base_url=base_url, api_key=api_key, poll_interval=poll_interval, emulator=emulator
     ) as client:

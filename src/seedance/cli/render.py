@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import re
+import os
+import tempfile
+import unicodedata
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -13,19 +15,79 @@ from seedance.models import Job, Result, VideoRequest
 from seedance.pricing import Estimate
 
 
-def slug(text: str, words: int = 6) -> str:
-    """A short file-name-safe slug of a prompt."""
-    parts = re.findall(r"[A-Za-z0-9]+", text.lower())[:words]
-    return "-".join(parts)[:60] or "video"
+def slug(text: str, words: int = 6, max_bytes: int = 60) -> str:
+    """A short file-name-safe slug of a prompt: lower-case words joined by `-`.
+
+    Accents are dropped (`café` -> `cafe`); letters of other scripts are kept (`猫が浜辺を歩く`) when the
+    file system can name them. Only letters, digits, their combining marks and `-` survive, so no slug holds
+    a separator, a dot or a control character; it is at most `max_bytes` bytes in UTF-8.
+    """
+    kept: list[str] = []
+    for char in unicodedata.normalize("NFKD", text.lower()):
+        if unicodedata.category(char).startswith("M"):
+            # A mark on a Latin letter is an accent to drop; on another script's letter it is part of it.
+            if kept and not kept[-1].isascii() and kept[-1] != " ":
+                kept.append(char)
+        elif char.isalnum():
+            kept.append(char)
+        else:
+            kept.append(" ")
+    parts = unicodedata.normalize("NFC", "".join(kept)).split()[:words]
+    try:
+        os.fsencode("".join(parts))
+    except UnicodeError:  # a file system encoding that cannot name these letters: keep the ASCII ones
+        parts = "".join(c if c.isascii() else " " for c in " ".join(parts)).split()
+    name = ""
+    for char in "-".join(parts):
+        if len((name + char).encode("utf-8")) > max_bytes:
+            break
+        name += char
+    return name.rstrip("-") or "video"
 
 
 def default_output(output: str | None, request: VideoRequest) -> Path:
-    """Where the video goes: -o (a file, or a folder to put it in), else a stamped name in the current folder."""
+    """Where the video goes: -o (a file, or a folder to put it in), else a stamped name in the current folder.
+
+    `-o DIR/` (a trailing slash) names a folder even when it does not exist yet; it is created on download.
+    """
     name = f"seedance-{datetime.now():%Y%m%d-%H%M%S}-{slug(request.prompt or request.op.kind.value)}.mp4"
     if output is None:
         return Path.cwd() / name
     path = Path(output).expanduser()
-    return path / name if path.is_dir() else path
+    return path / name if path.is_dir() or _names_a_folder(output) else path
+
+
+def _names_a_folder(output: str) -> bool:
+    return output.endswith(("/", os.sep)) or (os.altsep is not None and output.endswith(os.altsep))
+
+
+def output_folder(output: str) -> Path:
+    """The folder a `-o` value saves into: itself when it is (or ends like) a folder, else its parent."""
+    path = Path(output).expanduser()
+    return path if path.is_dir() or _names_a_folder(output) else path.parent
+
+
+def check_output_folder(folder: Path) -> None:
+    """Make sure a video can be saved in `folder` (creating it), before any paid job is sent.
+
+    Raise InputError naming the folder and the reason: a file in the way, no permission, a read-only or
+    virtual file system (/proc), and so on. A probe file is created and removed to be sure.
+    """
+    from seedance.errors import InputError
+
+    hint = "choose another -o path (a folder you can write in, or a file name inside one)"
+    for ancestor in [folder, *folder.parents]:
+        if ancestor.exists():
+            if not ancestor.is_dir():
+                raise InputError(f"cannot save the video under {folder}: {ancestor} is a file", hint=hint)
+            break
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".seedance-probe-", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise InputError(f"cannot save the video in {folder}: {exc.strerror or exc}", hint=hint) from exc
 
 
 def describe_settings(request: VideoRequest) -> str:

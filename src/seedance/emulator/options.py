@@ -151,6 +151,8 @@ class EmulatorOptions(BaseModel):
     @field_validator("media_base_url")
     @classmethod
     def _strip_slash(cls, value: str | None) -> str | None:
+        if value and not re.match(r"(?i)^https?://[^/\s]+", value):
+            raise ValueError("give an http:// or https:// base URL, e.g. http://localhost:8000")
         return value.rstrip("/") if value else None
 
     def updated(self, changes: dict[str, Any]) -> EmulatorOptions:
