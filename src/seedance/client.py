@@ -210,7 +210,7 @@ class _ClientCore:
         target = Path(path) if path is not None else Path.cwd() / safe_filename(f"seedance-{job.request_id}")
         if target.is_dir():
             target = target / safe_filename(f"seedance-{job.request_id}")
-        return DownloadTarget(target.expanduser().absolute())
+        return DownloadTarget(target.expanduser().absolute(), request_id=job.request_id)
 
     def _downloaded(self, result: Result, job: Job, outcome: tuple[Path, int, str, str]) -> Result:
         path, size, digest, url = outcome

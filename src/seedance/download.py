@@ -11,7 +11,7 @@ import contextlib
 import hashlib
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -30,6 +30,7 @@ class DownloadTarget:
     """The file being written: knows how much is on disk, hashes as it goes, and finishes atomically."""
 
     path: Path
+    request_id: str | None = None
     total: int | None = None
     _fh: BinaryIO | None = field(default=None, repr=False)
     _hash: Any = field(default=None, repr=False)
@@ -52,6 +53,10 @@ class DownloadTarget:
 
     def begin(self, status_code: int, headers: Mapping[str, str]) -> None:
         """Open the part file for an answer: append after a matching 206, start over after a 200."""
+        with self._disk("open"):
+            self._begin(status_code, headers)
+
+    def _begin(self, status_code: int, headers: Mapping[str, str]) -> None:
         self.close()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         offset = self.offset()
@@ -76,7 +81,8 @@ class DownloadTarget:
     def write(self, chunk: bytes) -> None:
         """Append bytes to the part file and the running hash."""
         assert self._fh is not None and self._hash is not None
-        self._fh.write(chunk)
+        with self._disk("write"):
+            self._fh.write(chunk)
         self._hash.update(chunk)
         self._written += len(chunk)
         if self._written - self._handed_to_disk >= WRITEBACK_BYTES:
@@ -96,13 +102,24 @@ class DownloadTarget:
                 os.posix_fadvise(self._fh.fileno(), offset, self._written - offset, os.POSIX_FADV_DONTNEED)
         self._handed_to_disk = self._written
 
-    def close(self) -> None:
-        """Flush and close the part file, keeping it for a resume."""
+    def close(self, *, quiet: bool = False) -> None:
+        """Flush, sync and close the part file, keeping it for a resume.
+
+        `quiet` is for a transfer that already failed: a second error from the file must not hide the first.
+        """
         if self._fh is not None:
-            self._fh.flush()
-            os.fsync(self._fh.fileno())
-            self._fh.close()
-            self._fh = None
+            fh, self._fh = self._fh, None
+            try:
+                with self._disk("write"):
+                    try:
+                        fh.flush()
+                        os.fsync(fh.fileno())
+                    finally:
+                        with contextlib.suppress(OSError):
+                            fh.close()
+            except errors.DownloadError:
+                if not quiet:
+                    raise
 
     @property
     def complete(self) -> bool:
@@ -112,22 +129,41 @@ class DownloadTarget:
     def finish(self) -> tuple[Path, int, str]:
         """Check the part file (length, MP4 signature), rename it into place; return (path, size, sha256)."""
         self.close()
-        size = self.offset()
-        if self.total is not None and size != self.total:
-            raise errors.DownloadError(f"the download stopped at {size} of {self.total} bytes")
-        with self.part_path.open("rb") as fh:
-            head = fh.read(12)
-        if head[4:8] not in MP4_BRANDS:
-            self.discard()
-            raise errors.DownloadError("the downloaded file is not an MP4 video (no ftyp box at its start)")
-        digest = self._hash.hexdigest() if self._hash is not None else sha256_of(self.part_path)
-        os.replace(self.part_path, self.path)
+        with self._disk("save"):
+            size = self.offset()
+            if self.total is not None and size != self.total:
+                raise self._error(f"the download stopped at {size} of {self.total} bytes")
+            with self.part_path.open("rb") as fh:
+                head = fh.read(12)
+            if head[4:8] not in MP4_BRANDS:
+                self.discard()
+                raise self._error("the downloaded file is not an MP4 video (no ftyp box at its start)")
+            digest = self._hash.hexdigest() if self._hash is not None else sha256_of(self.part_path)
+            os.replace(self.part_path, self.path)
         return self.path, size, digest
 
     def discard(self) -> None:
         """Remove the part file (its content is useless)."""
         self.close()
-        self.part_path.unlink(missing_ok=True)
+        with self._disk("remove"):
+            self.part_path.unlink(missing_ok=True)
+
+    def _error(self, message: str, hint: str | None = None) -> errors.DownloadError:
+        return errors.DownloadError(message, request_id=self.request_id, hint=hint)
+
+    @contextlib.contextmanager
+    def _disk(self, doing: str) -> Iterator[None]:
+        """Turn a file-system failure (disk full, folder removed, no permission) into a DownloadError."""
+        try:
+            yield
+        except OSError as exc:
+            where = self.part_path if doing != "finish" else self.path
+            again = f"`seedance download {self.request_id}`" if self.request_id else "the download"
+            raise self._error(
+                f"could not {doing} {where}: {exc.strerror or exc}",
+                hint=f"free some disk space or choose another -o path, then run {again} again "
+                "(the job itself succeeded)",
+            ) from None
 
 
 def sha256_of(path: Path) -> str:

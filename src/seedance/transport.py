@@ -100,8 +100,12 @@ class SyncDriver:
                 try:
                     for chunk in resp.iter_raw():
                         target.write(chunk)
-                finally:
-                    target.close()
+                except BaseException:
+                    target.close(
+                        quiet=True
+                    )  # keep the bytes for a resume; the first error is the one to tell
+                    raise
+                target.close()
                 return MediaOutcome(resp.status_code)
         except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
             raise errors.DownloadError(f"the result URL is not usable: {exc}") from None
@@ -165,8 +169,12 @@ class AsyncDriver:
                 try:
                     async for chunk in resp.aiter_raw():
                         target.write(chunk)
-                finally:
-                    target.close()
+                except BaseException:
+                    target.close(
+                        quiet=True
+                    )  # keep the bytes for a resume; the first error is the one to tell
+                    raise
+                target.close()
                 return MediaOutcome(resp.status_code)
         except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
             raise errors.DownloadError(f"the result URL is not usable: {exc}") from None

@@ -146,3 +146,26 @@ def test_a_webhook_that_never_comes_does_not_stall_the_job(
     assert target.read_bytes()[4:8] == b"ftyp"
     assert [r.state for r in journal_records(gateway_env)] == ["downloaded"]
     assert created(emulator) == 1
+
+
+def test_a_full_disk_during_the_download_is_exit_10_and_the_job_can_be_fetched_later(
+    emulator: Any, seedance: Callable[..., Run], gateway_env: dict[str, str], tmp_path: Path
+) -> None:
+    """The `.part` file lands on /dev/full (a real ENOSPC): one typed error, the job kept, `download` finishes."""
+    target = tmp_path / "cat.mp4"
+    target.with_name("cat.mp4.part").symlink_to("/dev/full")
+    failed = seedance(*ARGS, "-o", str(target))
+    assert failed.code == 10, failed.stderr
+    assert "Traceback" not in failed.stderr
+    error = failed.json()["error"]
+    assert error["type"] == "DownloadError"
+    assert "No space left on device" in error["message"]
+    request_id = failed.json()["request_id"]
+    assert f"seedance download {request_id}" in error["hint"]
+    assert [r.state for r in journal_records(gateway_env)] == ["succeeded"]
+    assert not target.exists()
+    target.with_name("cat.mp4.part").unlink()
+    run = seedance("download", request_id, "-o", str(target), "--json")
+    assert run.code == 0, run.stderr
+    assert run.json()["sha256"] == emulator.job(request_id).sha256
+    assert created(emulator) == 1

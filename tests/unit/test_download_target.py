@@ -5,7 +5,10 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pytest
+
 from seedance.download import WRITEBACK_BYTES, DownloadTarget
+from seedance.errors import DownloadError
 
 MP4_HEAD = b"\x00\x00\x00\x18ftypisom"
 
@@ -41,3 +44,24 @@ def test_a_resumed_download_appends_after_what_is_on_disk() -> None:
     path, size, digest = target.finish()
     assert (size, digest) == (len(data), hashlib.sha256(data).hexdigest())
     assert path.read_bytes() == data
+
+
+def test_a_full_disk_is_a_download_error_that_names_the_file_and_keeps_the_job() -> None:
+    """Writing into /dev/full (a real ENOSPC) ends in DownloadError (exit 10) with the job id in its remedy."""
+    target = DownloadTarget(Path("video.mp4"), request_id="pixazo-123")
+    target.part_path.symlink_to("/dev/full")
+    target.begin(200, {"content-length": str(2 * WRITEBACK_BYTES)})
+
+    def fill() -> None:
+        for _ in range(2 * WRITEBACK_BYTES // 65536):
+            target.write(content(65536))
+
+    with pytest.raises(DownloadError) as caught:
+        fill()
+    target.close(quiet=True)  # what the drivers do after a failed transfer: no second error hides the first
+    error = caught.value
+    assert error.exit_code == 10
+    assert "video.mp4.part" in error.message
+    assert "No space left on device" in error.message
+    assert "`seedance download pixazo-123`" in error.remedy
+    assert not Path("video.mp4").exists()
