@@ -14,7 +14,7 @@ import anyio
 import httpx
 
 from seedance import errors
-from seedance.download import FetchMedia, MediaOutcome
+from seedance.download import DownloadTarget, FetchMedia, MediaOutcome
 from seedance.protocol import USER_AGENT, Flow, HttpRequest, HttpResponse, Sleep, TransportFailure
 
 MAX_BODY_BYTES = 4 * 1024 * 1024
@@ -40,7 +40,13 @@ def _bad_url(exc: Exception) -> errors.TransportError:
     )
 
 
+def _unusable(target: DownloadTarget, exc: Exception) -> errors.DownloadError:
+    return errors.DownloadError(f"the result URL is not usable: {exc}", request_id=target.request_id)
+
+
 def _media_headers(action: FetchMedia) -> dict[str, str]:
+    # Never the key: a result lives on a public CDN, so a media request may follow the CDN's redirects (to a
+    # signed or regional URL) where a gateway call never would.
     return {"User-Agent": USER_AGENT, "Accept-Encoding": "identity", **action.target.request_headers()}
 
 
@@ -93,7 +99,9 @@ class SyncDriver:
         """Stream a media URL into the download target; report how it went."""
         target = action.target
         try:
-            with self.http.stream("GET", action.url, headers=_media_headers(action)) as resp:
+            with self.http.stream(
+                "GET", action.url, headers=_media_headers(action), follow_redirects=True
+            ) as resp:
                 if resp.status_code not in (200, 206):
                     return MediaOutcome(resp.status_code)
                 target.begin(resp.status_code, resp.headers)
@@ -107,8 +115,8 @@ class SyncDriver:
                     raise
                 target.close()
                 return MediaOutcome(resp.status_code)
-        except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
-            raise errors.DownloadError(f"the result URL is not usable: {exc}") from None
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol, httpx.TooManyRedirects) as exc:
+            raise _unusable(target, exc) from None
         except httpx.TransportError as exc:
             return MediaOutcome(200, f"{type(exc).__name__}: {exc}")
 
@@ -162,7 +170,9 @@ class AsyncDriver:
         """Stream a media URL into the download target; report how it went."""
         target = action.target
         try:
-            async with self.http.stream("GET", action.url, headers=_media_headers(action)) as resp:
+            async with self.http.stream(
+                "GET", action.url, headers=_media_headers(action), follow_redirects=True
+            ) as resp:
                 if resp.status_code not in (200, 206):
                     return MediaOutcome(resp.status_code)
                 target.begin(resp.status_code, resp.headers)
@@ -176,7 +186,7 @@ class AsyncDriver:
                     raise
                 target.close()
                 return MediaOutcome(resp.status_code)
-        except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
-            raise errors.DownloadError(f"the result URL is not usable: {exc}") from None
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol, httpx.TooManyRedirects) as exc:
+            raise _unusable(target, exc) from None
         except httpx.TransportError as exc:
             return MediaOutcome(200, f"{type(exc).__name__}: {exc}")

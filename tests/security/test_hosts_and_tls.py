@@ -61,6 +61,50 @@ def test_a_redirect_to_another_host_is_not_followed(
         assert [r.state for r in journal_records(env)] == ["rejected"]
 
 
+@pytest.mark.parametrize("hops", [1, 3])
+def test_a_result_url_that_redirects_is_followed_without_the_key(
+    emulator: Any, seedance: Callable[..., Run], tmp_path: Path, hops: int
+) -> None:
+    """A CDN that redirects the result (to a signed or regional URL): the file arrives whole, and neither the
+    redirecting host (127.0.0.2) nor the media server ever sees the key."""
+
+    def cdn(seen: Seen) -> Answer:
+        # /_media/... -> /hop-1/_media/... -> ... -> the emulator's own /_media/...
+        first, _, rest = seen.path.lstrip("/").partition("/")
+        done = int(first.removeprefix("hop-")) if first.startswith("hop-") else 0
+        media_path = "/" + rest if done else seen.path
+        done += 1
+        target = f"{redirector.url}/hop-{done}{media_path}" if done < hops else emulator.base_url + media_path
+        return Answer(302, b"", {"Location": target})
+
+    with serve(cdn, host="127.0.0.2") as redirector:
+        emulator.configure(media_base_url=redirector.url)
+        run = seedance(*ARGS, "-o", str(tmp_path / "cat.mp4"))
+    assert run.code == 0, run.stderr
+    assert run.json()["sha256"] == emulator.job(run.json()["request_id"]).sha256
+    assert len(redirector.seen) == hops
+    assert redirector.keys_seen() == [None] * hops
+    media = [r for r in emulator.requests if r.route == "media"]
+    assert len(media) == 1
+    assert not media[0].key_sent
+
+
+def test_a_result_url_that_redirects_forever_is_exit_10_in_one_line(
+    emulator: Any, seedance: Callable[..., Run], tmp_path: Path
+) -> None:
+    """A redirect loop ends in DownloadError (exit 10) naming the cause, with the way back to the paid job."""
+    with serve(lambda seen: Answer(302, b"", {"Location": seen.path}), host="127.0.0.2") as loop:
+        emulator.configure(media_base_url=loop.url)
+        run = seedance(*ARGS, "-o", str(tmp_path / "cat.mp4"))
+    assert run.code == 10, run.stderr
+    assert "Traceback" not in run.stderr
+    error = run.json()["error"]
+    assert "redirects" in error["message"].lower()
+    assert f"seedance download {run.json()['request_id']}" in error["hint"]
+    assert loop.keys_seen() == [None] * len(loop.seen)
+    assert created(emulator) == 1
+
+
 @pytest.fixture
 def tls_gateway(cert: Cert) -> Any:
     """An HTTPS gateway on 127.0.0.1 with a self-signed certificate; it answers every status as QUEUED."""
@@ -123,14 +167,9 @@ def test_no_option_turns_verification_off(
 
 
 def test_no_code_path_builds_an_unverified_tls_context() -> None:
-    """No module of the library disables certificate or host name checks, or follows redirects."""
-    patterns = (
-        "verify=False",
-        "CERT_NONE",
-        "check_hostname = False",
-        "_create_unverified_context",
-        "follow_redirects=True",
-    )
+    """No module of the library disables certificate or host name checks, and only keyless media requests
+    follow redirects (gateway calls, which carry the key, never do)."""
+    patterns = ("verify=False", "CERT_NONE", "check_hostname = False", "_create_unverified_context")
     found = [
         f"{path.relative_to(SRC)}: {pattern}"
         for path in SRC.rglob("*.py")
@@ -138,4 +177,12 @@ def test_no_code_path_builds_an_unverified_tls_context() -> None:
         if pattern in path.read_text(encoding="utf-8")
     ]
     assert found == []
+    following = [
+        f"{path.relative_to(SRC)}:{number}: {line.strip()}"
+        for path in SRC.rglob("*.py")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "follow_redirects=True" in line
+    ]
+    assert len(following) == 2, following  # the sync and the async media fetch
+    assert all("headers=_media_headers(action)" in line for line in following), following
     assert "verify=True" in (SRC / "client.py").read_text(encoding="utf-8")

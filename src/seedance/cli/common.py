@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -15,6 +18,17 @@ if TYPE_CHECKING:
     from seedance.models import JobStatus
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def make_writable_folder(folder: Path) -> None:
+    """Create `folder` and prove a file can be made in it (a probe, removed at once); raise OSError if not.
+
+    Checking by doing catches what permission bits miss: a read-only mount, /proc, a full quota, root squash.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, probe = tempfile.mkstemp(prefix=".seedance-probe-", dir=folder)
+    os.close(fd)
+    os.unlink(probe)
 
 
 def _set_json(ctx: click.Context, param: click.Parameter, value: bool) -> bool:

@@ -146,14 +146,10 @@ def _one_line(exc: Exception, skip: int = 0) -> str:
 
 def _check_cache_dir(folder: Path) -> None:
     """Create --cache-dir now and prove it is writable, so a bad folder is named as such (not as a bind error)."""
-    import os
-    import tempfile
+    from seedance.cli.common import make_writable_folder
 
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(prefix=".probe-", dir=folder)
-        os.close(fd)
-        os.unlink(probe)
+        make_writable_folder(folder)
     except OSError as exc:
         raise click.BadParameter(
             f"cannot use {folder}: {exc.strerror or exc}", param_hint="--cache-dir"

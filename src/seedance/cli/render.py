@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 import unicodedata
 from datetime import datetime
 from pathlib import Path
@@ -81,11 +80,10 @@ def check_output_folder(folder: Path) -> None:
             if not ancestor.is_dir():
                 raise InputError(f"cannot save the video under {folder}: {ancestor} is a file", hint=hint)
             break
+    from seedance.cli.common import make_writable_folder
+
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(prefix=".seedance-probe-", dir=folder)
-        os.close(fd)
-        os.unlink(probe)
+        make_writable_folder(folder)
     except OSError as exc:
         raise InputError(f"cannot save the video in {folder}: {exc.strerror or exc}", hint=hint) from exc
 
