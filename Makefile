@@ -25,7 +25,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy --strict src/seedance
 
 unit: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto  # one worker per core: the suite is mostly real subprocesses and HTTP waits
 
 test: lint typecheck unit
 
