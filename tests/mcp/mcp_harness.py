@@ -9,16 +9,21 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import json
 import os
+import socket
+import subprocess
 import sys
 import threading
+import time
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
 from mcp.client.session import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
+from mcp.client.streamable_http import streamable_http_client
 from mcp.types import CallToolResult, Tool
 
 T = TypeVar("T")
@@ -78,7 +83,7 @@ class McpServer:
         try:
             with self.stderr_path.open("a", encoding="utf-8") as errlog:
                 async with (
-                    stdio_client(self.params, errlog=errlog) as (read, write),
+                    self._transport(errlog) as (read, write),
                     ClientSession(read, write) as client,
                 ):
                     await client.initialize()
@@ -88,6 +93,9 @@ class McpServer:
             if not self._ready.done():
                 self._ready.set_exception(exc)
             raise
+
+    def _transport(self, errlog: Any) -> Any:
+        return stdio_client(self.params, errlog=errlog)
 
     def _run(self, coroutine: Coroutine[Any, Any, T]) -> T:
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout=120)
@@ -114,3 +122,46 @@ class McpServer:
         """Every answer serialised, and the server's stderr (to search for what must never appear)."""
         answers = "\n".join(answer.model_dump_json() for answer in self.answers)
         return answers + "\n" + self.stderr_path.read_text(encoding="utf-8")
+
+
+class McpHttpServer(McpServer):
+    """`seedance mcp --http` on a free loopback port as a real subprocess, driven over streamable HTTP."""
+
+    def __init__(self, args: list[str], env: dict[str, str], cwd: Path) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        super().__init__(["--http", "--port", str(self.port), *args], env, cwd)
+        self.url = f"http://127.0.0.1:{self.port}/mcp"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> McpHttpServer:
+        with self.stderr_path.open("ab") as errlog:
+            self.process = subprocess.Popen(
+                [self.params.command, *self.params.args],
+                env=self.env,
+                cwd=self.cwd,
+                stdin=subprocess.DEVNULL,
+                stdout=errlog,
+                stderr=errlog,
+            )
+        deadline = time.monotonic() + 60
+        while True:  # until the server listens (it prints its address first, then imports and binds)
+            assert self.process.poll() is None, self.stderr_path.read_text(encoding="utf-8")
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                break
+            assert time.monotonic() < deadline, "the MCP server did not listen within 60 s"
+            time.sleep(0.05)
+        super().__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            super().__exit__(*exc)
+        finally:
+            assert self.process is not None
+            self.process.terminate()
+            self.process.wait(30)
+
+    def _transport(self, errlog: Any) -> Any:
+        return streamable_http_client(self.url)
