@@ -35,6 +35,12 @@ def pick(client: Client, key: str | None) -> list[JobRecord]:
     return [record]
 
 
+def unknown_outcome(client: Client) -> list[JobRecord]:
+    """Submits whose outcome is unknown and whose request id never arrived: resume cannot fetch them."""
+    assert client.journal is not None
+    return [r for r in client.journal.jobs(state="unknown") if not r.request_id]  # settles dead submits first
+
+
 def resume_jobs(
     client: Client,
     records: list[JobRecord],

@@ -61,3 +61,40 @@ def test_a_trial_run_on_another_gateway_does_not_count_as_done(
     assert sorted(p.name for p in (tmp_path / "real").glob("*.mp4")) == sorted(
         p.name for p in (tmp_path / "trial").glob("*.mp4")
     )
+
+
+def test_seedance_resume_finishes_a_killed_batchs_jobs_into_the_batch_folder(
+    emulator: Any, gateway_env: dict[str, str], seedance: Callable[..., Run], tmp_path: Path
+) -> None:
+    """After SIGKILL mid-batch, plain `seedance resume` (not the batch) downloads every job whose request id
+    the batch had recorded, each under its batch name in the batch's folder; a submit killed before its id
+    arrived is reported as unknown; nothing is submitted again."""
+    emulator.configure(job_seconds=1.0, fps=4, audio=False)
+    path = write_jsonl(tmp_path / "jobs.jsonl", prompts(8))
+    out = tmp_path / "out"
+    args = [sys.executable, "-m", "seedance", "batch", str(path), "--out", str(out), "--yes", "-c", "8"]
+    proc = subprocess.Popen(args, env=gateway_env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    deadline = time.monotonic() + 60
+    while len(emulator.submits) < 8 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)  # some answers may not have reached the batch: those are unknown
+    proc.wait(timeout=10)
+    assert len(emulator.submits) == 8
+    before = len(list(out.glob("*.mp4")))
+    assert before < 8  # killed while jobs were still running
+
+    run = seedance("resume", "--json", timeout=120)
+    assert run.code == 0, run.stderr
+    answer = run.json_lines()[-1]
+    resumed, unknown = answer["resumed"], answer["unknown_outcome"]
+    assert len(emulator.submits) == 8
+    assert all(job["ok"] for job in resumed)
+    assert before + len(resumed) + len(unknown) >= 8  # every paid job is either on disk or reported
+    assert len(resumed) + len(unknown) <= 8
+    files = sorted(p.name for p in out.glob("*.mp4"))
+    assert {Path(job["file"]).name for job in resumed} <= set(files)
+    assert all(Path(job["file"]).parent == out for job in resumed)
+    assert all(name[:4].isdigit() and name[4] == "-" for name in files), files  # the batch's own names
+    if unknown:
+        assert f"{len(unknown)} submit(s) with unknown outcome" in run.stderr

@@ -133,6 +133,10 @@ def test_dropped_connection_on_submit_is_unknown_and_never_resent(
     assert [j["state"] for j in jobs] == ["unknown"]
     resumed = seedance("resume", "--json")
     assert resumed.code == 0
+    assert resumed.json()["resumed"] == []
+    assert resumed.json()["unknown_outcome"] == [jobs[0]["local_id"]]  # told, not silently left behind
+    assert "1 submit(s) with unknown outcome" in resumed.stderr
+    assert "check your dashboard" in resumed.stderr
     assert len([r for r in emulator.requests if r.route == "submit"]) == 1
 
 

@@ -168,8 +168,18 @@ def resume(
         base_url=base_url, api_key=api_key, poll_interval=poll_interval, emulator=emulator
     ) as client:
         records = resuming.pick(client, None if all_jobs else job_id)
+        unknown = [] if job_id and not all_jobs else resuming.unknown_outcome(client)
+        if unknown:
+            # Paid, perhaps, but their request ids never arrived: nothing here can fetch them or safely resend.
+            OUT.info(
+                f"warning: {len(unknown)} submit(s) with unknown outcome (no request id): check your "
+                "dashboard before resending; `seedance jobs --status unknown` lists them"
+            )
         if not records:
-            OUT.result({"ok": True, "resumed": []}, "nothing to resume")
+            OUT.result(
+                {"ok": True, "resumed": [], "unknown_outcome": [r.local_id for r in unknown]},
+                "nothing to resume",
+            )
             return
         outcomes, worst = [], 0
         for done in resuming.resume_jobs(client, records, timeout=timeout):
@@ -187,6 +197,6 @@ def resume(
                 outcomes.append({"ok": False, "local_id": rec.local_id, "skipped": done.skipped})
                 OUT.info(f"{rec.local_id}: skipped, {done.skipped}")
     if OUT.json:
-        OUT.emit({"ok": worst == 0, "resumed": outcomes})
+        OUT.emit({"ok": worst == 0, "resumed": outcomes, "unknown_outcome": [r.local_id for r in unknown]})
     if worst:
         raise SystemExit(worst)
