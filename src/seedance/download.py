@@ -8,6 +8,7 @@ The API key is never sent with media requests: results live on a public CDN, not
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import re
@@ -23,6 +24,17 @@ CHUNK = 1024 * 1024
 WRITEBACK_BYTES = 8 * 1024 * 1024
 """Hand written bytes to the disk every this many bytes, so the final fsync has little left to do."""
 MP4_BRANDS = (b"ftyp",)
+FIXES = {
+    errno.ENOSPC: "free some disk space",
+    errno.EDQUOT: "free some disk space",
+    errno.EFBIG: "free some disk space (or raise the file size limit)",
+    errno.EACCES: "make the folder writable",
+    errno.EPERM: "make the folder writable",
+    errno.EROFS: "save on a writable file system",
+    errno.ENAMETOOLONG: "use a shorter file name",
+    errno.EISDIR: "move the folder in the way",
+}
+"""What to do about a file-system error, by errno; anything else: `fix that`."""
 
 
 @dataclass
@@ -44,7 +56,8 @@ class DownloadTarget:
 
     def offset(self) -> int:
         """Bytes already on disk from an earlier attempt."""
-        return self.part_path.stat().st_size if self.part_path.exists() else 0
+        with self._disk("open"):
+            return self.part_path.stat().st_size if self.part_path.exists() else 0
 
     def request_headers(self) -> dict[str, str]:
         """Headers for the next media request: a Range when a partial file exists."""
@@ -96,7 +109,8 @@ class DownloadTarget:
         # a hint: where it is missing or refused, the fsync simply does all the work.
         assert self._fh is not None
         if hasattr(os, "posix_fadvise"):
-            self._fh.flush()
+            with self._disk("write"):
+                self._fh.flush()  # a short last read can still be in the buffer: the disk may be full now
             offset = self._handed_to_disk
             with contextlib.suppress(OSError):
                 os.posix_fadvise(self._fh.fileno(), offset, self._written - offset, os.POSIX_FADV_DONTNEED)
@@ -136,7 +150,10 @@ class DownloadTarget:
             with self.part_path.open("rb") as fh:
                 head = fh.read(12)
             if head[4:8] not in MP4_BRANDS:
-                self.discard()
+                with contextlib.suppress(
+                    errors.DownloadError
+                ):  # the useless file stays: still the error to tell
+                    self.discard()
                 raise self._error("the downloaded file is not an MP4 video (no ftyp box at its start)")
             digest = self._hash.hexdigest() if self._hash is not None else sha256_of(self.part_path)
             os.replace(self.part_path, self.path)
@@ -157,12 +174,12 @@ class DownloadTarget:
         try:
             yield
         except OSError as exc:
-            where = self.part_path if doing != "finish" else self.path
+            where = self.path if doing == "save" else self.part_path
             again = f"`seedance download {self.request_id}`" if self.request_id else "the download"
+            fix = FIXES.get(exc.errno or 0, "fix that")
             raise self._error(
                 f"could not {doing} {where}: {exc.strerror or exc}",
-                hint=f"free some disk space or choose another -o path, then run {again} again "
-                "(the job itself succeeded)",
+                hint=f"{fix} or choose another -o path, then run {again} again (the job itself succeeded)",
             ) from None
 
 

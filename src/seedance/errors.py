@@ -228,4 +228,6 @@ class DownloadError(JobError):
         """How to fetch the file again."""
         if self._hint is not None:
             return self._hint
+        if self.request_id is None:
+            return "try the download again (the job itself succeeded)"
         return f"run `seedance download {self.request_id}` to try again (the job itself succeeded)"

@@ -2,7 +2,8 @@
 
 A driver sends what a flow yields and hands back what came: an `HttpResponse`, a `TransportFailure`
 (thrown in, with whether the request may have left this machine), or a `MediaOutcome` for downloads.
-Redirects are never followed (the key must not travel to another host) and TLS is always verified.
+Gateway calls never follow redirects (the key must not travel to another host); a result download does,
+as it never carries the key, but not from https down to http. TLS is always verified.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import anyio
 import httpx
 
 from seedance import errors
+from seedance.catalog import KEY_HEADER
 from seedance.download import DownloadTarget, FetchMedia, MediaOutcome
 from seedance.protocol import USER_AGENT, Flow, HttpRequest, HttpResponse, Sleep, TransportFailure
 
@@ -44,10 +46,26 @@ def _unusable(target: DownloadTarget, exc: Exception) -> errors.DownloadError:
     return errors.DownloadError(f"the result URL is not usable: {exc}", request_id=target.request_id)
 
 
-def _media_headers(action: FetchMedia) -> dict[str, str]:
-    # Never the key: a result lives on a public CDN, so a media request may follow the CDN's redirects (to a
-    # signed or regional URL) where a gateway call never would.
-    return {"User-Agent": USER_AGENT, "Accept-Encoding": "identity", **action.target.request_headers()}
+def _media_request(http: httpx.Client | httpx.AsyncClient, action: FetchMedia) -> httpx.Request:
+    """The GET of a result. It never carries the key (a caller's own client may hold it as a default header;
+    it is taken off here, and redirects copy this request's headers), so it may follow a CDN's redirects to a
+    signed or regional URL, which a gateway call never does."""
+    headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "identity", **action.target.request_headers()}
+    request = http.build_request("GET", action.url, headers=headers)
+    request.headers.pop(KEY_HEADER, None)
+    return request
+
+
+def _check_redirects(action: FetchMedia, resp: httpx.Response) -> None:
+    """Refuse a result that came from https through plain http: anyone on the way could have replaced it."""
+    if action.url.lower().startswith("https:") and any(
+        r.url.scheme != "https" for r in [*resp.history, resp]
+    ):
+        raise errors.DownloadError(
+            "the result URL redirected from https to plain http; the video was not saved",
+            request_id=action.target.request_id,
+            hint="ask Pixazo support about the result host; the job itself succeeded",
+        )
 
 
 class SyncDriver:
@@ -81,7 +99,11 @@ class SyncDriver:
         """Send one request and read at most MAX_BODY_BYTES of its answer."""
         try:
             with self.http.stream(
-                request.method, request.url, headers=dict(request.headers), json=request.json
+                request.method,
+                request.url,
+                headers=dict(request.headers),
+                json=request.json,
+                follow_redirects=False,  # the key must not travel: whatever a caller's own client says
             ) as resp:
                 body = bytearray()
                 try:
@@ -99,9 +121,10 @@ class SyncDriver:
         """Stream a media URL into the download target; report how it went."""
         target = action.target
         try:
-            with self.http.stream(
-                "GET", action.url, headers=_media_headers(action), follow_redirects=True
-            ) as resp:
+            request = _media_request(self.http, action)
+            resp = self.http.send(request, stream=True, follow_redirects=True, auth=None)
+            try:
+                _check_redirects(action, resp)
                 if resp.status_code not in (200, 206):
                     return MediaOutcome(resp.status_code)
                 target.begin(resp.status_code, resp.headers)
@@ -115,6 +138,8 @@ class SyncDriver:
                     raise
                 target.close()
                 return MediaOutcome(resp.status_code)
+            finally:
+                resp.close()
         except (httpx.InvalidURL, httpx.UnsupportedProtocol, httpx.TooManyRedirects) as exc:
             raise _unusable(target, exc) from None
         except httpx.TransportError as exc:
@@ -152,7 +177,11 @@ class AsyncDriver:
         """Send one request and read at most MAX_BODY_BYTES of its answer."""
         try:
             async with self.http.stream(
-                request.method, request.url, headers=dict(request.headers), json=request.json
+                request.method,
+                request.url,
+                headers=dict(request.headers),
+                json=request.json,
+                follow_redirects=False,  # the key must not travel: whatever a caller's own client says
             ) as resp:
                 body = bytearray()
                 try:
@@ -170,9 +199,10 @@ class AsyncDriver:
         """Stream a media URL into the download target; report how it went."""
         target = action.target
         try:
-            async with self.http.stream(
-                "GET", action.url, headers=_media_headers(action), follow_redirects=True
-            ) as resp:
+            request = _media_request(self.http, action)
+            resp = await self.http.send(request, stream=True, follow_redirects=True, auth=None)
+            try:
+                _check_redirects(action, resp)
                 if resp.status_code not in (200, 206):
                     return MediaOutcome(resp.status_code)
                 target.begin(resp.status_code, resp.headers)
@@ -186,6 +216,8 @@ class AsyncDriver:
                     raise
                 target.close()
                 return MediaOutcome(resp.status_code)
+            finally:
+                await resp.aclose()
         except (httpx.InvalidURL, httpx.UnsupportedProtocol, httpx.TooManyRedirects) as exc:
             raise _unusable(target, exc) from None
         except httpx.TransportError as exc:

@@ -30,11 +30,15 @@ def one_clear_line(run: Run) -> None:
     assert lines[-1].startswith(("error: ", "hint: ")), run.stderr
 
 
-@pytest.mark.parametrize("where", ["/proc/x.mp4", "cat.mp4/x.mp4", "cat.mp4/deeper/x.mp4"])
+@pytest.mark.parametrize(
+    "where",
+    ["/proc/x.mp4", "cat.mp4/x.mp4", "cat.mp4/deeper/x.mp4", "a" * 247 + ".mp4", "b" * 300 + "/x.mp4"],
+    ids=["proc", "under-a-file", "deeper-under-a-file", "name-too-long-for-its-part-file", "folder-too-long"],
+)
 def test_an_output_path_that_cannot_be_written_is_refused_before_the_paid_submit(
     seedance: Callable[..., Run], emulator: Any, tmp_path: Path, where: str
 ) -> None:
-    """`-o` under /proc, or under a file: exit 2 naming the folder, and no job is submitted."""
+    """`-o` under /proc, under a file, or a name the file system cannot hold: exit 2, and no job is submitted."""
     (tmp_path / "cat.mp4").write_bytes(b"not a folder")
     run = seedance("generate", "a dog", *FAST, "-o", where, "--json")
     assert run.code == 2, run.stderr

@@ -21,6 +21,7 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
+import httpx
 from mcp.client.session import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
@@ -125,17 +126,31 @@ class McpServer:
 
 
 class McpHttpServer(McpServer):
-    """`seedance mcp --http` on a free loopback port as a real subprocess, driven over streamable HTTP."""
+    """`seedance mcp --http` on a free loopback port as a real subprocess, driven over streamable HTTP.
+
+    The port is chosen here and then bound by the server, so another server may take it in between (tests
+    run in parallel): the server then exits, or the port answers something other than MCP. Either way a new
+    port is tried; the client only ever talks to a port that answered as this MCP server.
+    """
 
     def __init__(self, args: list[str], env: dict[str, str], cwd: Path) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        super().__init__(["--http", "--port", str(self.port), *args], env, cwd)
-        self.url = f"http://127.0.0.1:{self.port}/mcp"
+        self.extra = args
+        super().__init__(args, env, cwd)
         self.process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> McpHttpServer:
+        for _ in range(5):
+            if self._start():
+                super().__enter__()
+                return self
+        raise AssertionError("the MCP server never answered: " + self.stderr_path.read_text(encoding="utf-8"))
+
+    def _start(self) -> bool:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}/mcp"
+        self.params.args = ["-m", "seedance", "mcp", "--http", "--port", str(self.port), *self.extra]
         with self.stderr_path.open("ab") as errlog:
             self.process = subprocess.Popen(
                 [self.params.command, *self.params.args],
@@ -146,22 +161,34 @@ class McpHttpServer(McpServer):
                 stderr=errlog,
             )
         deadline = time.monotonic() + 60
-        while True:  # until the server listens (it prints its address first, then imports and binds)
-            assert self.process.poll() is None, self.stderr_path.read_text(encoding="utf-8")
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                break
-            assert time.monotonic() < deadline, "the MCP server did not listen within 60 s"
+        while time.monotonic() < deadline and self.process.poll() is None:
+            with contextlib.suppress(httpx.TransportError):
+                if _speaks_mcp(httpx.get(self.url, timeout=2)):
+                    return True
+                break  # something else answers on this port
             time.sleep(0.05)
-        super().__enter__()
-        return self
+        self._stop_process()
+        return False
 
     def __exit__(self, *exc: object) -> None:
         try:
             super().__exit__(*exc)
         finally:
-            assert self.process is not None
+            self._stop_process()
+
+    def _stop_process(self) -> None:
+        if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(30)
 
     def _transport(self, errlog: Any) -> Any:
         return streamable_http_client(self.url)
+
+
+def _speaks_mcp(answer: httpx.Response) -> bool:
+    """Without a session, an MCP endpoint answers a JSON-RPC error; anything else is another server."""
+    try:
+        body = answer.json()
+    except ValueError:
+        return False
+    return isinstance(body, dict) and body.get("jsonrpc") == "2.0"

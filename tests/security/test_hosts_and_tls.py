@@ -105,6 +105,55 @@ def test_a_result_url_that_redirects_forever_is_exit_10_in_one_line(
     assert created(emulator) == 1
 
 
+def test_a_result_redirected_from_https_to_plain_http_is_refused(
+    emulator: Any, seedance: Callable[..., Run], cli_env: dict[str, str], cert: Cert, tmp_path: Path
+) -> None:
+    """An https result URL whose CDN sends us to plain http: exit 10, nothing saved at the target (anyone on
+    the plain-http hop could have replaced the paid video)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert.cert, cert.key)
+    downgrade = serve(lambda seen: Answer(302, b"", {"Location": emulator.base_url + seen.path}), tls=context)
+    with downgrade as cdn:
+        emulator.configure(media_base_url=cdn.url)
+        env = {**cli_env, "SSL_CERT_FILE": str(cert.cert), "SEEDANCE_BASE_URL": emulator.base_url,
+               "PIXAZO_API_KEY": emulator.api_key}  # fmt: skip
+        run = seedance(*ARGS, "-o", str(tmp_path / "cat.mp4"), env=env)
+    assert cdn.url.startswith("https://")
+    assert run.code == 10, run.stderr
+    assert "from https to plain http" in run.json()["error"]["message"]
+    assert not (tmp_path / "cat.mp4").exists()
+    assert not (tmp_path / "cat.mp4.part").exists()
+    assert cdn.keys_seen() == [None] * len(cdn.seen)
+
+
+def test_a_callers_own_http_client_with_the_key_as_a_default_header_never_sends_it_to_the_cdn(
+    emulator: Any, tmp_path: Path
+) -> None:
+    """`Client(http=httpx.Client(headers={key header: key}))`: gateway calls carry it, the result download
+    and its redirect hop do not."""
+    import httpx
+
+    from seedance import Client
+    from seedance.catalog import KEY_HEADER
+
+    with serve(
+        lambda seen: Answer(302, b"", {"Location": emulator.base_url + seen.path}), host="127.0.0.2"
+    ) as cdn:
+        emulator.configure(media_base_url=cdn.url, fps=4)
+        http = httpx.Client(headers={KEY_HEADER: emulator.api_key}, follow_redirects=True)
+        with Client(
+            base_url=emulator.base_url, api_key=emulator.api_key, http=http, poll_interval=0.1
+        ) as client:
+            result = client.generate(
+                {"prompt": "A cat", "duration": 4, "resolution": "480p"}, tmp_path / "cat.mp4"
+            )
+    assert result.sha256 == emulator.job(result.request_id).sha256
+    assert cdn.keys_seen() == [None]
+    media = [r for r in emulator.requests if r.route == "media"]
+    assert [r.key_sent for r in media] == [False]
+    assert all(r.key_sent for r in emulator.requests if r.route in ("submit", "status"))
+
+
 @pytest.fixture
 def tls_gateway(cert: Cert) -> Any:
     """An HTTPS gateway on 127.0.0.1 with a self-signed certificate; it answers every status as QUEUED."""
@@ -178,11 +227,12 @@ def test_no_code_path_builds_an_unverified_tls_context() -> None:
     ]
     assert found == []
     following = [
-        f"{path.relative_to(SRC)}:{number}: {line.strip()}"
+        (f"{path.relative_to(SRC)}:{number}", lines[number - 2])
         for path in SRC.rglob("*.py")
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        for lines in [path.read_text(encoding="utf-8").splitlines()]
+        for number, line in enumerate(lines, 1)
         if "follow_redirects=True" in line
     ]
     assert len(following) == 2, following  # the sync and the async media fetch
-    assert all("headers=_media_headers(action)" in line for line in following), following
+    assert all("request = _media_request(self.http, action)" in before for _, before in following), following
     assert "verify=True" in (SRC / "client.py").read_text(encoding="utf-8")

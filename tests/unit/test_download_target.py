@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -65,3 +67,37 @@ def test_a_full_disk_is_a_download_error_that_names_the_file_and_keeps_the_job()
     assert "No space left on device" in error.message
     assert "`seedance download pixazo-123`" in error.remedy
     assert not Path("video.mp4").exists()
+
+
+WRITEBACK_FLUSH_FAILS = """
+import resource, signal, sys
+from pathlib import Path
+from seedance.download import WRITEBACK_BYTES, DownloadTarget
+from seedance.errors import DownloadError
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit then fails with EFBIG
+resource.setrlimit(resource.RLIMIT_FSIZE, (WRITEBACK_BYTES - 10, resource.RLIM_INFINITY))
+target = DownloadTarget(Path(sys.argv[1]), request_id="pixazo-9")
+target.begin(200, {})
+target.write(b"\\x00\\x00\\x00\\x18ftypisom" + bytes(WRITEBACK_BYTES - 4016))  # straight to the file
+try:
+    target.write(bytes(5000))  # a short read stays in the buffer until the writeback step flushes it
+except DownloadError as exc:
+    target.close(quiet=True)
+    print(exc.exit_code, exc.message, "|", exc.remedy)
+"""
+
+
+def test_a_disk_error_while_handing_bytes_to_the_disk_is_a_download_error(tmp_path: Path) -> None:
+    """The writeback step flushes a short buffered read; a file-size limit hit there is a DownloadError too."""
+    done = subprocess.run(
+        [sys.executable, "-c", WRITEBACK_FLUSH_FAILS, str(tmp_path / "video.mp4")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("10 could not write "), done.stdout
+    assert "video.mp4.part: File too large" in done.stdout
+    assert "`seedance download pixazo-9`" in done.stdout
+    assert "Traceback" not in done.stderr

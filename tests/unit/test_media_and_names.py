@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from seedance import catalog, media
-from seedance.cli.render import check_output_folder, default_output, slug
+from seedance.cli.render import check_output, default_output, slug
 from seedance.errors import InputError
 from seedance.models import parse_request
 
@@ -114,9 +114,28 @@ def test_a_trailing_slash_names_a_folder(tmp_path: Path) -> None:
 
 def test_the_output_folder_check_creates_it_and_names_a_file_in_the_way(tmp_path: Path) -> None:
     """A missing folder is created; a file where a folder should be is named in the error."""
-    check_output_folder(tmp_path / "a" / "b")
+    check_output(tmp_path / "a" / "b", folder_only=True)
     assert (tmp_path / "a" / "b").is_dir()
     assert list((tmp_path / "a" / "b").iterdir()) == []  # the write probe is gone
     (tmp_path / "file").write_text("x")
     with pytest.raises(InputError, match=r"file is a file"):
-        check_output_folder(tmp_path / "file" / "sub")
+        check_output(tmp_path / "file" / "sub", folder_only=True)
+
+
+def test_a_file_name_too_long_for_its_part_file_is_refused_before_anything_is_sent(tmp_path: Path) -> None:
+    """251 bytes fits the file system's 255, but `.part` beside it does not: refused now, not after paying."""
+    check_output(tmp_path / ("a" * 245 + ".mp4"))  # 249 + 5: the part file fits
+    with pytest.raises(InputError, match=r"File name too long") as caught:
+        check_output(tmp_path / ("a" * 247 + ".mp4"))
+    assert "shorter file name" in caught.value.remedy
+    with pytest.raises(InputError, match=r"File name too long"):
+        check_output(tmp_path / ("b" * 300) / "video.mp4")  # a folder name too long is one line as well
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(("a", "b"))]  # no probe left behind
+
+
+def test_a_partial_download_already_there_is_left_for_the_resume(tmp_path: Path) -> None:
+    """The name probe never touches an existing `.part` file: its bytes are what a resume continues from."""
+    part = tmp_path / "cat.mp4.part"
+    part.write_bytes(b"partial")
+    check_output(tmp_path / "cat.mp4")
+    assert part.read_bytes() == b"partial"

@@ -99,7 +99,7 @@ def generate(
         return
     target = render.default_output(output, request)
     if not no_download:
-        render.check_output_folder(target.parent)  # before the paid submit, not after the job ran
+        render.check_output(target)  # before the paid submit, not after the job ran
     OUT.info(f"{request.op.title} ({render.describe_settings(request)}): {cost.describe()}")
     OUT.context.update(operation=request.op.name, model=request.model, estimated_cost_usd=cost.usd)
     from seedance.cli.common import StatusLine, open_client

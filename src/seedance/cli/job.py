@@ -67,7 +67,7 @@ def wait(
 
     OUT.context["request_id"] = job_id
     if output is not None and not no_download:
-        render.check_output_folder(render.output_folder(output))
+        render.check_output_option(output)
     with open_client(
         base_url=base_url, api_key=api_key, poll_interval=poll_interval, emulator=emulator
     ) as client:
@@ -101,7 +101,7 @@ def download(
 
     OUT.context["request_id"] = job_id
     if output is not None:
-        render.check_output_folder(render.output_folder(output))
+        render.check_output_option(output)
     with open_client(
         base_url=base_url, api_key=api_key, poll_interval=poll_interval, emulator=emulator
     ) as client:

@@ -53,39 +53,57 @@ def default_output(output: str | None, request: VideoRequest) -> Path:
     if output is None:
         return Path.cwd() / name
     path = Path(output).expanduser()
-    return path / name if path.is_dir() or _names_a_folder(output) else path
+    return path / name if _names_a_folder(output, path) else path
 
 
-def _names_a_folder(output: str) -> bool:
-    return output.endswith(("/", os.sep)) or (os.altsep is not None and output.endswith(os.altsep))
+def _names_a_folder(output: str, path: Path) -> bool:
+    if output.endswith(("/", os.sep)) or (os.altsep is not None and output.endswith(os.altsep)):
+        return True
+    try:
+        return path.is_dir()
+    except OSError:  # a name too long, no permission: the check below says so in one line
+        return False
 
 
-def output_folder(output: str) -> Path:
-    """The folder a `-o` value saves into: itself when it is (or ends like) a folder, else its parent."""
+def check_output_option(output: str) -> None:
+    """`-o` of wait and download: a folder (the file is named from the job id) or a file; see check_output."""
     path = Path(output).expanduser()
-    return path if path.is_dir() or _names_a_folder(output) else path.parent
+    check_output(path, folder_only=_names_a_folder(output, path))
 
 
-def check_output_folder(folder: Path) -> None:
-    """Make sure a video can be saved in `folder` (creating it), before any paid job is sent.
+def check_output(path: Path, *, folder_only: bool = False) -> None:
+    """Make sure a video can be saved at `path` (creating its folder), before any paid job is sent.
 
-    Raise InputError naming the folder and the reason: a file in the way, no permission, a read-only or
-    virtual file system (/proc), and so on. A probe file is created and removed to be sure.
+    Raise InputError naming the path and the reason: a file in the way, no permission, a read-only or
+    virtual file system (/proc), a name too long for the file system, and so on. Probes are created and
+    removed to be sure: one in the folder, and one with the real name of the download's `.part` file.
     """
+    from seedance.cli.common import make_writable_folder
     from seedance.errors import InputError
 
-    hint = "choose another -o path (a folder you can write in, or a file name inside one)"
-    for ancestor in [folder, *folder.parents]:
-        if ancestor.exists():
-            if not ancestor.is_dir():
-                raise InputError(f"cannot save the video under {folder}: {ancestor} is a file", hint=hint)
-            break
-    from seedance.cli.common import make_writable_folder
-
+    folder = path if folder_only else path.parent
+    hint = "choose another -o path (a folder you can write in, or a shorter file name inside one)"
     try:
+        for ancestor in [folder, *folder.parents]:
+            if ancestor.exists():
+                if not ancestor.is_dir():
+                    raise InputError(f"cannot save the video under {folder}: {ancestor} is a file", hint=hint)
+                break
         make_writable_folder(folder)
+        if not folder_only:
+            _probe_name(path.with_name(path.name + ".part"))
     except OSError as exc:
-        raise InputError(f"cannot save the video in {folder}: {exc.strerror or exc}", hint=hint) from exc
+        where = f"as {path}" if not folder_only else f"in {folder}"
+        raise InputError(f"cannot save the video {where}: {exc.strerror or exc}", hint=hint) from None
+
+
+def _probe_name(part: Path) -> None:
+    """Create and remove `part` (unless a partial download is already there, kept for a resume)."""
+    if part.exists():
+        return
+    fd = os.open(part, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(fd)
+    os.unlink(part)
 
 
 def describe_settings(request: VideoRequest) -> str:
