@@ -3,11 +3,12 @@
 Each command runs 20 times in a fresh process; the median is compared with `python -c pass` on the same
 machine. The last row is the floor under `generate --dry-run`: importing click and pydantic and building one
 model, which any CLI on those two libraries pays. Prints a table and a final line of figures.
-Run: .venv/bin/python benchmarks/startup.py
+Run: .venv/bin/python benchmarks/startup.py [--runs 20]
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import statistics
@@ -20,11 +21,11 @@ RUNS = 20
 FLOOR = "import click\nfrom pydantic import BaseModel\nclass M(BaseModel):\n    x: int = 0\nM(x=1)"
 
 
-def median_seconds(argv: list[str], env: dict[str, str]) -> float:
-    """The median wall time of running argv RUNS times (after one warm-up run)."""
+def median_seconds(argv: list[str], env: dict[str, str], runs: int = RUNS) -> float:
+    """The median wall time of running argv `runs` times (after one warm-up run)."""
     subprocess.run(argv, env=env, capture_output=True, check=False)
     times = []
-    for _ in range(RUNS):
+    for _ in range(runs):
         start = time.perf_counter()
         subprocess.run(argv, env=env, capture_output=True, check=False)
         times.append(time.perf_counter() - start)
@@ -33,6 +34,9 @@ def median_seconds(argv: list[str], env: dict[str, str]) -> float:
 
 def main() -> None:
     """Measure and print."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=RUNS, help="runs per command (the median is reported)")
+    runs = parser.parse_args().runs
     home = tempfile.mkdtemp(prefix="seedance-bench-")
     # Bytecode is cached as after any install (the warm-up run writes it, outside the source tree): a shell
     # with PYTHONDONTWRITEBYTECODE would otherwise time the compiler, not the start-up.
@@ -54,7 +58,7 @@ def main() -> None:
         # What any click + pydantic CLI pays before doing anything: the floor under `generate --dry-run`.
         "floor: click + pydantic model": [sys.executable, "-c", FLOOR],
     }
-    results = {name: median_seconds(argv, env) for name, argv in cases.items()}
+    results = {name: median_seconds(argv, env, runs) for name, argv in cases.items()}
     base = results["python -c pass"]
     print(f"{'command':<32} {'median ms':>10} {'x python':>9}")
     for name, seconds in results.items():

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
@@ -54,7 +53,7 @@ class _ClientCore:
         self.timeout = timeout
         interval = config.poll_interval(poll_interval)
         # Faster than once a second only against a local gateway (the emulator): never hammer the real one.
-        if interval is not None and not _is_loopback(url):
+        if interval is not None and not config.is_local_gateway(url):
             interval = max(interval, 1.0)
         self.poll_interval = interval
         self.journal = journal
@@ -223,11 +222,6 @@ class _ClientCore:
     def _status_for_download(self, ref: JobRef) -> tuple[Job, Result | None]:
         job = self._resolve(ref)
         return job, ref if isinstance(ref, Result) else None
-
-
-def _is_loopback(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    return host in ("localhost", "::1") or host.startswith("127.")
 
 
 class Client(_ClientCore):

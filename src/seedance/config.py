@@ -27,6 +27,14 @@ def base_url(flag: str | None = None) -> str:
     return url
 
 
+def is_local_gateway(url: str) -> bool:
+    """Whether a gateway URL is on this machine (the emulator, usually): nothing sent there is paid for."""
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname or ""
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
 def poll_interval(flag: float | None = None) -> float | None:
     """A fixed polling interval: flag > $SEEDANCE_POLL_INTERVAL > None (adaptive schedule)."""
     if flag is not None:

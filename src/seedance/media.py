@@ -137,6 +137,18 @@ def check_data_uri(value: str, kind: MediaKind) -> str:
     return f"data:{declared};base64,{payload}"
 
 
+def check(value: str, kind: MediaKind) -> str:
+    """Check a media reference as `to_url` would, without reading or encoding a local file; return it as is.
+
+    For checks before anything else (the key, the network): a missing file is the thing to fix first.
+    """
+    if value[:5].lower() == "data:":
+        check_data_uri(value, kind)
+    elif not is_url(value):
+        check_file(value, kind)
+    return value
+
+
 def to_url(value: str, kind: MediaKind) -> str:
     """Return a URL for a media reference: http(s) URLs unchanged, `data:` URIs checked, local files as
     checked base64 `data:` URIs."""

@@ -3,6 +3,8 @@
 Charged: a job that succeeded. Not charged: a rejected submit, a job that ended ERROR (documented as free).
 Uncertain: a job that ended FAILED (the documentation does not say) and a submit whose outcome is unknown.
 Pending: a job still queued or running. A job whose price is unknown counts in `unpriced_jobs`.
+Local: a job sent to a gateway on this machine (the emulator) costs nothing and is only counted in
+`local_jobs`, unless asked for (a local proxy in front of the real gateway would be paid).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+from seedance.config import is_local_gateway
 from seedance.journal import JobRecord
 
 GroupBy = Literal["model", "day", "batch"]
@@ -27,10 +30,14 @@ class SpendRow:
     uncertain_usd: float = 0.0
     free_jobs: int = 0
     unpriced_jobs: int = 0
+    local_jobs: int = 0
 
-    def add(self, record: JobRecord) -> None:
+    def add(self, record: JobRecord, *, include_local: bool = False) -> None:
         """Count one job into this group."""
         self.jobs += 1
+        if not include_local and record.gateway and is_local_gateway(record.gateway):
+            self.local_jobs += 1
+            return
         bucket = charge_bucket(record)
         cost = record.estimated_cost_usd
         if bucket == "free":
@@ -67,11 +74,15 @@ def group_key(record: JobRecord, by: GroupBy) -> str:
     return record.model
 
 
-def summarize(records: Iterable[JobRecord], by: GroupBy = "model") -> tuple[list[SpendRow], SpendRow]:
-    """Rows per group (sorted by key) and the total."""
+def summarize(
+    records: Iterable[JobRecord], by: GroupBy = "model", *, include_local: bool = False
+) -> tuple[list[SpendRow], SpendRow]:
+    """Rows per group (sorted by key) and the total; jobs on a local gateway are summed only if asked."""
     rows: dict[str, SpendRow] = {}
     total = SpendRow("total")
     for record in records:
-        rows.setdefault(group_key(record, by), SpendRow(group_key(record, by))).add(record)
-        total.add(record)
+        rows.setdefault(group_key(record, by), SpendRow(group_key(record, by))).add(
+            record, include_local=include_local
+        )
+        total.add(record, include_local=include_local)
     return [rows[k] for k in sorted(rows)], total

@@ -73,17 +73,21 @@ def test_spend_sums_the_journal_with_error_jobs_at_zero(emulator: Any, seedance:
     emulator.add_fault("fail:count=1,job_status=FAILED,message=content policy")
     assert seedance("generate", "failed", *args, "-o", "f.mp4").code != 0
 
-    run = seedance("spend", "--json")
+    local = seedance("spend", "--json").json()["total"]  # the emulator is on this machine: nothing was paid
+    assert (local["jobs"], local["local_jobs"], local["spent_usd"], local["uncertain_usd"]) == (3, 3, 0, 0)
+
+    run = seedance("spend", "--include-local", "--json")  # as a local proxy to the real gateway would be
     assert run.code == 0, run.stderr
     total = run.json()["total"]
     assert total["jobs"] == 3
+    assert total["local_jobs"] == 0
     assert total["spent_usd"] == pytest.approx(1.16)
     assert total["free_jobs"] == 1
     assert total["uncertain_usd"] == pytest.approx(1.16)
     assert total["pending_usd"] == 0
 
-    by_day = seedance("spend", "--by", "day", "--json").json()
-    assert [row["jobs"] for row in by_day["rows"]] == [3]
+    by_day = seedance("spend", "--by", "day", "--include-local", "--json").json()
+    assert [(row["jobs"], row["spent_usd"]) for row in by_day["rows"]] == [(3, pytest.approx(1.16))]
     assert seedance("spend", "--since", "2999-01-01", "--json").json()["total"]["jobs"] == 0
 
 

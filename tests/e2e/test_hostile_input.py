@@ -199,3 +199,16 @@ def test_bad_emulator_flags_are_one_line_naming_the_flag(
     assert "Traceback" not in done.stderr
     assert "errors.pydantic.dev" not in done.stderr
     assert "cannot listen" not in done.stderr
+
+
+def test_a_missing_input_file_is_named_before_the_missing_key(
+    seedance: Callable[..., Run], gateway_env: dict[str, str], emulator: Any
+) -> None:
+    """No key and a typo in --first-frame: the file is what to fix first (exit 2), not the key (exit 3)."""
+    no_key = {k: v for k, v in gateway_env.items() if k != "PIXAZO_API_KEY"}
+    run = seedance("generate", "a dog", *FAST, "--first-frame", "nope.png", env=no_key)
+    assert run.code == 2, run.stderr
+    assert "image file not found: nope.png" in run.stderr
+    assert "API key" not in run.stderr
+    one_clear_line(run)
+    assert emulator.requests == []

@@ -204,3 +204,29 @@ def test_resume_of_an_id_not_in_the_journal_is_exit_2(seedance: Callable[..., Ru
 def test_interrupted_env_is_clean(gateway_env: dict[str, str]) -> None:
     """Subprocesses get a private SEEDANCE_HOME (guards the tests above against touching a real journal)."""
     assert gateway_env["SEEDANCE_HOME"].startswith(os.path.dirname(gateway_env["HOME"]))
+
+
+def test_a_job_submitted_with_no_wait_is_downloaded_by_resume_where_o_said(
+    emulator: Any, seedance: Callable[..., Run], tmp_path: Path
+) -> None:
+    """`generate --no-wait -o bird.mp4`, then `seedance resume`: the video lands at bird.mp4, one submit."""
+    run = seedance(
+        "generate",
+        "A bird",
+        "--resolution",
+        "480p",
+        "--duration",
+        "4",
+        "--no-wait",
+        "-o",
+        "bird.mp4",
+        "--json",
+    )
+    assert run.code == 0, run.stderr
+    resumed = seedance("resume", "--json")
+    assert resumed.code == 0, resumed.stderr
+    (job,) = resumed.json()["resumed"]
+    assert job["file"] == str(tmp_path / "bird.mp4")
+    assert job["estimated_cost_usd"] == 1.16  # the journal's estimate: 4 s of 2.0 at $0.29/s
+    assert (tmp_path / "bird.mp4").read_bytes()[4:8] == b"ftyp"
+    assert len(emulator.submits) == 1

@@ -168,4 +168,5 @@ def test_a_full_disk_during_the_download_is_exit_10_and_the_job_can_be_fetched_l
     run = seedance("download", request_id, "-o", str(target), "--json")
     assert run.code == 0, run.stderr
     assert run.json()["sha256"] == emulator.job(request_id).sha256
+    assert run.json()["estimated_cost_usd"] == 1.16  # from the journal: 4 s of 2.0
     assert created(emulator) == 1

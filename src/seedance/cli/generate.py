@@ -81,7 +81,7 @@ def generate(
       seedance generate "A cat walking on the beach" -o cat.mp4
       seedance generate "Slow dolly in" --first-frame start.png --last-frame end.png -m 2.0-fast
     """
-    from seedance import bodies, config, pricing
+    from seedance import bodies, config, media, pricing
     from seedance.cli import render
     from seedance.models import parse_request
 
@@ -97,6 +97,9 @@ def generate(
         url = (config.base_url(base_url) if not emulator else "http://127.0.0.1:<emulator>") + request.op.path
         render.dry_run(request, url, body, cost)
         return
+    bodies.build_body(
+        request, resolve=media.check
+    )  # a missing or wrong file is said before the key is sought
     target = render.default_output(output, request)
     if not no_download:
         render.check_output(target)  # before the paid submit, not after the job ran
@@ -112,7 +115,9 @@ def generate(
         webhook_url=webhook_url,
     ) as client:
         OUT.context["submitting"] = True
-        job = client.submit(request, output_path=str(target), want_download=not (no_download or no_wait))
+        job = client.submit(
+            request, output_path=str(target), want_download=not no_download
+        )  # resume fetches it
         OUT.context.update(request_id=job.request_id, local_id=job.local_id, submitting=False)
         for warning in job.warnings:
             OUT.info(f"warning: {warning}")

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from seedance.cli.common import gateway_options, json_option
 from seedance.cli.output import OUT
+
+if TYPE_CHECKING:
+    from seedance.client import Client
 
 
 @click.command(short_help="Show a job's status once.")
@@ -78,7 +83,8 @@ def wait(
             )
         finally:
             line.stop()
-    render.finished(result, None, None)
+        estimate = _estimate(client, job_id)
+    render.finished(result, None, estimate)
 
 
 @click.command(short_help="Download a finished job's video.")
@@ -106,4 +112,11 @@ def download(
         base_url=base_url, api_key=api_key, poll_interval=poll_interval, emulator=emulator
     ) as client:
         result = client.download(job_id, output)
-    render.finished(result, None, None)
+        estimate = _estimate(client, job_id)
+    render.finished(result, None, estimate)
+
+
+def _estimate(client: Client, job_id: str) -> float | None:
+    """The journal's cost estimate for a job (None for a job from elsewhere or of unknown price)."""
+    record = client.journal.get(job_id) if client.journal is not None else None
+    return record.estimated_cost_usd if record is not None else None

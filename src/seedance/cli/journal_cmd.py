@@ -53,21 +53,24 @@ def jobs(ctx: click.Context, state: str | None, limit: int, as_json: bool) -> No
         OUT.emit({"ok": True, "jobs": [_row(r) for r in records]})
         return
     if not records:
-        click.echo("no jobs yet")
+        click.echo(f"no {state} jobs" if state else "no jobs yet")
         return
     from rich.console import Console
     from rich.table import Table
 
-    table = Table("when", "model", "operation", "status", "prompt", "file", "id", box=None)
+    # The journal id is short enough to stay whole on a narrow terminal; every command that takes a job id
+    # takes it (the request ids are in `jobs show ID` and `--json`).
+    table = Table("id", "when", "model", "operation", "status", "prompt", "file", box=None)
+    table.columns[0].no_wrap = True
     for r in records:
         table.add_row(
-            r.created_at[:19].replace("T", " "),
+            r.local_id,
+            r.created_at[:16].replace("T", " "),
             r.model,
             r.operation.split("/")[1],
             r.state,
             (r.prompt or "")[:40],
             r.output_path if r.state == "downloaded" else "",
-            r.request_id or r.local_id,
         )
     Console(soft_wrap=False).print(table)
     unknown = [r for r in records if r.state == "unknown"]
@@ -185,7 +188,7 @@ def resume(
         for done in resuming.resume_jobs(client, records, timeout=timeout):
             rec = done.record
             if done.result is not None:
-                outcomes.append(render.result_data(done.result))
+                outcomes.append(render.result_data(done.result, rec.estimated_cost_usd))
                 OUT.info(
                     f"{rec.request_id}: done" + (f", saved {done.result.path}" if done.result.path else "")
                 )

@@ -13,9 +13,18 @@ from seedance.cli.output import OUT
 @click.option(
     "--by", "group", type=click.Choice(["model", "day", "batch"]), default="model", show_default=True
 )
+@click.option(
+    "--include-local",
+    is_flag=True,
+    help="Also sum jobs sent to a gateway on this machine (by default: the emulator, free, only counted).",
+)
 @json_option
-def spend(since: str | None, group: str, as_json: bool) -> None:
-    """Sum the estimated cost of the journal's jobs: charged, pending, uncertain (FAILED or unknown) and free."""
+def spend(since: str | None, group: str, include_local: bool, as_json: bool) -> None:
+    """Sum the estimated cost of the journal's jobs: charged, pending, uncertain (FAILED or unknown) and free.
+
+    Jobs sent to a gateway on this machine (the emulator, `--emulator`) cost nothing: they are counted in
+    the `local` column and not summed, unless --include-local (e.g. a local proxy to the real gateway).
+    """
     from datetime import date
 
     from seedance import spend as spending
@@ -27,7 +36,7 @@ def spend(since: str | None, group: str, as_json: bool) -> None:
             since = date.fromisoformat(since).isoformat()
         except ValueError:
             raise InputError(f"--since {since!r} is not a date; write it as YYYY-MM-DD") from None
-    rows, total = spending.summarize(Journal().jobs(since=since), group)  # type: ignore[arg-type]
+    rows, total = spending.summarize(Journal().jobs(since=since), group, include_local=include_local)  # type: ignore[arg-type]
     if OUT.json:
         OUT.emit(
             {
@@ -42,11 +51,12 @@ def spend(since: str | None, group: str, as_json: bool) -> None:
         return
     lines = [
         f"{group:<14} {'jobs':>5} {'spent':>9} {'pending':>9} {'uncertain':>10} {'free':>5} {'no price':>8}"
+        f" {'local':>5}"
     ]
     for row in [*rows, total]:
         lines.append(
             f"{row.key:<14} {row.jobs:>5} {row.spent_usd:>9.2f} {row.pending_usd:>9.2f} "
-            f"{row.uncertain_usd:>10.2f} {row.free_jobs:>5} {row.unpriced_jobs:>8}"
+            f"{row.uncertain_usd:>10.2f} {row.free_jobs:>5} {row.unpriced_jobs:>8} {row.local_jobs:>5}"
         )
     lines.append("USD, estimates from the price table; your dashboard has the exact figures.")
     click.echo("\n".join(lines))
