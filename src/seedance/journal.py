@@ -405,6 +405,23 @@ class Journal:
             )
             return cur.rowcount
 
+    def forget(self, local_id: str) -> None:
+        """Delete one ended job (e.g. an unknown submit the user checked on the dashboard) and its history.
+
+        Jobs that resume can still act on (submitting, queued, running, succeeded) are refused: InputError.
+        """
+        record = self.get(local_id)
+        if record is None:
+            raise InputError(f"no job {local_id!r} in the journal", hint="`seedance jobs` lists the jobs")
+        if record.state in (*UNFINISHED_STATES, "succeeded"):
+            raise InputError(
+                f"job {record.local_id} is {record.state}: it can still be finished, so it is kept",
+                hint=f"`seedance resume {record.local_id}` finishes it",
+            )
+        with self._write() as db:
+            db.execute("DELETE FROM history WHERE local_id = ?", (record.local_id,))
+            db.execute("DELETE FROM jobs WHERE local_id = ?", (record.local_id,))
+
     def _settle_orphans(self) -> None:
         """A `submitting` row whose process is gone never learnt its outcome: mark it unknown."""
         with self._connect() as db:

@@ -138,6 +138,31 @@ def test_dropped_connection_on_submit_is_unknown_and_never_resent(
     assert "1 submit(s) with unknown outcome" in resumed.stderr
     assert "check your dashboard" in resumed.stderr
     assert len([r for r in emulator.requests if r.route == "submit"]) == 1
+    # Checked on the dashboard: forget it, and resume stops warning.
+    assert (
+        seedance("jobs", "forget", jobs[0]["local_id"], "--json").json()["forgotten"] == jobs[0]["local_id"]
+    )
+    again = seedance("resume", "--json")
+    assert again.json()["unknown_outcome"] == []
+    assert "unknown outcome" not in again.stderr
+    assert seedance("jobs", "--json").json()["jobs"] == []
+
+
+def test_a_job_that_can_still_be_finished_cannot_be_forgotten(
+    emulator: Any, seedance: Callable[..., Run]
+) -> None:
+    """`jobs forget` refuses a queued job (exit 2, pointing at resume) and an id it does not know."""
+    emulator.configure(job_seconds=30.0)
+    submitted = seedance(
+        "generate", "A fox", "--resolution", "480p", "--duration", "4", "--no-wait", "--json"
+    )
+    local_id = submitted.json()["local_id"]
+    refused = seedance("jobs", "forget", local_id)
+    assert refused.code == 2, refused.stderr
+    assert "it can still be finished" in refused.stderr
+    assert f"seedance resume {local_id}" in refused.stderr
+    assert seedance("jobs", "forget", "nope").code == 2
+    assert [j["state"] for j in seedance("jobs", "--json").json()["jobs"]] == ["queued"]
 
 
 def test_expired_result_url_is_refreshed_once(

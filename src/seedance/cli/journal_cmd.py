@@ -122,6 +122,21 @@ def show(job_id: str, as_json: bool) -> None:
         click.echo(f"  {event['at'][:19]}  {event['state']}  {event['detail'] or ''}")
 
 
+@jobs.command(short_help="Delete one ended job from the journal.")
+@click.argument("job_id")
+@json_option
+def forget(job_id: str, as_json: bool) -> None:
+    """Delete one ended job from the journal, e.g. a submit of unknown outcome once you have checked your
+    dashboard (so `seedance resume` stops warning about it). Jobs that can still be finished are kept."""
+    from seedance.journal import Journal
+
+    journal = Journal()
+    record = journal.get(job_id)
+    journal.forget(job_id)
+    local_id = record.local_id if record is not None else job_id
+    OUT.result({"ok": True, "forgotten": local_id}, f"forgot {local_id}")
+
+
 @jobs.command(short_help="Delete old finished jobs.")
 @click.option(
     "--before",
@@ -176,7 +191,8 @@ def resume(
             # Paid, perhaps, but their request ids never arrived: nothing here can fetch them or safely resend.
             OUT.info(
                 f"warning: {len(unknown)} submit(s) with unknown outcome (no request id): check your "
-                "dashboard before resending; `seedance jobs --status unknown` lists them"
+                "dashboard before resending; `seedance jobs --status unknown` lists them, "
+                "`seedance jobs forget ID` drops one you have checked"
             )
         if not records:
             OUT.result(
