@@ -24,7 +24,17 @@ from pathlib import Path
 
 from seedance.emulator import EmulatorOptions, start
 
-GNU_TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
+
+def gnu_time() -> str | None:
+    """/usr/bin/time if it is GNU time (BSD's and BusyBox's lack `-o` and `%M`), else None."""
+    try:
+        version = subprocess.run(["/usr/bin/time", "--version"], capture_output=True, text=True, check=False)
+    except OSError:
+        return None
+    return "/usr/bin/time" if "GNU" in version.stdout + version.stderr else None
+
+
+GNU_TIME = gnu_time()
 
 
 def write_batch(folder: Path, n: int) -> Path:
