@@ -51,8 +51,12 @@ class DownloadTarget:
 
     @property
     def part_path(self) -> Path:
-        """The temporary file beside the target; kept after a failure so the next attempt can resume."""
-        return self.path.with_name(self.path.name + ".part")
+        """The temporary file beside the target, kept after a failure so the next attempt can resume.
+
+        Its name carries a tag of the job's request id: a part left by another job at the same path (an
+        interrupted `-o cat.mp4`, then a new job to `-o cat.mp4`) is never resumed into this one.
+        """
+        return self.path.with_name(part_name(self.path.name, self.request_id))
 
     def offset(self) -> int:
         """Bytes already on disk from an earlier attempt."""
@@ -181,6 +185,16 @@ class DownloadTarget:
                 f"could not {doing} {where}: {exc.strerror or exc}",
                 hint=f"{fix} or choose another -o path, then run {again} again (the job itself succeeded)",
             ) from None
+
+
+def part_name(name: str, request_id: str | None) -> str:
+    """`cat.mp4.1a2b3c4d.part`: the partial download of `name` for one job (always PART_SUFFIX_BYTES longer)."""
+    tag = hashlib.sha256((request_id or "").encode()).hexdigest()[:8]
+    return f"{name}.{tag}.part"
+
+
+PART_SUFFIX_BYTES = len(part_name("", None))
+"""How many bytes a part file's name adds to the video's: a name must leave room for them."""
 
 
 def sha256_of(path: Path) -> str:

@@ -80,11 +80,12 @@ def test_killed_during_download_resumes_from_the_bytes_on_disk(
     emulator.configure(job_seconds=0.2, min_result_bytes=3_000_000)
     emulator.add_fault("truncate:after_bytes=1000000")
     target = tmp_path / "big.mp4"
-    part = tmp_path / "big.mp4.part"
     proc = start(
         gateway_env, "generate", "A cat", "--resolution", "480p", "--duration", "4", "-o", str(target)
     )
-    wait_until(lambda: part.exists() and part.stat().st_size >= 1_000_000)
+    part = wait_until(
+        lambda: next((p for p in tmp_path.glob("big.mp4.*.part") if p.stat().st_size >= 1_000_000), None)
+    )
     proc.send_signal(signal.SIGKILL)
     proc.communicate(timeout=10)
     on_disk = part.stat().st_size

@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from seedance.download import DownloadTarget, sha256_of
+
 from .harness import ARGS, Run, created, journal_records, posts
 
 
@@ -120,7 +122,7 @@ def test_a_truncated_download_keeps_only_the_part_file_and_resume_completes_it(
     assert "could not download the video" in error["message"]
     assert f"seedance download {failed.json()['request_id']}" in error["hint"]
     assert [r.state for r in journal_records(gateway_env)] == ["succeeded"]
-    part = target.with_name("cat.mp4.part")
+    part = DownloadTarget(target, request_id=failed.json()["request_id"]).part_path
     assert not target.exists()
     assert part.stat().st_size == 4 * 2000  # four attempts, each resumed with Range and cut again
     emulator.clear_faults()
@@ -151,22 +153,44 @@ def test_a_webhook_that_never_comes_does_not_stall_the_job(
 def test_a_full_disk_during_the_download_is_exit_10_and_the_job_can_be_fetched_later(
     emulator: Any, seedance: Callable[..., Run], gateway_env: dict[str, str], tmp_path: Path
 ) -> None:
-    """The `.part` file lands on /dev/full (a real ENOSPC): one typed error, the job kept, `download` finishes."""
+    """The part file lands on /dev/full (a real ENOSPC): one typed error, the job kept, `download` finishes."""
     target = tmp_path / "cat.mp4"
-    target.with_name("cat.mp4.part").symlink_to("/dev/full")
-    failed = seedance(*ARGS, "-o", str(target))
+    submitted = seedance(*ARGS, "-o", str(target), "--no-wait")
+    request_id = submitted.json()["request_id"]
+    part = DownloadTarget(target, request_id=request_id).part_path
+    part.symlink_to("/dev/full")
+    failed = seedance("wait", request_id, "-o", str(target), "--json")
     assert failed.code == 10, failed.stderr
     assert "Traceback" not in failed.stderr
     error = failed.json()["error"]
     assert error["type"] == "DownloadError"
     assert "No space left on device" in error["message"]
-    request_id = failed.json()["request_id"]
     assert f"seedance download {request_id}" in error["hint"]
+    assert "free some disk space" in error["hint"]
     assert [r.state for r in journal_records(gateway_env)] == ["succeeded"]
     assert not target.exists()
-    target.with_name("cat.mp4.part").unlink()
+    part.unlink()
     run = seedance("download", request_id, "-o", str(target), "--json")
     assert run.code == 0, run.stderr
     assert run.json()["sha256"] == emulator.job(request_id).sha256
     assert run.json()["estimated_cost_usd"] == 1.16  # from the journal: 4 s of 2.0
     assert created(emulator) == 1
+
+
+def test_a_part_file_left_by_another_job_is_never_spliced_into_a_new_one(
+    emulator: Any, seedance: Callable[..., Run], tmp_path: Path
+) -> None:
+    """`-o cat.mp4` cut mid-download leaves job A's bytes; job B to the same `-o` ends whole, with B's own
+    sha256 (not A's head followed by B's tail)."""
+    emulator.add_fault("truncate:after_bytes=2000")
+    target = tmp_path / "cat.mp4"
+    first = seedance(*ARGS, "-o", str(target))
+    assert first.code == 10, first.stderr
+    assert len(list(tmp_path.glob("cat.mp4.*.part"))) == 1
+    emulator.clear_faults()
+    second = seedance(
+        "generate", "A different cat", "--resolution", "480p", "--duration", "4", "--json", "-o", str(target)
+    )
+    assert second.code == 0, second.stderr
+    assert sha256_of(target) == second.json()["sha256"] == emulator.job(second.json()["request_id"]).sha256
+    assert len(list(tmp_path.glob("cat.mp4.*.part"))) == 1  # A's bytes wait for `seedance download A`

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from seedance import catalog, media
 from seedance.cli.render import check_output, default_output, slug
+from seedance.download import PART_SUFFIX_BYTES, DownloadTarget
 from seedance.errors import InputError
 from seedance.models import parse_request
 
@@ -123,19 +124,25 @@ def test_the_output_folder_check_creates_it_and_names_a_file_in_the_way(tmp_path
 
 
 def test_a_file_name_too_long_for_its_part_file_is_refused_before_anything_is_sent(tmp_path: Path) -> None:
-    """251 bytes fits the file system's 255, but `.part` beside it does not: refused now, not after paying."""
-    check_output(tmp_path / ("a" * 245 + ".mp4"))  # 249 + 5: the part file fits
+    """A name that fits the file system's 255 bytes but leaves no room for its part file's tag and `.part`
+    is refused now, not after paying."""
+    room = 255 - PART_SUFFIX_BYTES
+    check_output(tmp_path / ("a" * (room - 4) + ".mp4"))  # the part file just fits
     with pytest.raises(InputError, match=r"File name too long") as caught:
-        check_output(tmp_path / ("a" * 247 + ".mp4"))
+        check_output(tmp_path / ("a" * (room - 3) + ".mp4"))
     assert "shorter file name" in caught.value.remedy
     with pytest.raises(InputError, match=r"File name too long"):
         check_output(tmp_path / ("b" * 300) / "video.mp4")  # a folder name too long is one line as well
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(("a", "b"))]  # no probe left behind
 
 
-def test_a_partial_download_already_there_is_left_for_the_resume(tmp_path: Path) -> None:
-    """The name probe never touches an existing `.part` file: its bytes are what a resume continues from."""
-    part = tmp_path / "cat.mp4.part"
-    part.write_bytes(b"partial")
+def test_a_part_file_belongs_to_one_job(tmp_path: Path) -> None:
+    """Job A's partial download is resumed by job A only; job B at the same path starts from zero, and the
+    pre-submit check leaves A's bytes alone."""
+    job_a = DownloadTarget(tmp_path / "cat.mp4", request_id="job-a")
+    job_a.part_path.write_bytes(b"\x00\x00\x00\x18ftypisom partial")
     check_output(tmp_path / "cat.mp4")
-    assert part.read_bytes() == b"partial"
+    job_b = DownloadTarget(tmp_path / "cat.mp4", request_id="job-b")
+    assert job_b.part_path != job_a.part_path
+    assert (job_b.offset(), job_b.request_headers()) == (0, {})
+    assert job_a.request_headers() == {"Range": "bytes=20-"}

@@ -76,9 +76,10 @@ def check_output(path: Path, *, folder_only: bool = False) -> None:
 
     Raise InputError naming the path and the reason: a file in the way, no permission, a read-only or
     virtual file system (/proc), a name too long for the file system, and so on. Probes are created and
-    removed to be sure: one in the folder, and one with the real name of the download's `.part` file.
+    removed to be sure: one in the folder, and one with a name as long as the download's part file.
     """
     from seedance.cli.common import make_writable_folder
+    from seedance.download import part_name
     from seedance.errors import InputError
 
     folder = path if folder_only else path.parent
@@ -91,19 +92,17 @@ def check_output(path: Path, *, folder_only: bool = False) -> None:
                 break
         make_writable_folder(folder)
         if not folder_only:
-            _probe_name(path.with_name(path.name + ".part"))
+            _probe_name(path.with_name(part_name(path.name, "name-probe")))  # as long as the real one
     except OSError as exc:
         where = f"as {path}" if not folder_only else f"in {folder}"
         raise InputError(f"cannot save the video {where}: {exc.strerror or exc}", hint=hint) from None
 
 
-def _probe_name(part: Path) -> None:
-    """Create and remove `part` (unless a partial download is already there, kept for a resume)."""
-    if part.exists():
-        return
-    fd = os.open(part, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+def _probe_name(probe: Path) -> None:
+    """Create and remove a file named like the download's part file, to prove the name fits."""
+    fd = os.open(probe, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
     os.close(fd)
-    os.unlink(part)
+    os.unlink(probe)
 
 
 def describe_settings(request: VideoRequest) -> str:
