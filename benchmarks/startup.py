@@ -32,10 +32,20 @@ def median_seconds(argv: list[str], env: dict[str, str], runs: int = RUNS) -> fl
     return statistics.median(times)
 
 
+def positive(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
 def main() -> None:
     """Measure and print."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--runs", type=int, default=RUNS, help="runs per command (the median is reported)")
+    parser.add_argument(
+        "--runs", type=positive, default=RUNS, help="runs per command (the median is reported)"
+    )
     runs = parser.parse_args().runs
     home = tempfile.mkdtemp(prefix="seedance-bench-")
     # Bytecode is cached as after any install (the warm-up run writes it, outside the source tree): a shell

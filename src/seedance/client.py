@@ -7,6 +7,7 @@ driver. A job can be picked up from its request id alone, which is what resume n
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Callable
@@ -90,7 +91,7 @@ class _ClientCore:
             body=bodies.summarize_body(body),
             settings=settings,
             estimated_cost_usd=estimate(req).usd,
-            output_path=output_path,
+            output_path=_absolute(output_path),  # resume may run from another folder
             want_download=want_download,
             batch_id=batch_id,
             batch_line=batch_line,
@@ -206,10 +207,13 @@ class _ClientCore:
         if path is None and self.journal is not None and job.local_id:
             record = self.journal.get(job.local_id)
             path = record.output_path if record is not None else None
-        target = Path(path) if path is not None else Path.cwd() / safe_filename(f"seedance-{job.request_id}")
-        if target.is_dir():
-            target = target / safe_filename(f"seedance-{job.request_id}")
-        return DownloadTarget(target.expanduser().absolute(), request_id=job.request_id)
+        default_name = safe_filename(f"seedance-{job.request_id}")
+        if path is None:
+            return DownloadTarget(Path.cwd() / default_name, request_id=job.request_id)
+        target = Path(path).expanduser().absolute()
+        if _names_folder(str(path)) or target.is_dir():
+            target = target / default_name
+        return DownloadTarget(target, request_id=job.request_id)
 
     def _downloaded(self, result: Result, job: Job, outcome: tuple[Path, int, str, str]) -> Result:
         path, size, digest, url = outcome
@@ -222,6 +226,19 @@ class _ClientCore:
     def _status_for_download(self, ref: JobRef) -> tuple[Job, Result | None]:
         job = self._resolve(ref)
         return job, ref if isinstance(ref, Result) else None
+
+
+def _names_folder(path: str) -> bool:
+    """`videos/`: a trailing separator names a folder, even one that does not exist yet."""
+    return path.endswith(("/", os.sep)) or (os.altsep is not None and path.endswith(os.altsep))
+
+
+def _absolute(path: str | None) -> str | None:
+    """An output path made absolute (`~` expanded), keeping a trailing separator that names a folder."""
+    if path is None:
+        return None
+    absolute = str(Path(path).expanduser().absolute())
+    return absolute + os.sep if _names_folder(path) and not absolute.endswith(os.sep) else absolute
 
 
 class Client(_ClientCore):

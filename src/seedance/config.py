@@ -29,10 +29,16 @@ def base_url(flag: str | None = None) -> str:
 
 def is_local_gateway(url: str) -> bool:
     """Whether a gateway URL is on this machine (the emulator, usually): nothing sent there is paid for."""
+    import ipaddress
     from urllib.parse import urlsplit
 
     host = urlsplit(url).hostname or ""
-    return host in ("localhost", "::1") or host.startswith("127.")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name, e.g. 127.example.com: not this machine as far as we can tell
+        return False
 
 
 def poll_interval(flag: float | None = None) -> float | None:

@@ -333,9 +333,10 @@ class Journal:
         with self._connect() as db:
             row = db.execute("SELECT * FROM jobs WHERE local_id = ? OR request_id = ?", (key, key)).fetchone()
             if row is None and len(key) >= 4:
+                prefix = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
                 rows = db.execute(
-                    "SELECT * FROM jobs WHERE local_id LIKE ? OR request_id LIKE ? LIMIT 2",
-                    (key + "%", key + "%"),
+                    "SELECT * FROM jobs WHERE local_id LIKE ? ESCAPE '\\' OR request_id LIKE ? ESCAPE '\\' LIMIT 2",
+                    (prefix, prefix),
                 ).fetchall()
                 row = rows[0] if len(rows) == 1 else None
         return _record(row) if row is not None else None
@@ -349,7 +350,7 @@ class Journal:
         since: str | None = None,
     ) -> list[JobRecord]:
         """Jobs, newest first, optionally filtered."""
-        self._settle_orphans()
+        self.settle_orphans()
         where, args = [], []
         if state:
             where.append("state = ?")
@@ -367,7 +368,7 @@ class Journal:
 
     def unfinished(self) -> list[JobRecord]:
         """Jobs that resume should pick up, oldest first. Submits of dead processes become `unknown`."""
-        self._settle_orphans()
+        self.settle_orphans()
         return [r for r in reversed(self.jobs()) if r.is_unfinished and r.request_id]
 
     def history(self, local_id: str) -> list[dict[str, Any]]:
@@ -410,19 +411,32 @@ class Journal:
 
         Jobs that resume can still act on (submitting, queued, running, succeeded) are refused: InputError.
         """
+        self.settle_orphans()  # a submit whose process died is unknown now, not "submitting"
         record = self.get(local_id)
-        if record is None:
-            raise InputError(f"no job {local_id!r} in the journal", hint="`seedance jobs` lists the jobs")
+        if record is None or local_id not in (
+            record.local_id,
+            record.request_id,
+        ):  # whole ids only: it deletes
+            raise InputError(
+                f"no job {local_id!r} in the journal",
+                hint="`seedance jobs` lists the jobs with their whole ids",
+            )
         if record.state in (*UNFINISHED_STATES, "succeeded"):
             raise InputError(
                 f"job {record.local_id} is {record.state}: it can still be finished, so it is kept",
                 hint=f"`seedance resume {record.local_id}` finishes it",
             )
+        if record.batch_id:
+            raise InputError(
+                f"job {record.local_id} is line {record.batch_line} of a batch: the batch counts it as sent, so"
+                " it is kept (forgetting it would let the batch send that line again)",
+                hint="remove the line from the batch file if it should not run; `seedance spend` keeps counting it",
+            )
         with self._write() as db:
             db.execute("DELETE FROM history WHERE local_id = ?", (record.local_id,))
-            db.execute("DELETE FROM jobs WHERE local_id = ?", (record.local_id,))
+            db.execute("DELETE FROM jobs WHERE local_id = ? AND state = ?", (record.local_id, record.state))
 
-    def _settle_orphans(self) -> None:
+    def settle_orphans(self) -> None:
         """A `submitting` row whose process is gone never learnt its outcome: mark it unknown."""
         with self._connect() as db:
             rows = db.execute("SELECT local_id, pid FROM jobs WHERE state = 'submitting'").fetchall()

@@ -85,9 +85,14 @@ def check_file(value: str, kind: MediaKind) -> tuple[Path, str, int]:
         raise InputError(
             f"{kind} file not found: {value}", hint="give an existing file path or an https:// URL"
         )
-    size = path.stat().st_size
-    with path.open("rb") as fh:
-        mime = sniff_mime(fh.read(16))
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            mime = sniff_mime(fh.read(16))
+    except OSError as exc:  # no permission, an I/O error: say which file, in one line
+        raise InputError(
+            f"cannot read the {kind} file {value}: {exc.strerror or exc}", hint="give a file you can read"
+        ) from None
     allowed, max_bytes = _LIMITS[kind]
     if mime not in allowed:
         found = mime or "not a known media type"
@@ -157,7 +162,11 @@ def to_url(value: str, kind: MediaKind) -> str:
     if is_url(value):
         return value
     path, mime, _ = check_file(value, kind)
-    return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:  # changed since it was checked
+        raise InputError(f"cannot read the {kind} file {value}: {exc.strerror or exc}") from None
+    return f"data:{mime};base64,{base64.b64encode(raw).decode('ascii')}"
 
 
 def summarize_data_uri(url: str) -> str:

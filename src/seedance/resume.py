@@ -26,6 +26,7 @@ def pick(client: Client, key: str | None) -> list[JobRecord]:
     assert client.journal is not None
     if key is None:
         return client.journal.unfinished()
+    client.journal.settle_orphans()  # a submit whose process died shows as unknown, not as still submitting
     record = client.journal.get(key)
     if record is None:
         raise InputError(

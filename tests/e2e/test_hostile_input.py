@@ -212,3 +212,12 @@ def test_a_missing_input_file_is_named_before_the_missing_key(
     assert "API key" not in run.stderr
     one_clear_line(run)
     assert emulator.requests == []
+
+
+def test_an_input_file_that_cannot_be_read_is_one_line(seedance: Callable[..., Run], emulator: Any) -> None:
+    """/proc/self/mem exists but reading it fails (EIO): exit 2 naming the file, nothing sent."""
+    run = seedance("generate", "a dog", *FAST, "--first-frame", "/proc/self/mem")
+    assert run.code == 2, run.stderr
+    assert "cannot read the image file /proc/self/mem" in run.stderr
+    one_clear_line(run)
+    assert emulator.requests == []

@@ -256,3 +256,50 @@ def test_a_job_submitted_with_no_wait_is_downloaded_by_resume_where_o_said(
     assert job["estimated_cost_usd"] == 1.16  # the journal's estimate: 4 s of 2.0 at $0.29/s
     assert (tmp_path / "bird.mp4").read_bytes()[4:8] == b"ftyp"
     assert len(emulator.submits) == 1
+
+
+def test_a_relative_o_is_kept_where_it_was_meant_when_resume_runs_elsewhere(
+    emulator: Any, gateway_env: dict[str, str], seedance: Callable[..., Run], tmp_path: Path
+) -> None:
+    """`generate --no-wait -o rel.mp4` in one folder, `seedance resume` from another: the video lands in the
+    first folder, where `-o rel.mp4` pointed when it was typed."""
+    run = seedance(
+        "generate",
+        "A bird",
+        "--resolution",
+        "480p",
+        "--duration",
+        "4",
+        "--no-wait",
+        "-o",
+        "rel.mp4",
+        "--json",
+    )
+    assert run.code == 0, run.stderr
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    done = subprocess.run(
+        [sys.executable, "-m", "seedance", "resume", "--json"],
+        env=gateway_env, cwd=elsewhere, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "rel.mp4").read_bytes()[4:8] == b"ftyp"
+    assert not (elsewhere / "rel.mp4").exists()
+
+
+def test_download_into_a_tilde_folder_as_a_script_passes_it(
+    emulator: Any, gateway_env: dict[str, str], seedance: Callable[..., Run]
+) -> None:
+    """`-o "~/vids"` (quoted, so no shell expands it) and `-o "~/new/"` are folders under HOME: the video is
+    saved inside each, named from the job id, with no part file left behind."""
+    run = seedance("generate", "A bird", "--resolution", "480p", "--duration", "4", "--no-download", "--json")
+    assert run.code == 0, run.stderr
+    request_id = run.json()["request_id"]
+    home = Path(gateway_env["HOME"])
+    (home / "vids").mkdir(parents=True, exist_ok=True)
+    for given, folder in (("~/vids", home / "vids"), ("~/new/", home / "new")):
+        saved = seedance("download", request_id, "-o", given, "--json")
+        assert saved.code == 0, saved.stderr
+        assert Path(saved.json()["file"]).parent == folder
+        assert Path(saved.json()["file"]).read_bytes()[4:8] == b"ftyp"
+    assert list(home.glob("*.part")) == []

@@ -7,6 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from seedance.errors import InputError
 from seedance.journal import SCHEMA_MIGRATIONS, Journal
 from seedance.models import JobStatus, State
 
@@ -147,3 +150,36 @@ def test_lookup_by_unique_prefix(tmp_path: Path) -> None:
     assert journal.get(local[:6]) is not None
     assert journal.get("seedance-2-0_0193") is not None
     assert journal.get("zzzz") is None
+
+
+DEAD_SUBMIT = """
+import sys
+from seedance.journal import Journal
+journal = Journal(sys.argv[1])
+batch = {"batch_id": "b1", "batch_line": 3} if sys.argv[2] == "batch" else {}
+print(journal.record_submission(operation="2.0/text-to-video", model="2.0", prompt="a", body={}, settings={}, **batch))
+"""
+
+
+def dead_submit(path: Path, kind: str) -> str:
+    """A `submitting` row written by a process that has since exited (the submit's outcome is unknown)."""
+    done = subprocess.run(
+        [sys.executable, "-c", DEAD_SUBMIT, str(path), kind], capture_output=True, text=True, check=True
+    )
+    return done.stdout.strip()
+
+
+def test_forget_takes_whole_ids_only_and_keeps_batch_lines(tmp_path: Path) -> None:
+    """forget deletes, so: a prefix or a LIKE wildcard never matches; a batch line is kept (the batch would
+    send it again); a dead process's submit is settled to unknown first, so it can be forgotten."""
+    path = tmp_path / "jobs.db"
+    single, line = dead_submit(path, "single"), dead_submit(path, "batch")
+    journal = Journal(path)
+    assert journal.get("%%%%") is None  # a wildcard is not a prefix
+    assert journal.get(single[:6]) is not None  # a prefix still finds a job for reading
+    with pytest.raises(InputError, match="no job"):
+        journal.forget(single[:6])
+    with pytest.raises(InputError, match="line 3 of a batch"):
+        journal.forget(line)
+    journal.forget(single)
+    assert [r.local_id for r in journal.jobs()] == [line]

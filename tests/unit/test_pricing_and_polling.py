@@ -147,3 +147,22 @@ def test_history_gives_an_expected_time_and_scales_its_floors() -> None:
     assert learnt.expected_s == 60.0
     assert learnt.min_interval == 0.1
     assert schedule_from_history([1.0, 2.0], fixed_interval=3.0).fixed_interval == 3.0
+
+
+@pytest.mark.parametrize(
+    ("url", "local"),
+    [
+        ("http://127.0.0.1:8123", True),
+        ("http://127.0.0.2:9", True),
+        ("http://localhost:1", True),
+        ("http://[::1]:8", True),
+        ("http://127.example.com", False),
+        ("https://gateway.pixazo.ai", False),
+        ("http://10.0.0.5:8080", False),
+    ],
+)
+def test_only_a_gateway_on_this_machine_counts_as_local(url: str, local: bool) -> None:
+    """Spend leaves local gateways (the emulator) out; a host name that merely starts with 127. is not one."""
+    from seedance.config import is_local_gateway
+
+    assert is_local_gateway(url) is local
