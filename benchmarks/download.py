@@ -30,22 +30,13 @@ import time
 from pathlib import Path
 
 import httpx
+from common import gnu_time  # benchmarks/common.py (scripts run from their folder)
 
 from seedance.emulator import EmulatorOptions, start
 
 KEY = "bench-key-000000"
 BODY = {"content": [{"type": "text", "text": "download benchmark"}], "duration": 4, "resolution": "480p"}
 PATH = "/seedance-2-0/v1/text-to-video"
-
-
-def gnu_time() -> str | None:
-    """/usr/bin/time if it is GNU time (BSD's and BusyBox's lack `-o` and `%M`), else None."""
-    try:
-        version = subprocess.run(["/usr/bin/time", "--version"], capture_output=True, text=True, check=False)
-    except OSError:
-        return None
-    return "/usr/bin/time" if "GNU" in version.stdout + version.stderr else None
-
 
 GNU_TIME = gnu_time()
 

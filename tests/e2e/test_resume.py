@@ -17,6 +17,8 @@ from seedance.journal import Journal
 
 from .conftest import Run
 
+SMALL = ("--resolution", "480p", "--duration", "4")
+
 
 def start(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
@@ -236,18 +238,7 @@ def test_a_job_submitted_with_no_wait_is_downloaded_by_resume_where_o_said(
     emulator: Any, seedance: Callable[..., Run], tmp_path: Path
 ) -> None:
     """`generate --no-wait -o bird.mp4`, then `seedance resume`: the video lands at bird.mp4, one submit."""
-    run = seedance(
-        "generate",
-        "A bird",
-        "--resolution",
-        "480p",
-        "--duration",
-        "4",
-        "--no-wait",
-        "-o",
-        "bird.mp4",
-        "--json",
-    )
+    run = seedance("generate", "A bird", *SMALL, "--no-wait", "-o", "bird.mp4", "--json")
     assert run.code == 0, run.stderr
     resumed = seedance("resume", "--json")
     assert resumed.code == 0, resumed.stderr
@@ -263,18 +254,7 @@ def test_a_relative_o_is_kept_where_it_was_meant_when_resume_runs_elsewhere(
 ) -> None:
     """`generate --no-wait -o rel.mp4` in one folder, `seedance resume` from another: the video lands in the
     first folder, where `-o rel.mp4` pointed when it was typed."""
-    run = seedance(
-        "generate",
-        "A bird",
-        "--resolution",
-        "480p",
-        "--duration",
-        "4",
-        "--no-wait",
-        "-o",
-        "rel.mp4",
-        "--json",
-    )
+    run = seedance("generate", "A bird", *SMALL, "--no-wait", "-o", "rel.mp4", "--json")
     assert run.code == 0, run.stderr
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
