@@ -13,6 +13,7 @@ import pytest
 
 from seedance.catalog import LITE_T2V_ID, frame_size
 from seedance.emulator import EmulatorHandle
+from seedance.emulator.video import caption_of
 
 from .conftest import SMALL, Api
 
@@ -145,3 +146,25 @@ def test_identical_jobs_share_one_synthesis(api: Api, emulator: EmulatorHandle) 
     a, b = emulator.job(first), emulator.job(second)
     assert (a.video_path, a.sha256) == (b.video_path, b.sha256)
     assert a.caption == "A cat walking on the beach"
+
+
+@pytest.mark.parametrize(
+    ("prompt", "caption"),
+    [
+        ("A cat walking on the beach", "A cat walking on the beach"),
+        ("Un café crème sur la plage", "Un cafe creme sur la plage"),
+        ("Don’t stop the “music” now", "Dont stop the music now"),
+        ("一只猫在海滩上散步", "prompt #"),
+        ("Кошка гуляет по пляжу", "prompt #"),
+        ("A 猫 on the beach", "A on the beach #"),
+    ],
+)
+def test_captions_are_drawable_and_tell_prompts_apart(prompt: str, caption: str) -> None:
+    """The built-in font draws ASCII: accents and quotes are dropped, and a prompt with letters it cannot
+    draw is tagged with a hash of the whole prompt (never a row of empty boxes)."""
+    drawn = caption_of(prompt, "Text to video")
+    assert drawn.replace("…", "").isascii()
+    assert drawn.startswith(caption)
+    if caption.endswith("#"):
+        assert len(drawn) == len(caption) + 6
+        assert caption_of(prompt + "和", "x") != drawn  # another prompt, another tag

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import struct
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,11 +35,33 @@ class VideoSpec:
 
 
 def caption_of(prompt: str, fallback: str) -> str:
-    """Return the first words of the prompt (with an ellipsis when cut), or `fallback` for an empty prompt."""
+    """Return the first words of the prompt (with an ellipsis when cut), or `fallback` for an empty prompt.
+
+    Pillow's built-in font draws ASCII only: accents are dropped (`café` is drawn `cafe`), and a prompt with
+    letters it cannot draw (Chinese, Cyrillic, ...) gets a tag of the whole prompt, so that two such videos
+    still tell apart (`prompt #3f2a9c`) instead of showing rows of empty boxes.
+    """
     words = prompt.split()
     if not words:
         return fallback
-    return " ".join(words[:CAPTION_WORDS]) + (" …" if len(words) > CAPTION_WORDS else "")
+    caption = " ".join(words[:CAPTION_WORDS]) + (" …" if len(words) > CAPTION_WORDS else "")
+    drawable, lost = _ascii_letters(caption)
+    if not lost:
+        return drawable
+    tag = "#" + hashlib.sha256(prompt.encode()).hexdigest()[:6]
+    kept = " ".join(drawable.replace("…", "").split())
+    return f"{kept} {tag}" if kept else f"prompt {tag}"
+
+
+def _ascii_letters(text: str) -> tuple[str, bool]:
+    """`text` with accents dropped and only ASCII (and the ellipsis) kept; and whether any letter was lost."""
+    kept, lost = [], False
+    for char in unicodedata.normalize("NFKD", text):
+        if char.isascii() or char == "…":
+            kept.append(char)
+        elif unicodedata.category(char)[0] in "LN":  # a letter or digit it cannot draw; marks and ’ just go
+            lost = True
+    return "".join(kept), lost
 
 
 def synthesize(spec: VideoSpec, path: Path) -> None:
