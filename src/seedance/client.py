@@ -82,14 +82,12 @@ class _ClientCore:
     ) -> str | None:
         if self.journal is None:
             return None
-        settings = req.model_dump(mode="json", exclude_defaults=True)
-        settings.update(duration=req.duration, resolution=req.resolution)
         return self.journal.record_submission(
             operation=req.op.name,
             model=req.model,
             prompt=req.prompt,
             body=bodies.summarize_body(body),
-            settings=settings,
+            settings=req.settings(),
             estimated_cost_usd=estimate(req).usd,
             output_path=_absolute(output_path),  # resume may run from another folder
             want_download=want_download,

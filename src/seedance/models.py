@@ -106,6 +106,15 @@ class VideoRequest(BaseModel):
         """The requested duration, or the model's default when none was given (-1 stays -1)."""
         return self.duration if self.duration is not None else self.model_info.default_duration
 
+    def settings(self) -> dict[str, Any]:
+        """What the journal keeps of the request: the fields given (JSON-ready), with duration and resolution.
+
+        Two requests with equal settings ask for the same video: a rerun of a batch matches lines by them.
+        """
+        settings = self.model_dump(mode="json", exclude_defaults=True)
+        settings.update(duration=self.duration, resolution=self.resolution)
+        return settings
+
 
 def parse_request(data: dict[str, Any]) -> VideoRequest:
     """Build a VideoRequest from plain data, turning validation problems into one-line InputErrors."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from seedance.batch.input import output_name, read_batch
+from seedance.batch.prior import batch_id_for
 
 from .conftest import write_jsonl
 
@@ -61,10 +62,12 @@ def test_output_names_are_safe_and_stable() -> None:
     assert output_name(3, None) == "0003-video.mp4"
 
 
-def test_the_same_file_gets_the_same_batch_id(tmp_path: Path) -> None:
-    """The batch id depends on the file's path and content: a rerun finds its jobs, an edit starts afresh."""
+def test_the_batch_is_its_output_folder(tmp_path: Path) -> None:
+    """The batch id is the output folder's, however it is spelled: an edited or moved file into the same
+    folder is the same batch (its lines are matched by what they ask); another folder is another batch."""
+    (tmp_path / "videos").mkdir()
+    first = batch_id_for(tmp_path / "videos")
+    assert batch_id_for(tmp_path / "videos" / ".." / "videos") == first
+    assert batch_id_for(tmp_path / "other") != first
     path = write_jsonl(tmp_path / "b.jsonl", [{"prompt": "x"}])
-    first = read_batch(path).batch_id
-    assert read_batch(path).batch_id == first
-    write_jsonl(path, [{"prompt": "y"}])
-    assert read_batch(path).batch_id != first
+    assert read_batch(path, first).batch_id == first

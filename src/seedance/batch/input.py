@@ -9,7 +9,6 @@ number and a slug of the prompt (`0007-a-cat-walking.mp4`).
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import re
@@ -74,18 +73,12 @@ class LineProblem:
 
 @dataclass(frozen=True)
 class BatchFile:
-    """A parsed batch file: its good lines, its bad lines, and its stable id."""
+    """A parsed batch file: its good lines, its bad lines, and the batch's id in the journal."""
 
     path: Path
     batch_id: str
     lines: list[BatchLine]
     problems: list[LineProblem]
-
-
-def batch_id_for(path: Path, content: bytes) -> str:
-    """A stable id for a batch: the same file (resolved path and content) always gets the same id."""
-    digest = hashlib.sha256(str(path.resolve()).encode() + b"\0" + content).hexdigest()
-    return f"batch-{digest[:16]}"
 
 
 def slug(text: str | None, limit: int = 40) -> str:
@@ -102,8 +95,11 @@ def output_name(number: int, prompt: str | None) -> str:
     return f"{number:04d}-{slug(prompt)}.mp4"
 
 
-def read_batch(path: Path) -> BatchFile:
-    """Read and check every line of a batch file; raise InputError only when the file itself is unusable."""
+def read_batch(path: Path, batch_id: str = "") -> BatchFile:
+    """Read and check every line of a batch file; raise InputError only when the file itself is unusable.
+
+    `batch_id` names the batch in the journal (the CLI gives the id of the output folder: `prior.batch_id_for`).
+    """
     try:
         content = path.read_bytes()
     except OSError as exc:
@@ -112,7 +108,7 @@ def read_batch(path: Path) -> BatchFile:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError(f"{path} is not UTF-8 text", hint="save the batch file as UTF-8") from None
-    rows = _csv_rows(text) if _is_csv(path, text) else _jsonl_rows(text)
+    rows = _csv_rows(text, path) if _is_csv(path, text) else _jsonl_rows(text)
     lines: list[BatchLine] = []
     problems: list[LineProblem] = []
     for number, data in rows:
@@ -128,7 +124,7 @@ def read_batch(path: Path) -> BatchFile:
         lines.append(BatchLine(number, request, output_name(number, request.prompt)))
     if not lines and not problems:
         raise InputError(f"{path} has no jobs", hint="write one JSON object per line, or a CSV with a header")
-    return BatchFile(path, batch_id_for(path, content), lines, problems)
+    return BatchFile(path, batch_id, lines, problems)
 
 
 def _is_csv(path: Path, text: str) -> bool:
@@ -141,7 +137,11 @@ def _is_csv(path: Path, text: str) -> bool:
 
 def _jsonl_rows(text: str) -> list[tuple[int, dict[str, Any] | str]]:
     rows: list[tuple[int, dict[str, Any] | str]] = []
-    for number, raw in enumerate(text.splitlines(), start=1):
+    # Lines end at "\n" only (a "\r" before it is dropped with the other edge whitespace). str.splitlines()
+    # would also cut at U+2028, U+2029 and U+0085 (valid inside JSON strings) and at \x0b, \x0c, \x1c-\x1e
+    # (which JSON wants escaped, but a line holding one is still one bad line): a line cut in two is reported
+    # as broken, and every later line's number, so its output file name, would shift.
+    for number, raw in enumerate(text.split("\n"), start=1):
         stripped = raw.strip()
         if not stripped or stripped.startswith("#"):
             continue
@@ -154,28 +154,52 @@ def _jsonl_rows(text: str) -> list[tuple[int, dict[str, Any] | str]]:
     return rows
 
 
-def _csv_rows(text: str) -> list[tuple[int, dict[str, Any] | str]]:
-    dialect = "excel-tab" if "\t" in text.split("\n", 1)[0] else "excel"
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+def _csv_rows(text: str, path: Path) -> list[tuple[int, dict[str, Any] | str]]:
+    dialect = "excel-tab" if "\t" in re.split(r"[\r\n]", text, maxsplit=1)[0] else "excel"
+    _allow_fields_of(len(text))
+    # newline="": records end at "\n", "\r\n" or a lone "\r" (old Mac), and line breaks inside quoted cells
+    # are kept as they are.
+    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
     rows: list[tuple[int, dict[str, Any] | str]] = []
-    if not reader.fieldnames:
-        return rows
-    start = reader.line_num + 1  # the header has been read: the first record starts on the next line
-    for record in reader:
-        number, start = start, reader.line_num + 1
-        if None in record:
-            rows.append((number, "more cells than the header has columns"))
-            continue
-        data: dict[str, Any] = {}
-        for key, value in record.items():
-            value = (value or "").strip()
-            if not value:  # an empty cell means "not given", so the model's default applies
-                continue
-            name = _field_name(key or "")
-            data[key] = [v.strip() for v in value.split(CSV_LIST_SEPARATOR)] if name in LIST_FIELDS else value
-        if data:
-            rows.append((number, data))
+    start = 1
+    try:
+        if not reader.fieldnames:
+            return rows
+        start = reader.line_num + 1  # the header has been read: the first record starts on the next line
+        for record in reader:
+            number, start = start, reader.line_num + 1
+            row = _csv_row(record)
+            if row is not None:
+                rows.append((number, row))
+    except csv.Error as exc:
+        raise InputError(
+            f"{path}: line {start} is not readable as CSV: {exc}", hint="save the batch file as CSV (UTF-8)"
+        ) from None
     return rows
+
+
+def _allow_fields_of(size: int) -> None:
+    """Let the csv module read a cell as long as the whole file (its default limit is 131072 characters).
+
+    The limit is process-wide, so it is only ever raised; a C long caps it on some platforms.
+    """
+    wanted = min(size + 1, 2**31 - 1)
+    if csv.field_size_limit() < wanted:
+        csv.field_size_limit(wanted)
+
+
+def _csv_row(record: dict[str | Any, Any]) -> dict[str, Any] | str | None:
+    """One CSV record's fields, a problem, or None for a record whose cells are all empty."""
+    if None in record:
+        return "more cells than the header has columns"
+    data: dict[str, Any] = {}
+    for key, value in record.items():
+        value = (value or "").strip()
+        if not value:  # an empty cell means "not given", so the model's default applies
+            continue
+        name = _field_name(key or "")
+        data[key] = [v.strip() for v in value.split(CSV_LIST_SEPARATOR)] if name in LIST_FIELDS else value
+    return data or None
 
 
 def _field_name(key: str) -> str:

@@ -1,19 +1,26 @@
 """What earlier runs of the same batch already did, read from the journal: what to skip, resume or submit.
 
-A line whose row has a request id is never submitted again: it is polled and downloaded (or reported, if it
-failed). A line whose submit has an unknown outcome is reported, never resent. Only a line with no row, or
-whose rows were all refused by the gateway (nothing queued, e.g. a 429 or 402), is submitted.
+A batch is its output folder: every run into the same `--out` on the same gateway is the same batch, however
+the file was edited, moved or piped in between. A line is matched to earlier jobs by what it asks for (its
+settings: prompt, model, inputs, duration, ...), not by its line number, so adding, removing or reordering
+lines never resends one that was already paid for; a changed line is a new request and is sent.
+
+A line whose job has a request id is never submitted again: it is polled and downloaded (or reported, if it
+failed). A line whose submit has an unknown outcome is reported, never resent. Only a line with no job, or
+whose jobs were all refused by the gateway (nothing queued, e.g. a 429 or 402), is submitted.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from seedance.batch.cost import CostPlan
 from seedance.batch.input import BatchFile, BatchLine
 from seedance.batch.manifest import LineOutcome
-from seedance.errors import InputError
 from seedance.journal import JobRecord, Journal
 
 _RANK = {
@@ -51,38 +58,64 @@ def file_label(path: str | Path | None, out_dir: Path) -> str | None:
         return str(p)
 
 
+def batch_id_for(out_dir: Path) -> str:
+    """The batch's id: the same output folder (resolved) always gets the same one."""
+    digest = hashlib.sha256(str(out_dir.expanduser().resolve()).encode()).hexdigest()
+    return f"batch-{digest[:16]}"
+
+
+def fingerprint(settings: dict[str, object]) -> str:
+    """What a job asked for, as one comparable string (key order does not matter)."""
+    return json.dumps(settings, sort_keys=True, ensure_ascii=False)
+
+
+def gateway_key(url: str) -> str:
+    """A gateway URL as compared: scheme and host in lower case, the default port dropped, no path slash."""
+    parts = urlsplit(url.strip())
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    port = parts.port if parts.port not in (None, {"http": 80, "https": 443}.get(scheme)) else None
+    netloc = f"[{host}]" if ":" in host else host
+    return f"{scheme}://{netloc}{f':{port}' if port else ''}{parts.path.rstrip('/')}"
+
+
 def same_gateway(record: JobRecord, gateway: str | None) -> bool:
     """Whether a row was sent to this gateway. None is a gateway that just started (the in-process emulator)
     and knows no earlier job; a row from before gateways were recorded matches any gateway."""
     if gateway is None:
         return False
-    return record.gateway is None or record.gateway.rstrip("/") == gateway.rstrip("/")
+    return record.gateway is None or gateway_key(record.gateway) == gateway_key(gateway)
 
 
 def read_prior(
-    journal: Journal, batch: BatchFile, costs: CostPlan, out_dir: Path, gateway: str | None
+    journal: Journal,
+    batch: BatchFile,
+    costs: CostPlan,
+    out_dir: Path,
+    gateway: str | None,
+    *,
+    locked: bool = True,
 ) -> Prior:
-    """Sort the batch's lines by what the journal says about the runs of this batch on this gateway.
+    """Sort the batch's lines by what the journal says about earlier runs of this batch on this gateway.
 
     Runs on another gateway (a test run on the emulator before the real one) neither skip nor block a line.
+    When the caller holds the batch's lock, a row still `submitting` was left by a run that died mid-request:
+    it is settled as unknown (possibly queued, never resent). Without the lock (a dry run) it is only counted.
     """
     journal.unfinished()  # marks submits of processes that died mid-request as `unknown`
-    rows: dict[int, list[JobRecord]] = {}
-    for record in journal.jobs(batch_id=batch.batch_id):
-        if record.batch_line is not None and same_gateway(record, gateway):
-            rows.setdefault(record.batch_line, []).append(record)
+    slots = _earlier_lines(journal, batch.batch_id, gateway)
     prior = Prior()
     for line in batch.lines:
-        candidates = [r for r in rows.get(line.number, []) if r.state in _RANK]
+        attempts = _take_slot(slots, fingerprint(line.request.settings()), line.number)
+        candidates = [r for r in attempts if r.state in _RANK]
         best = min(candidates, key=lambda r: _RANK[r.state], default=None)
         if best is None:
             prior.to_submit.append(line)
             continue
-        if best.state == "submitting":
-            raise InputError(
-                f"line {line.number} of this batch is being submitted right now by process {best.pid}",
-                hint="let that run finish (or stop it), then run the batch again",
+        if best.state == "submitting" and locked:  # no other run holds the lock: its process is gone
+            journal.mark_unknown(
+                best.local_id, "the batch run submitting this line stopped before the gateway answered"
             )
+            best = journal.get(best.local_id) or best
         prior.committed_usd += costs.costs[line.number].cap_usd
         outcome = LineOutcome(
             line.number,
@@ -96,8 +129,32 @@ def read_prior(
         if best.state == "downloaded" and best.output_path and Path(best.output_path).is_file():
             outcome.file = file_label(best.output_path, out_dir)
             prior.done.append(outcome)
-        elif best.state in ("failed", "unknown"):
+        elif best.state in ("failed", "unknown", "submitting"):
             prior.done.append(outcome)
         else:
             prior.to_resume.append((line, best))
     return prior
+
+
+def _earlier_lines(journal: Journal, batch_id: str, gateway: str | None) -> dict[str, list[list[JobRecord]]]:
+    """Earlier runs' jobs on this gateway, as lines: by what they asked for, each line's attempts together."""
+    by_line: dict[tuple[str, int], list[JobRecord]] = {}
+    for record in journal.jobs(batch_id=batch_id):
+        if record.batch_line is not None and same_gateway(record, gateway):
+            by_line.setdefault((fingerprint(record.settings), record.batch_line), []).append(record)
+    slots: dict[str, list[list[JobRecord]]] = {}
+    for (asked, _number), attempts in sorted(by_line.items(), key=lambda item: item[0][1]):
+        slots.setdefault(asked, []).append(attempts)
+    return slots
+
+
+def _take_slot(slots: dict[str, list[list[JobRecord]]], asked: str, number: int) -> list[JobRecord]:
+    """The earlier line this line continues: the same request, at the same line number if there is one
+    (so identical lines keep their own jobs), else the first left. Each earlier line is used once."""
+    candidates = slots.get(asked)
+    if not candidates:
+        return []
+    for index, attempts in enumerate(candidates):
+        if attempts[0].batch_line == number:
+            return candidates.pop(index)
+    return candidates.pop(0)

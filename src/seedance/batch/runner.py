@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import heapq
+import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -49,6 +50,8 @@ class RunOptions:
     """Seconds to wait for one job before leaving it for a later run."""
     downloads: int = 4
     """Downloads at once (they run alongside polling and submitting)."""
+    patience: float = 600.0
+    """Seconds of nothing but 429 answers to submits after which the batch stops submitting (exit 5)."""
 
 
 def make_client(
@@ -104,6 +107,7 @@ class BatchRunner:
         self.pending: list[int] = sorted(line.number for line in prior.to_submit)
         self.committed = prior.committed_usd
         self.fatal: errors.SeedanceError | None = None
+        self._limited_since: float | None = None
         self.in_flight = 0
         self.warnings: list[str] = []
         self._submitting = 0
@@ -202,6 +206,20 @@ class BatchRunner:
             self._finish(self._outcome(number, "skipped_cost_cap", error=error))
         self.pending.clear()
 
+    def _rate_limited(self, exc: errors.RateLimitError) -> None:
+        """Another 429: after `patience` seconds of nothing else, stop submitting (the rest stay unsent)."""
+        now = time.monotonic()
+        if self._limited_since is None:
+            self._limited_since = now
+        elif now - self._limited_since >= self.options.patience and self.fatal is None:
+            self.fatal = errors.RateLimitError(
+                f"the gateway answered every submit with 429 for {now - self._limited_since:.0f} s; the batch "
+                f"stopped submitting ({exc.message})",
+                status_code=429,
+                hint="wait (or ask Pixazo about this key's rate limit), then run the batch again: nothing is "
+                "sent twice",
+            )
+
     # -- one job -------------------------------------------------------------------------------------------
 
     async def _submit(self, line: BatchLine, cost: float) -> None:
@@ -214,9 +232,10 @@ class BatchRunner:
                 batch_id=self.batch.batch_id,
                 batch_line=line.number,
             )
-        except errors.RateLimitError:
+        except errors.RateLimitError as exc:
             self.committed -= cost  # nothing was queued: the line goes back to the queue, the pacer waits
             heapq.heappush(self.pending, line.number)
+            self._rate_limited(exc)
         except (errors.SubmitUnknownError, errors.ServerError) as exc:
             self._finish(self._outcome(line.number, "unknown", error=exc.message))
         except (*FATAL, errors.TransportError) as exc:
@@ -230,6 +249,7 @@ class BatchRunner:
             self._finish(self._outcome(line.number, "unknown", error=f"{type(exc).__name__}: {exc}"))
         else:
             held = False
+            self._limited_since = None
             self.warnings.extend(f"line {line.number}: {w}" for w in job.warnings)
             self.poller.add(line.number, job, _key(line), 0.0)
         finally:

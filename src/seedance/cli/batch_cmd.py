@@ -16,19 +16,30 @@ if TYPE_CHECKING:
     from seedance.batch.input import BatchFile
 
 
+def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    """Refuse nan and inf: a cap that compares false with everything would be no cap at all."""
+    import math
+
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not an amount of dollars; give a number such as 20")
+    return value
+
+
 @click.command(short_help="Generate many videos from a JSONL or CSV file.")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-c", "--concurrency", type=click.IntRange(1, 500), default=8, show_default=True,
               help="Jobs in flight at once (submitting, running or downloading).")  # fmt: skip
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the videos and manifest.jsonl (default: FILE's folder / <stem>-videos).")  # fmt: skip
-@click.option("--max-cost", type=click.FloatRange(min=0), metavar="USD",
+@click.option("--max-cost", type=click.FloatRange(min=0), metavar="USD", callback=_finite,
               help="Never submit more than this in estimates; later lines are left out (skipped_cost_cap).")  # fmt: skip
 @click.option("-y", "--yes", is_flag=True, help="Do not ask before a batch estimated over $10.")
 @click.option("--skip-invalid", is_flag=True, help="Run the valid lines even if some lines are invalid.")
 @click.option("--dry-run", is_flag=True, help="Check every line and print the estimate; send nothing.")
 @click.option("--timeout", type=click.FloatRange(min=1), default=600, show_default=True,
               help="Seconds to wait for each job (a rerun picks up the ones still running).")  # fmt: skip
+@click.option("--patience", type=click.FloatRange(min=1), default=600, show_default=True, metavar="SECONDS",
+              help="Stop submitting after this long with every submit answered 429 (exit 5; rerun later).")  # fmt: skip
 @gateway_options
 @json_option
 def batch(
@@ -40,6 +51,7 @@ def batch(
     skip_invalid: bool,
     dry_run: bool,
     timeout: float,
+    patience: float,
     base_url: str | None,
     api_key: str | None,
     poll_interval: float | None,
@@ -54,29 +66,39 @@ def batch(
     Every line is checked before anything is sent. Videos are named from the line number and the prompt
     (0007-a-cat-walking.mp4); manifest.jsonl maps each line to its file, status and request id.
     Run the same command again after an interruption: finished jobs are kept, running ones are resumed,
-    nothing is submitted twice.
+    nothing is submitted twice. The output folder is the batch: lines are matched to earlier runs by what
+    they ask for, so an edited file only sends its new or changed lines. One run per folder at a time.
 
     \b
     Examples:
       seedance batch prompts.jsonl --out videos --max-cost 20
       seedance batch prompts.csv --concurrency 4 --json
     """
+    from seedance import config
     from seedance.batch.cost import plan_costs
     from seedance.batch.input import read_batch
+    from seedance.batch.lock import BatchLock
+    from seedance.batch.manifest import MANIFEST_NAME
+    from seedance.batch.prior import batch_id_for, read_prior
     from seedance.errors import InputError
+    from seedance.journal import Journal
 
-    batch_file = read_batch(file)
+    out = (out_dir or file.parent / f"{file.stem}-videos").expanduser().absolute()
+    if (out / MANIFEST_NAME).resolve() == file.resolve():
+        raise InputError(
+            f"{file} is the manifest this batch would write", hint="give the batch another --out folder"
+        )
+    batch_file = read_batch(file, batch_id_for(out))
     OUT.context.update(batch_id=batch_file.batch_id, file=str(file))
     _check_problems(batch_file, skip_invalid)
     costs = plan_costs(batch_file.lines)
-    out = (out_dir or file.parent / f"{file.stem}-videos").expanduser().absolute()
-    from seedance.batch.prior import read_prior
-    from seedance.journal import Journal
-
     journal = Journal()
-    from seedance import config
-
-    prior = read_prior(journal, batch_file, costs, out, None if emulator else config.base_url(base_url))
+    gateway = None if emulator else config.base_url(base_url)
+    lock = BatchLock(out)  # held until this command returns (the OS drops it if the process dies)
+    if not dry_run:
+        _usable_folder(out)  # before anything is paid for, not when the first video arrives
+        lock.acquire()
+    prior = read_prior(journal, batch_file, costs, out, gateway, locked=not dry_run)
     numbers = [line.number for line in prior.to_submit]
     done_before = len(prior.done) + len(prior.to_resume)
     OUT.info(
@@ -96,8 +118,24 @@ def batch(
     _consent(costs, numbers, max_cost, yes)
     if not batch_file.lines:
         raise InputError("no valid line to run", hint="fix the lines reported above")
-    _run(batch_file, costs, prior, out, journal, concurrency, max_cost, timeout,
-         base_url, api_key, poll_interval, emulator)  # fmt: skip
+    try:
+        _run(batch_file, costs, prior, out, journal, concurrency, max_cost, timeout, patience,
+             base_url, api_key, poll_interval, emulator)  # fmt: skip
+    finally:
+        lock.release()
+
+
+def _usable_folder(out: Path) -> None:
+    """Create the output folder and prove it takes files, or say why not in one line (exit 2)."""
+    from seedance.cli.common import make_writable_folder
+    from seedance.errors import InputError
+
+    try:
+        make_writable_folder(out)
+    except OSError as exc:
+        raise InputError(
+            f"cannot write the videos into {out}: {exc.strerror or exc}", hint="choose another --out folder"
+        ) from None
 
 
 def _check_problems(batch_file: BatchFile, skip_invalid: bool) -> None:
@@ -140,7 +178,7 @@ def _consent(costs: CostPlan, numbers: list[int], max_cost: float | None, yes: b
 
 
 def _run(batch_file: BatchFile, costs: CostPlan, prior: Any, out: Path, journal: Any, concurrency: int,
-         max_cost: float | None, timeout: float, base_url: str | None, api_key: str | None,
+         max_cost: float | None, timeout: float, patience: float, base_url: str | None, api_key: str | None,
          poll_interval: float | None, emulator: bool) -> None:  # fmt: skip
     import asyncio
     import time
@@ -163,7 +201,9 @@ def _run(batch_file: BatchFile, costs: CostPlan, prior: Any, out: Path, journal:
     total = len(batch_file.lines) + len(batch_file.problems)
     progress = BatchProgress(total, live=sys.stderr.isatty(), as_json=OUT.json, emit=OUT.emit, info=OUT.info)
     pacer = SubmitPacer()
-    options = RunOptions(out_dir=out, concurrency=concurrency, max_cost=max_cost, timeout=timeout)
+    options = RunOptions(
+        out_dir=out, concurrency=concurrency, max_cost=max_cost, timeout=timeout, patience=patience
+    )
     holder: dict[str, BatchRunner] = {}
     started = time.monotonic()
 
@@ -192,11 +232,15 @@ def _run(batch_file: BatchFile, costs: CostPlan, prior: Any, out: Path, journal:
         progress.stop()
         runner = holder.get("runner")
         seen = dict(runner.outcomes) if runner else {}
+        sent = _sent_lines(journal, batch_file.batch_id)
         left = [
-            LineOutcome(n.number, "pending", n.request.prompt)
+            LineOutcome(n.number, "pending", n.request.prompt, request_id=sent[n.number].request_id,
+                        estimated_cost_usd=costs.costs[n.number].usd)
+            if n.number in sent
+            else LineOutcome(n.number, "not_submitted", n.request.prompt, error="interrupted before it was sent")
             for n in batch_file.lines
             if n.number not in seen
-        ]
+        ]  # fmt: skip
         path = write_manifest(out, [*seen.values(), *left, *invalid])
         OUT.info(f"interrupted; manifest: {path}")
         OUT.info(f"hint: run `seedance batch {batch_file.path}` again to finish (nothing is submitted twice)")
@@ -207,10 +251,25 @@ def _run(batch_file: BatchFile, costs: CostPlan, prior: Any, out: Path, journal:
             running.stop()
     all_outcomes = [*outcomes, *invalid]
     manifest = write_manifest(out, all_outcomes)
-    _summary(holder["runner"], all_outcomes, manifest, time.monotonic() - started)
+    runner = holder["runner"]
+    _summary(runner, all_outcomes, manifest, time.monotonic() - started)
+    if runner.fatal is not None:  # a bad key, no credits, a 429 that never ends: its own exit code and hint
+        if not OUT.json:
+            OUT.info(f"error: {runner.fatal.message}")
+            OUT.info(f"hint: {runner.fatal.remedy}")
+        sys.exit(runner.fatal.exit_code)
     code = exit_code(all_outcomes)
     if code:
         sys.exit(code)
+
+
+def _sent_lines(journal: Any, batch_id: str) -> dict[int, Any]:
+    """The batch's lines that have a request id in the journal (the newest job of each line)."""
+    sent: dict[int, Any] = {}
+    for record in journal.jobs(batch_id=batch_id):  # newest first
+        if record.batch_line is not None and record.request_id and record.batch_line not in sent:
+            sent[record.batch_line] = record
+    return sent
 
 
 def _summary(runner: Any, outcomes: list[Any], manifest: Path, elapsed: float) -> None:
@@ -225,10 +284,12 @@ def _summary(runner: Any, outcomes: list[Any], manifest: Path, elapsed: float) -
     if unknown:
         OUT.info(f"warning: {unknown} submit(s) with unknown outcome were not resent: check your dashboard")
     if OUT.json:
-        OUT.emit({"type": "summary", "ok": all(o.ok for o in outcomes), "batch_id": runner.batch.batch_id,
-                  "counts": by_status, "elapsed_s": round(elapsed, 3), "estimated_cost_usd": spent,
-                  "out_dir": str(runner.options.out_dir), "manifest": str(manifest),
-                  "rate_limited": runner.pacer.rate_limited, "status_checks": runner.poller.checks})  # fmt: skip
+        error = runner.fatal.to_dict() if runner.fatal is not None else None
+        OUT.emit({"type": "summary", "ok": all(o.ok for o in outcomes) and error is None,
+                  "batch_id": runner.batch.batch_id, "counts": by_status, "elapsed_s": round(elapsed, 3),
+                  "estimated_cost_usd": spent, "out_dir": str(runner.options.out_dir), "manifest": str(manifest),
+                  "rate_limited": runner.pacer.rate_limited, "status_checks": runner.poller.checks,
+                  "error": error})  # fmt: skip
         return
     parts = ", ".join(f"{n} {s}" for s, n in sorted(by_status.items()))
     OUT.info(f"batch {runner.batch.batch_id}: {parts} in {elapsed:.1f} s; estimated spend ${spent:.2f}")

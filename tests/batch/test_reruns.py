@@ -1,0 +1,189 @@
+"""Reruns and runs that cannot go on: an edited file sends only its new lines, two runs never overlap, a
+cap that is no number, an output folder that cannot hold files, a key refused, a 429 that never ends."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .conftest import Run, prompts, read_manifest, submits_per_prompt, write_jsonl
+
+FAST = {"fps": 4, "audio": False}
+
+
+def test_an_edited_file_sends_only_its_new_and_changed_lines(
+    emulator: Any, seedance: Callable[..., Run], tmp_path: Path
+) -> None:
+    """Run 3 lines; then add one, change one, reorder the rest and rerun into the same folder: two submits
+    (the added and the changed line), never one of the lines already paid for."""
+    emulator.configure(job_seconds=0.2, **FAST)
+    rows = prompts(3)
+    path = write_jsonl(tmp_path / "jobs.jsonl", rows)
+    out = tmp_path / "videos"
+    assert seedance("batch", str(path), "--out", str(out), "--yes", "--json").code == 0
+    assert len(emulator.submits) == 3
+
+    changed = {**rows[1], "prompt": "job 002 a dog instead"}
+    added = {**rows[0], "prompt": "job 004 an owl"}
+    (tmp_path / "moved").mkdir()  # edited, renamed and moved: the output folder is what makes it the batch
+    edited = write_jsonl(tmp_path / "moved" / "jobs-v2.jsonl", [added, rows[2], changed, rows[0]])
+    run = seedance("batch", str(edited), "--out", str(out), "--yes", "--json")
+    assert run.code == 0, run.stderr
+    assert len(emulator.submits) == 5
+    assert max(submits_per_prompt(emulator).values()) == 1
+    manifest = {row["prompt"]: row for row in read_manifest(out)}
+    assert [manifest[row["prompt"]]["resumed"] for row in (rows[0], rows[2], added, changed)] == [
+        True,
+        True,
+        False,
+        False,
+    ]
+    assert all(row["status"] == "downloaded" for row in manifest.values())
+
+
+def test_identical_lines_are_separate_jobs_across_reruns(
+    emulator: Any, seedance: Callable[..., Run], tmp_path: Path
+) -> None:
+    """Two identical lines make two videos; a rerun resends neither."""
+    emulator.configure(job_seconds=0.2, **FAST)
+    path = write_jsonl(tmp_path / "jobs.jsonl", prompts(1) * 2)
+    for _ in range(2):
+        assert seedance("batch", str(path), "--yes").code == 0
+    assert len(emulator.submits) == 2
+    assert len(list((tmp_path / "jobs-videos").glob("*.mp4"))) == 2
+
+
+def test_a_second_run_into_the_same_folder_is_refused_while_the_first_runs(
+    emulator: Any, gateway_env: dict[str, str], seedance: Callable[..., Run], tmp_path: Path
+) -> None:
+    """Two runs at once would both send every line: the second exits 2 naming the first, sending nothing."""
+    emulator.configure(job_seconds=3.0, **FAST)
+    path = write_jsonl(tmp_path / "jobs.jsonl", prompts(4))
+    args = [sys.executable, "-m", "seedance", "batch", str(path), "--yes"]
+    first = subprocess.Popen(args, env=gateway_env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while len(emulator.submits) < 4 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        second = seedance("batch", str(path), "--yes")
+        _, first_err = first.communicate(timeout=60)
+    finally:
+        first.kill()
+    assert second.code == 2, second.stderr
+    assert f"another `seedance batch` run (process {first.pid})" in second.stderr
+    assert "Traceback" not in second.stderr
+    assert first.returncode == 0, first_err
+    assert len(emulator.submits) == 4
+    assert seedance("batch", str(path), "--yes").code == 0  # the lock went with the first run
+    assert len(emulator.submits) == 4
+
+
+def test_a_run_killed_mid_submit_never_blocks_the_next(
+    emulator: Any, gateway_env: dict[str, str], seedance: Callable[..., Run], tmp_path: Path
+) -> None:
+    """SIGKILL while a submit hangs: the rerun reports that line unknown (never resent, never 'still being
+    submitted by process N'), and finishes the others."""
+    emulator.configure(job_seconds=0.2, **FAST)
+    emulator.add_fault("slow:route=submit,delay=5,count=1")
+    path = write_jsonl(tmp_path / "jobs.jsonl", prompts(2))
+    args = [sys.executable, "-m", "seedance", "batch", str(path), "--yes", "-c", "1"]
+    proc = subprocess.Popen(args, env=gateway_env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)  # fmt: skip
+    deadline = time.monotonic() + 30
+    while not [r for r in emulator.requests if r.route == "submit"] and time.monotonic() < deadline:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    run = seedance("batch", str(path), "--yes", "--json")
+    assert run.code == 7, run.stderr  # the unknown line
+    statuses = [row["status"] for row in read_manifest(tmp_path / "jobs-videos")]
+    assert statuses == ["unknown", "downloaded"]
+    assert max(submits_per_prompt(emulator).values()) == 1
+
+
+def test_a_cap_that_is_not_a_number_is_refused(
+    seedance: Callable[..., Run], emulator: Any, tmp_path: Path
+) -> None:
+    """--max-cost nan or inf would compare false with every total: exit 2, nothing sent."""
+    path = write_jsonl(tmp_path / "jobs.jsonl", prompts(1))
+    for value in ("nan", "inf"):
+        run = seedance("batch", str(path), "--max-cost", value)
+        assert run.code == 2, run.stderr
+        assert "is not an amount of dollars" in run.stderr
+    assert emulator.requests == []
+
+
+def test_an_output_folder_that_cannot_hold_files_is_refused_before_anything_is_sent(
+    seedance: Callable[..., Run], emulator: Any, tmp_path: Path
+) -> None:
+    """--out under a file: exit 2 with the reason, and the gateway sees nothing (nothing paid)."""
+    path = write_jsonl(tmp_path / "jobs.jsonl", prompts(1))
+    (tmp_path / "afile").write_text("x")
+    run = seedance("batch", str(path), "--out", str(tmp_path / "afile" / "sub"), "--yes")
+    assert run.code == 2, run.stderr
+    assert "cannot write the videos into" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert emulator.requests == []
+
+
+def test_the_manifest_never_overwrites_the_batch_file(seedance: Callable[..., Run], tmp_path: Path) -> None:
+    """A batch file named manifest.jsonl run with --out its own folder: exit 2, the file unchanged."""
+    path = write_jsonl(tmp_path / "manifest.jsonl", prompts(1))
+    before = path.read_bytes()
+    run = seedance("batch", str(path), "--out", str(tmp_path), "--yes")
+    assert run.code == 2, run.stderr
+    assert path.read_bytes() == before
+
+
+def test_a_refused_key_or_no_credits_stops_the_batch_with_its_own_exit_code(
+    emulator: Any, gateway_env: dict[str, str], tmp_path: Path
+) -> None:
+    """401 is exit 3 and 402 exit 4 (not a generic 7), with the error and its hint; each line not sent."""
+    path = write_jsonl(tmp_path / "jobs.jsonl", prompts(2))
+    for env, code in (({**gateway_env, "PIXAZO_API_KEY": "wrong-key-000"}, 3), (gateway_env, 4)):
+        if code == 4:
+            emulator.add_fault("http:status=402,route=submit")
+        done = subprocess.run([sys.executable, "-m", "seedance", "batch", str(path), "--yes", "--json"], env=env,
+                              capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL, check=False)  # fmt: skip
+        assert done.returncode == code, done.stderr
+        summary = json.loads(done.stdout.strip().splitlines()[-1])
+        assert summary["type"] == "summary"
+        assert summary["error"]["exit_code"] == code
+        assert summary["counts"] == {"not_submitted": 2}
+    assert emulator.submits == []
+
+
+def test_a_429_that_never_ends_stops_after_the_patience_with_exit_5(
+    emulator: Any, seedance: Callable[..., Run], tmp_path: Path
+) -> None:
+    """Every submit answered 429: after --patience seconds the batch stops (exit 5), lines left unsent."""
+    emulator.add_fault("http:status=429,retry_after=1,route=submit")
+    path = write_jsonl(tmp_path / "jobs.jsonl", prompts(2))
+    started = time.monotonic()
+    run = seedance("batch", str(path), "--yes", "--patience", "2", "--json", timeout=90)
+    assert run.code == 5, run.stderr
+    assert time.monotonic() - started < 60
+    summary = run.json_lines()[-1]
+    assert "429" in summary["error"]["message"]
+    assert summary["counts"] == {"not_submitted": 2}
+    assert emulator.submits == []
+
+
+def test_the_same_gateway_spelled_differently_is_the_same_gateway(
+    emulator: Any, gateway_env: dict[str, str], seedance: Callable[..., Run], tmp_path: Path
+) -> None:
+    """A rerun with the gateway URL in capitals and with a trailing slash resends nothing."""
+    emulator.configure(job_seconds=0.2, **FAST)
+    path = write_jsonl(tmp_path / "jobs.jsonl", prompts(1))
+    assert seedance("batch", str(path), "--yes").code == 0
+    shouted = emulator.base_url.replace("http://", "HTTP://").upper().replace("HTTP://", "HTTP://") + "/"
+    run = seedance("batch", str(path), "--yes", "--base-url", shouted, "--json")
+    assert run.code == 0, run.stderr
+    assert len(emulator.submits) == 1
