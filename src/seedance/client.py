@@ -185,10 +185,8 @@ class _ClientCore:
                 status=status.raw_status,
             )
         if status.video_url is None:
-            raise errors.DownloadError(
-                f"the job has no video yet: it is {status.raw_status}",
-                request_id=job.request_id,
-                hint=f"run `seedance wait {job.request_id}` to wait for it",
+            raise errors.NotReadyError(
+                f"the job has no video yet: it is {status.raw_status}", request_id=job.request_id
             )
         return Result(
             request_id=job.request_id,

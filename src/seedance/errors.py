@@ -16,6 +16,7 @@
         ├── GenerationFailed        the task ended FAILED / ERROR / CANCELLED     exit 8
         ├── PollTimeout             still not done when we stopped waiting       exit 9
         └── DownloadError           the video could not be fetched or checked    exit 10
+            └── NotReadyError       no video yet: the job is still queued or running exit 10
 
 Messages never contain the API key: `redact()` is applied to every text taken from the outside world.
 """
@@ -119,8 +120,9 @@ class APIError(SeedanceError):
         self.request_id = request_id
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready description, with the HTTP status."""
-        return {**super().to_dict(), "status_code": self.status_code}
+        """A JSON-ready description, with the HTTP status (and the job, when there is one)."""
+        data = {**super().to_dict(), "status_code": self.status_code}
+        return data | ({"request_id": self.request_id} if self.request_id else {})
 
 
 class AuthError(APIError):
@@ -167,6 +169,8 @@ class TransportError(SeedanceError):
 
     exit_code = 7
     hint = "check your network and SEEDANCE_BASE_URL, then try again"
+    request_id: str | None = None
+    """The job concerned, when the failure came after its submit (status checks)."""
 
 
 class SubmitUnknownError(TransportError):
@@ -231,3 +235,14 @@ class DownloadError(JobError):
         if self.request_id is None:
             return "try the download again (the job itself succeeded)"
         return f"run `seedance download {self.request_id}` to try again (the job itself succeeded)"
+
+
+class NotReadyError(DownloadError):
+    """There is no video to download yet: the job is still queued or running."""
+
+    @property
+    def remedy(self) -> str:
+        """Wait for it first."""
+        return (
+            self._hint if self._hint is not None else f"run `seedance wait {self.request_id}` to wait for it"
+        )

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from seedance import catalog, errors, parsing
 from seedance.models import JobStatus, State
@@ -97,11 +97,27 @@ def same_origin(url: str, base_url: str) -> bool:
     return (a.scheme, a.hostname, a.port) == (b.scheme, b.hostname, b.port)
 
 
+def check_request_id(request_id: str) -> str:
+    """Return `request_id`, or raise InputError for what cannot be an id (empty, dots, control characters)."""
+    if not request_id or set(request_id) <= {"."} or len(request_id) > 200 or not request_id.isprintable():
+        shown = repr(request_id if len(request_id) <= 60 else request_id[:57] + "...")
+        raise errors.InputError(
+            f"{shown} is not a job id",
+            hint="job ids look like seedance-2-0_3f2a...; `seedance jobs` lists yours",
+        )
+    return request_id
+
+
 def status_url(settings: Settings, request_id: str, polling_url: str | None = None) -> str:
     """The URL to poll: the gateway's `polling_url` if it is on the configured host, else the documented path."""
+    check_request_id(request_id)
     if polling_url and same_origin(polling_url, settings.base_url):
         return polling_url
-    return settings.base_url.rstrip("/") + catalog.STATUS_PATH.format(request_id=request_id)
+    # One path segment whatever the id holds: `../_emulator/config` must not become another path on the
+    # gateway, fetched with the key.
+    return settings.base_url.rstrip("/") + catalog.STATUS_PATH.format(
+        request_id=quote(request_id, safe="-._~")
+    )
 
 
 def retry_after_seconds(headers: Mapping[str, str], default: float) -> float:
@@ -113,11 +129,18 @@ def retry_after_seconds(headers: Mapping[str, str], default: float) -> float:
         return default
 
 
-def error_from_response(resp: HttpResponse, *, request_id: str | None = None) -> errors.APIError:
+def error_from_response(
+    resp: HttpResponse, *, request_id: str | None = None, hint: str | None = None
+) -> errors.APIError:
     """Build the typed error for an HTTP error answer, keeping the gateway's message verbatim."""
     text = parsing.error_text(resp.body)
     body = resp.body[:2000].decode("utf-8", "replace")
-    kwargs: dict[str, Any] = {"status_code": resp.status_code, "body": body, "request_id": request_id}
+    kwargs: dict[str, Any] = {
+        "status_code": resp.status_code,
+        "body": body,
+        "request_id": request_id,
+        "hint": hint,
+    }
     code = resp.status_code
     if code == 401:
         return errors.AuthError(f"the gateway refused the API key (401): {text}", **kwargs)
@@ -240,7 +263,12 @@ def status_flow(settings: Settings, request_id: str, polling_url: str | None = N
                 request_id=request_id,
                 hint="check the id (`seedance jobs` lists yours); old requests may have been purged",
             )
-        raise error_from_response(resp, request_id=request_id)
+        # A refused status check says nothing about the job, which was submitted (and paid for) already.
+        again = (
+            f"then check it with `seedance wait {request_id}` (the job itself was submitted; do not resubmit)"
+        )
+        fix = "fix the key (`seedance auth login`), " if resp.status_code == 401 else "try again later, "
+        raise error_from_response(resp, request_id=request_id, hint=fix + again)
     # The job was already submitted (and paid for): the hint must say how to pick it up, never to submit again.
     hint = f"the job itself is unaffected; check it again later with `seedance wait {request_id}` (do not resubmit)"
     if problem.startswith("rate limited"):
@@ -257,7 +285,9 @@ def status_flow(settings: Settings, request_id: str, polling_url: str | None = N
             request_id=request_id,
             hint=hint,
         )
-    raise errors.TransportError(f"status checks for {request_id} failed: {problem}", hint=hint)
+    failure = errors.TransportError(f"status checks for {request_id} failed: {problem}", hint=hint)
+    failure.request_id = request_id
+    raise failure
 
 
 UpdateCallback = Callable[[JobStatus], None]

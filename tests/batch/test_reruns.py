@@ -187,3 +187,31 @@ def test_the_same_gateway_spelled_differently_is_the_same_gateway(
     run = seedance("batch", str(path), "--yes", "--base-url", shouted, "--json")
     assert run.code == 0, run.stderr
     assert len(emulator.submits) == 1
+
+
+def test_an_interrupted_runs_manifest_keeps_the_request_ids_of_sent_lines(
+    emulator: Any, gateway_env: dict[str, str], seedance: Callable[..., Run], tmp_path: Path
+) -> None:
+    """Ctrl-C with two jobs running and four lines unsent: exit 130; the manifest lists the two as pending
+    with their request ids and the four as not submitted; the rerun sends only the four."""
+    emulator.configure(job_seconds=30.0, **FAST)
+    path = write_jsonl(tmp_path / "jobs.jsonl", prompts(6))
+    args = [sys.executable, "-m", "seedance", "batch", str(path), "--yes", "-c", "2"]
+    proc = subprocess.Popen(args, env=gateway_env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while len(emulator.submits) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.5)  # the answers reach the batch
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
+    rows = read_manifest(tmp_path / "jobs-videos")
+    sent = {record.json["content"][0]["text"]: record for record in emulator.submits}
+    assert [row["status"] for row in rows] == ["pending"] * 2 + ["not_submitted"] * 4
+    assert all(row["request_id"] for row in rows[:2])
+    assert [row["prompt"] for row in rows[:2]] == sorted(sent)
+    assert not any(row["request_id"] for row in rows[2:])

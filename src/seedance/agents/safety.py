@@ -52,8 +52,13 @@ class Sandbox:
         """A media reference the request may carry: URLs unchanged, local paths resolved and checked."""
         if is_url(value):
             return value
+        if "\0" in value:
+            raise InputError(f"{field}: a file path cannot contain a NUL character")
         path = Path(value).expanduser()
-        real = (path if path.is_absolute() else Path.cwd() / path).resolve()
+        try:
+            real = (path if path.is_absolute() else Path.cwd() / path).resolve()
+        except (OSError, RuntimeError) as exc:  # a symlink loop, a name too long
+            raise InputError(f"{field}: {value} cannot be resolved ({exc})") from None
         if not self.is_allowed(real):
             folders = ", ".join(str(f) for f in self.allowed)
             raise InputError(

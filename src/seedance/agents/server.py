@@ -92,12 +92,20 @@ def failure(exc: errors.SeedanceError) -> CallToolResult:
 
 
 def next_step(exc: errors.SeedanceError) -> str | None:
-    """The tool to call after an error that leaves a paid job behind (the hints name CLI commands)."""
+    """The tool to call after an error that leaves a paid job behind (the hints name CLI commands).
+
+    Any error that carries a request id came after the job was submitted: the job is paid for and must be
+    picked up, never generated again.
+    """
     request_id = getattr(exc, "request_id", None)
+    if isinstance(exc, errors.GenerationFailed):
+        return None
+    if isinstance(exc, errors.NotReadyError) and request_id:
+        return f"call wait_for_job with job_id={request_id!r} (free): the job has not finished yet"
     if isinstance(exc, errors.DownloadError) and request_id:
         return f"call download_video with job_id={request_id!r} (free; the job itself succeeded)"
-    if isinstance(exc, errors.PollTimeout) and request_id:
-        return f"call wait_for_job with job_id={request_id!r} (free)"
+    if request_id:
+        return f"call wait_for_job with job_id={request_id!r} later (free); do not generate this video again"
     if isinstance(exc, errors.SubmitUnknownError | errors.ServerError):
         return "call list_jobs and ask the person to check the Pixazo dashboard before generating again"
     return None
@@ -114,6 +122,8 @@ def as_tool(handler: Handler, parameters: list[inspect.Parameter] | None = None)
             return failure(exc)
         except OSError as exc:  # e.g. the output folder became unwritable: say so in one line
             return failure(errors.InputError(f"{type(exc).__name__}: {exc.strerror or exc}"))
+        except ValueError as exc:  # an argument the standard library refuses (e.g. a NUL in a name)
+            return failure(errors.InputError(f"an argument is not usable: {exc}"))
 
     params = (
         parameters

@@ -7,17 +7,22 @@ way but never asked for (stdin is the protocol channel): without one, `KeyMissin
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Annotated, Any
 
+import anyio
 from pydantic import Field
 
-from seedance import auth, catalog, errors, pricing
+from seedance import auth, bodies, catalog, errors, media, pricing
 from seedance.agents import requests
 from seedance.agents.answers import estimate_data, record_data, result_data, still_running
 from seedance.agents.safety import Sandbox
-from seedance.client import AsyncClient
+from seedance.client import AsyncClient, JobRef
 from seedance.journal import Journal
 from seedance.models import VideoRequest, parse_request
 
@@ -54,10 +59,28 @@ class AgentTools:
     def __init__(self, gateway: Gateway, sandbox: Sandbox) -> None:
         self.gateway = gateway
         self.sandbox = sandbox
+        self._reserved: set[Path] = set()
+        """Output files promised to calls still running (two calls must not be paid into one file)."""
 
     def _request(self, values: dict[str, Any]) -> VideoRequest:
         fields = self.sandbox.check_request_media(requests.request_fields(values))
-        return parse_request(fields)
+        request = parse_request(fields)
+        bodies.build_body(request, resolve=media.check)  # the files themselves: as generate_video would
+        return request
+
+    @contextmanager
+    def _reserve(self, target: Path, given: str | None) -> Iterator[None]:
+        """Hold `target` for one call: another call (or an existing file) may not use it meanwhile."""
+        if target in self._reserved or (given and target.exists()):
+            raise errors.InputError(
+                f"output: {target.name} already exists (or is being made) in {self.sandbox.out_dir}",
+                hint="choose another output name",
+            )
+        self._reserved.add(target)
+        try:
+            yield
+        finally:
+            self._reserved.discard(target)
 
     async def list_operations(self) -> dict[str, Any]:
         """The 11 operations, the options each model takes and its price (estimates)."""
@@ -105,22 +128,42 @@ class AgentTools:
     ) -> dict[str, Any]:
         """Submit one paid job, wait a bounded time, download it; or say it is still running."""
         request = self._request(values)
-        if output and self.sandbox.output(output).exists():
-            raise errors.InputError(f"output: {output} already exists in {self.sandbox.out_dir}")
         target = self.sandbox.output(output, prompt=request.prompt)
         cost = estimate_data(request)
-        async with self.gateway.client() as client:
-            job = await client.submit(request, output_path=str(target), want_download=download)
-            facts = {"operation": job.operation, "model": request.model, **cost, "warnings": job.warnings}
-            if wait_seconds <= 0:
-                return {**still_running(job.request_id, job.local_id), **facts}
-            try:
-                result = await client.wait(job, timeout=requests.bounded_wait(wait_seconds))
-            except errors.PollTimeout:
-                return {**still_running(job.request_id, job.local_id), **facts}
-            if download:
-                result = await client.download(result, target)
-        return {**result_data(result), **facts}
+        with self._reserve(target, output):
+            async with self.gateway.client() as client:
+                job = await client.submit(request, output_path=str(target), want_download=download)
+                facts = {"operation": job.operation, "model": request.model, **cost, "warnings": job.warnings}
+                with _paid_for(job.request_id):
+                    answer = await self._finish(client, job, wait_seconds, download, target)
+        return {**(answer or still_running(job.request_id, job.local_id)), **facts}
+
+    async def _finish(
+        self, client: AsyncClient, job: JobRef, wait_seconds: float, download: bool, target: Path | str | None
+    ) -> dict[str, Any] | None:
+        """Wait within `wait_seconds` (the whole call, status checks included), then download within the
+        same time again (at least a minute); None when the job is not done in time."""
+        budget = requests.bounded_wait(wait_seconds)
+        if budget <= 0:
+            return None
+        result = None
+        with anyio.move_on_after(budget + 5):  # a slow or silent gateway cannot hold the agent's call
+            with contextlib.suppress(errors.PollTimeout):
+                result = await client.wait(job, timeout=budget)
+        if result is None:
+            return None
+        if not download:
+            return result_data(result)
+        with anyio.move_on_after(max(budget, 60.0)):
+            return result_data(await client.download(result, target))
+        request_id = result.request_id
+        return {
+            "ok": True,
+            "status": "downloading",
+            "request_id": request_id,
+            "video_url": result.video_url,
+            "next_step": f"call download_video with job_id={request_id!r} (free; it resumes where it stopped)",
+        }
 
     async def get_job(self, job_id: JobId) -> dict[str, Any]:
         """A job's status: read once from the gateway (free), with what the journal knows."""
@@ -143,15 +186,13 @@ class AgentTools:
     ) -> dict[str, Any]:
         """Wait a bounded time for a job, then download its video into the output folder."""
         _require_request_id(job_id)
+        record = Journal().get(job_id)
+        request_id = record.request_id if record is not None and record.request_id else job_id
+        target = self._download_target(job_id, None) if download else None
         async with self.gateway.client() as client:
-            try:
-                result = await client.wait(job_id, timeout=max(requests.bounded_wait(wait_seconds), 1.0))
-            except errors.PollTimeout:
-                record = Journal().get(job_id)
-                return still_running(job_id, record.local_id if record else None)
-            if download:
-                result = await client.download(result, self._download_target(job_id, None))
-        return result_data(result)
+            with _paid_for(request_id):
+                answer = await self._finish(client, job_id, max(wait_seconds, 1), download, target)
+        return answer or still_running(request_id, record.local_id if record else None)
 
     async def list_jobs(
         self,
@@ -173,7 +214,8 @@ class AgentTools:
         _require_request_id(job_id)
         target = self._download_target(job_id, output)
         async with self.gateway.client() as client:
-            result = await client.download(job_id, target)
+            with _paid_for(job_id):
+                result = await client.download(job_id, target)
         return result_data(result)
 
     def _download_target(self, job_id: str, output: str | None) -> str:
@@ -243,3 +285,15 @@ def _require_request_id(job_id: str) -> None:
             f"job {job_id} never got a request id (state {record.state}): {record.error or 'not sent'}",
             hint="`seedance jobs show ID` has the details; check your dashboard before submitting again",
         )
+
+
+@contextmanager
+def _paid_for(request_id: str) -> Iterator[None]:
+    """Errors after a submit belong to a paid job: they carry its id (so the answer says to pick it up with
+    wait_for_job, never to generate again), whatever step failed."""
+    try:
+        yield
+    except errors.SeedanceError as exc:
+        if not isinstance(exc, errors.LocalError) and getattr(exc, "request_id", None) is None:
+            exc.request_id = request_id  # type: ignore[attr-defined]
+        raise

@@ -1,0 +1,117 @@
+"""An agent's calls when the gateway misbehaves after the submit, or the arguments are hostile: every error
+about a paid job names it and says to wait for it (never to generate again); a bounded wait is bounded; a job
+id cannot reach another path on the gateway; two calls never pay into one file."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mcp_harness import McpServer
+
+SMALL = {"duration": 4, "resolution": "480p"}
+
+
+def text_of(answer: Any) -> str:
+    return "\n".join(block.text for block in answer.content)
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 429, 503])
+def test_an_error_after_the_submit_names_the_paid_job_and_says_to_wait_for_it(
+    server: McpServer, emulator: Any, status: int
+) -> None:
+    """The submit is accepted, then the status check is refused: the answer carries the request id and says
+    wait_for_job, never 'nothing was queued'; wait_for_job then finishes the same job (one submit)."""
+    emulator.add_fault(f"http:status={status},route=status,count={1 if status < 429 else 50},retry_after=1")
+    answer = server.call("generate_video", prompt="A heron", wait_seconds=8, **SMALL)
+    assert answer.is_error
+    assert len(emulator.submits) == 1
+    structured = answer.structured_content or {}
+    request_id = structured["error"]["request_id"]
+    assert request_id.startswith("seedance-2-0")
+    assert "nothing was queued" not in text_of(answer)
+    assert f"call wait_for_job with job_id={request_id!r}" in structured["next_step"]
+    assert "do not generate this video again" in structured["next_step"]
+    emulator.clear_faults()
+    done = server.data("wait_for_job", job_id=request_id, wait_seconds=30)
+    assert done["request_id"] == request_id
+    assert Path(done["file"]).read_bytes()[4:8] == b"ftyp"
+    assert len(emulator.submits) == 1
+
+
+def test_a_silent_gateway_cannot_hold_a_bounded_wait(server: McpServer, emulator: Any) -> None:
+    """Status answers that take 100 s: generate_video with wait_seconds=2 answers 'still running' within
+    seconds, with the job's id (the job is paid and journaled, not lost)."""
+    emulator.add_fault("slow:route=status,delay=100")
+    started = time.monotonic()
+    video = server.data("generate_video", prompt="A slow owl", wait_seconds=2, **SMALL)
+    assert time.monotonic() - started < 20
+    assert video["status"] == "still running"
+    assert video["request_id"]
+    emulator.clear_faults()
+    listed = {j["request_id"]: j for j in server.data("list_jobs")["jobs"]}
+    assert listed[video["request_id"]]["state"] in ("queued", "running")
+
+
+def test_download_of_a_job_still_running_says_to_wait(server: McpServer, emulator: Any) -> None:
+    """download_video before the job ends: the next step is wait_for_job, not download_video again."""
+    emulator.configure(job_seconds=30.0)
+    started = server.data("generate_video", prompt="A late lark", wait_seconds=0, **SMALL)
+    answer = server.call("download_video", job_id=started["request_id"])
+    assert answer.is_error
+    assert "no video yet" in text_of(answer)
+    assert (answer.structured_content or {})["next_step"].startswith("call wait_for_job")
+
+
+@pytest.mark.parametrize("job_id", ["../../../_emulator/config", "..", "", "a\nb"])
+def test_a_job_id_never_reaches_another_path_on_the_gateway(
+    server: McpServer, emulator: Any, job_id: str
+) -> None:
+    """An id with slashes stays one path segment (the gateway does not know it); dots, empty or control
+    characters are refused before anything is sent. Nothing of the emulator's own routes is answered."""
+    answer = server.call("get_job", job_id=job_id)
+    assert answer.is_error
+    assert "options" not in text_of(answer)  # the emulator's config was not relayed
+    assert not [r for r in emulator.requests if r.path.startswith("/_emulator")]
+    assert all(r.path.startswith("/v2/requests/status/") for r in emulator.requests)
+    if "/" not in job_id:
+        assert emulator.requests == []  # refused here, before anything was sent
+
+
+def test_two_calls_for_one_output_name_never_pay_into_one_file(server: McpServer, emulator: Any) -> None:
+    """Three generate_video calls at once with output='same': one is made, the others refused before their
+    submit (nothing paid for them)."""
+    emulator.configure(job_seconds=1.0)
+
+    async def three() -> list[Any]:
+        calls = [server.session.call_tool("generate_video", {"prompt": f"Same {i}", "output": "same", **SMALL})
+                 for i in range(3)]  # fmt: skip
+        return await asyncio.gather(*calls)
+
+    answers = server._run(three())
+    made = [a for a in answers if not a.is_error]
+    refused = [a for a in answers if a.is_error]
+    assert len(made) == 1
+    assert len(refused) == 2
+    assert all("already exists (or is being made)" in text_of(a) for a in refused)
+    assert len(emulator.submits) == 1
+
+
+def test_a_nul_in_a_media_path_is_one_line(server: McpServer, emulator: Any) -> None:
+    """A NUL byte in a path: one clear error, no traceback, nothing sent."""
+    answer = server.call("estimate_cost", prompt="x", first_frame="media/ok.png\x00.jpg")
+    assert answer.is_error
+    assert "NUL" in text_of(answer)
+    assert emulator.requests == []
+
+
+def test_estimate_cost_checks_the_media_files_like_generate_video(server: McpServer, emulator: Any) -> None:
+    """A missing or empty file inside the allowed folder is refused by estimate_cost as well."""
+    (server.cwd / "media" / "empty.png").write_bytes(b"")
+    for name in ("media/missing.png", "media/empty.png"):
+        answer = server.call("estimate_cost", prompt="x", first_frame=name)
+        assert answer.is_error, name
+    assert emulator.requests == []
