@@ -168,3 +168,19 @@ def test_key_is_never_sent_to_another_host(emulator: Any, seedance: Callable[...
     media = [r for r in emulator.requests if r.route == "media"]
     assert media
     assert not any(r.key_sent for r in media)
+
+
+def test_a_refused_status_check_says_the_job_was_submitted(
+    emulator: Any, seedance: Callable[..., Run]
+) -> None:
+    """Submit accepted, then a status check answered 403: exit 6 with the gateway's words, and a hint that
+    says how to pick the paid job up (never that nothing was queued)."""
+    emulator.add_fault("http:status=403,route=status,count=1")
+    run = seedance(*ARGS)
+    assert run.code == 6, run.stderr
+    error = run.json()["error"]
+    request_id = error["request_id"]
+    assert f"seedance wait {request_id}" in error["hint"]
+    assert "do not resubmit" in error["hint"]
+    assert "nothing was queued" not in error["hint"]
+    assert created(emulator) == 1
