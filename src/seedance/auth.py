@@ -89,10 +89,19 @@ def save_key(key: str, path: Path | None = None) -> Path:
     """Save a key to the key file (folder 700, file 600 from creation) and return the path."""
     key = clean_key(key)
     path = path or key_path()
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.chmod(path.parent, 0o700)
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(path.parent, 0o700)
+    except OSError as exc:  # e.g. a file named ~/.pixazo where the folder should be
+        raise InputError(
+            f"cannot make the key folder {path.parent}: {exc.strerror or exc}",
+            hint=f"move what is at {path.parent} out of the way, then save the key again",
+        ) from None
     if path.is_symlink():
-        raise InputError(f"{path} is a symbolic link; refusing to write a key through it")
+        raise InputError(
+            f"{path} is a symbolic link; refusing to write a key through it",
+            hint=f"remove the link (rm {path}), then save the key again",
+        )
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
     try:

@@ -102,3 +102,28 @@ def test_resolved_key_repr_hides_the_key() -> None:
     found = auth.ResolvedKey("sk-very-secret-123456", "env")
     assert "secret" not in repr(found)
     assert found.masked() == "***3456"
+
+
+def test_a_file_where_the_key_folder_should_be_is_one_line_with_the_fix(isolated_env: Path) -> None:
+    """~/.pixazo is a file: saving the key says which path is in the way (not a bare FileExistsError)."""
+    (isolated_env / ".pixazo").write_text("not a folder")
+    with pytest.raises(InputError, match=r"cannot make the key folder .*\.pixazo") as caught:
+        auth.save_key("pk-0123456789abcdef")
+    assert "out of the way" in caught.value.remedy
+
+
+def test_an_agent_is_told_what_is_wrong_with_an_unreadable_key_file(isolated_env: Path) -> None:
+    """The key file is a folder: account_setup_instructions names the problem and its fix, besides the
+    sentence to relay (before, `problem` was null and the agent could only relay the sentence)."""
+    import asyncio
+
+    from seedance.agents.safety import Sandbox
+    from seedance.agents.tools import AgentTools, Gateway
+
+    (isolated_env / ".pixazo" / "api-key").mkdir(parents=True)
+    tools = AgentTools(Gateway(), Sandbox.create((), None))
+    data = asyncio.run(tools.account_setup_instructions())
+    assert data["has_key"] is False
+    assert "not a regular file" in data["problem"]
+    assert "rm -r" in data["fix"]
+    assert data["say_to_user"] == KEY_PROMPT

@@ -247,7 +247,8 @@ class AgentTools:
             return {
                 **data,
                 "has_key": False,
-                "problem": None if isinstance(exc, errors.KeyMissingError) else exc.message,
+                "problem": None if exc.message == errors.KEY_PROMPT else exc.message,
+                "fix": None if exc.message == errors.KEY_PROMPT else exc.remedy,
                 "say_to_user": errors.KEY_PROMPT,
                 "then": "call save_api_key with the key the person pastes",
             }
