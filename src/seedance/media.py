@@ -169,6 +169,24 @@ def to_url(value: str, kind: MediaKind) -> str:
     return f"data:{mime};base64,{base64.b64encode(raw).decode('ascii')}"
 
 
+def summary_url(value: str, kind: MediaKind) -> str:
+    """What the journal keeps of a media reference once sent (`summarize_data_uri` of what `to_url` would
+    send), computed without base64: a local file becomes its type, size and sha256, wherever it lies."""
+    if value[:5].lower() == "data:":
+        return summarize_data_uri(value)
+    if is_url(value):
+        return value
+    path, mime, size = check_file(value, kind)
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as exc:
+        raise InputError(f"cannot read the {kind} file {value}: {exc.strerror or exc}") from None
+    return f"data:{mime};base64,<{size} bytes sha256={digest.hexdigest()}>"
+
+
 def summarize_data_uri(url: str) -> str:
     """Shorten a `data:` URI to its type, size and sha256, for dry runs and the journal; other URLs unchanged."""
     match = re.match(r"^data:([^;,]+)?(;base64)?,", url)

@@ -12,6 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from PIL import Image
+
+from seedance.journal import Journal
+
 from .conftest import Run, prompts, read_manifest, submits_per_prompt, write_jsonl
 
 FAST = {"fps": 4, "audio": False}
@@ -63,7 +67,8 @@ def test_a_second_run_into_the_same_folder_is_refused_while_the_first_runs(
     emulator: Any, gateway_env: dict[str, str], seedance: Callable[..., Run], tmp_path: Path
 ) -> None:
     """Two runs at once would both send every line: the second exits 2 naming the first, sending nothing."""
-    emulator.configure(job_seconds=3.0, **FAST)
+    emulator.configure(job_seconds=0.5, **FAST)
+    emulator.add_fault("slow:route=status,delay=4,count=4")  # the first run stays inside its lock a while
     path = write_jsonl(tmp_path / "jobs.jsonl", prompts(4))
     args = [sys.executable, "-m", "seedance", "batch", str(path), "--yes"]
     first = subprocess.Popen(args, env=gateway_env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -72,6 +77,7 @@ def test_a_second_run_into_the_same_folder_is_refused_while_the_first_runs(
         deadline = time.monotonic() + 30
         while len(emulator.submits) < 4 and time.monotonic() < deadline:
             time.sleep(0.02)
+        assert len(emulator.submits) == 4
         second = seedance("batch", str(path), "--yes")
         _, first_err = first.communicate(timeout=60)
     finally:
@@ -200,10 +206,10 @@ def test_an_interrupted_runs_manifest_keeps_the_request_ids_of_sent_lines(
     proc = subprocess.Popen(args, env=gateway_env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)  # fmt: skip
     try:
+        journal = Journal(Path(gateway_env["SEEDANCE_HOME"]) / "jobs.db")
         deadline = time.monotonic() + 30
-        while len(emulator.submits) < 2 and time.monotonic() < deadline:
-            time.sleep(0.02)
-        time.sleep(0.5)  # the answers reach the batch
+        while len([j for j in journal.jobs() if j.request_id]) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)  # both answers have reached the batch
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=30)
     finally:
@@ -228,3 +234,57 @@ def test_a_job_of_unknown_price_is_counted_as_such_not_as_free(
     assert run.code == 0, run.stderr
     summary = run.json_lines()[-1]
     assert (summary["estimated_cost_usd"], summary["unknown_price_jobs"]) == (0.0, 1)
+
+
+def test_a_changed_line_never_overwrites_the_video_of_the_line_it_replaced(
+    emulator: Any, seedance: Callable[..., Run], tmp_path: Path
+) -> None:
+    """Line 1 was a 4 s cat; it becomes an 8 s cat and the 4 s one moves to line 2. The 8 s job is new and
+    gets its own file (`0001-...-2.mp4`); the paid 4 s video stays as it was, and the manifest says so."""
+    emulator.configure(job_seconds=0.2, **FAST)
+    first = {"prompt": "A cat", "duration": 4, "resolution": "480p"}
+    path = write_jsonl(tmp_path / "jobs.jsonl", [first])
+    out = tmp_path / "jobs-videos"
+    assert seedance("batch", str(path), "--yes").code == 0
+    paid = (out / "0001-a-cat.mp4").read_bytes()
+    write_jsonl(path, [{**first, "duration": 8}, first])
+    run = seedance("batch", str(path), "--yes", "--json")
+    assert run.code == 0, run.stderr
+    assert len(emulator.submits) == 2
+    assert (out / "0001-a-cat.mp4").read_bytes() == paid
+    rows = read_manifest(out)
+    assert [row["file"] for row in rows] == ["0001-a-cat-2.mp4", "0001-a-cat.mp4"]
+    assert [row["resumed"] for row in rows] == [False, True]
+
+
+def test_a_batch_folder_moved_with_its_images_resends_nothing(
+    emulator: Any, seedance: Callable[..., Run], tmp_path: Path
+) -> None:
+    """Lines with local images match by the images' content, not their path: after `mv A B`, a rerun into
+    the same output folder sends nothing again."""
+    emulator.configure(job_seconds=0.2, **FAST)
+    folder = tmp_path / "A"
+    folder.mkdir()
+    Image.new("RGB", (64, 48), (200, 40, 40)).save(folder / "cat.png")
+    line = {"prompt": "A cat", "first_frame": "cat.png", "duration": 4, "resolution": "480p"}
+    write_jsonl(folder / "jobs.jsonl", [line])
+    out = tmp_path / "videos"
+    assert seedance("batch", str(folder / "jobs.jsonl"), "--out", str(out), "--yes").code == 0
+    folder.rename(tmp_path / "B")
+    run = seedance("batch", str(tmp_path / "B" / "jobs.jsonl"), "--out", str(out), "--yes", "--json")
+    assert run.code == 0, run.stderr
+    assert len(emulator.submits) == 1
+    assert read_manifest(out)[0]["resumed"] is True
+
+
+def test_a_lock_file_that_cannot_be_opened_is_one_line(
+    emulator: Any, seedance: Callable[..., Run], tmp_path: Path
+) -> None:
+    """A folder where the lock file goes: exit 2 naming it, nothing sent."""
+    path = write_jsonl(tmp_path / "jobs.jsonl", prompts(1))
+    (tmp_path / "jobs-videos" / ".seedance-batch.lock").mkdir(parents=True)
+    run = seedance("batch", str(path), "--yes")
+    assert run.code == 2, run.stderr
+    assert "cannot open the batch's lock file" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert emulator.requests == []

@@ -115,3 +115,15 @@ def test_estimate_cost_checks_the_media_files_like_generate_video(server: McpSer
         answer = server.call("estimate_cost", prompt="x", first_frame=name)
         assert answer.is_error, name
     assert emulator.requests == []
+
+
+def test_a_name_left_to_a_running_job_is_not_given_to_another(server: McpServer, emulator: Any) -> None:
+    """generate_video(output='clip', wait_seconds=0) twice: the second is refused while the first job still
+    has to be downloaded there (one submit, nothing paid into a file another job owns)."""
+    emulator.configure(job_seconds=30.0)
+    first = server.data("generate_video", prompt="First clip", output="clip2", wait_seconds=0, **SMALL)
+    second = server.call("generate_video", prompt="Second clip", output="clip2", wait_seconds=0, **SMALL)
+    assert first["status"] == "still running"
+    assert second.is_error
+    assert "already exists (or is being made)" in text_of(second)
+    assert len(emulator.submits) == 1

@@ -146,3 +146,17 @@ def test_a_part_file_belongs_to_one_job(tmp_path: Path) -> None:
     assert job_b.part_path != job_a.part_path
     assert (job_b.offset(), job_b.request_headers()) == (0, {})
     assert job_a.request_headers() == {"Range": "bytes=20-"}
+
+
+def test_a_files_summary_is_what_the_journal_keeps_of_it_once_sent(tmp_path: Path) -> None:
+    """summary_url (hashing the file) equals the summary of the data: URI that would be sent, so a batch
+    line matches its recorded job by content wherever the file now lies."""
+    from PIL import Image
+
+    from seedance import media
+
+    Image.new("RGB", (32, 24), (10, 200, 30)).save(tmp_path / "a.png")
+    sent = media.summarize_data_uri(media.to_url(str(tmp_path / "a.png"), "image"))
+    assert media.summary_url(str(tmp_path / "a.png"), "image") == sent
+    assert "sha256=" in sent
+    assert media.summary_url("https://example.com/a.png", "image") == "https://example.com/a.png"

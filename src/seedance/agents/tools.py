@@ -70,8 +70,14 @@ class AgentTools:
 
     @contextmanager
     def _reserve(self, target: Path, given: str | None) -> Iterator[None]:
-        """Hold `target` for one call: another call (or an existing file) may not use it meanwhile."""
-        if target in self._reserved or (given and target.exists()):
+        """Hold `target` for one call: another call, an existing file, or a job still to be downloaded there
+        (one left 'still running') may not use it."""
+        awaited = {
+            r.output_path
+            for r in Journal().jobs()
+            if r.state in ("submitting", "queued", "running", "succeeded")
+        }
+        if target in self._reserved or (given and target.exists()) or str(target) in awaited:
             raise errors.InputError(
                 f"output: {target.name} already exists (or is being made) in {self.sandbox.out_dir}",
                 hint="choose another output name",

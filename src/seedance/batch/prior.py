@@ -12,12 +12,14 @@ whose jobs were all refused by the gateway (nothing queued, e.g. a 429 or 402), 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from seedance import bodies, media
 from seedance.batch.cost import CostPlan
 from seedance.batch.input import BatchFile, BatchLine
 from seedance.batch.manifest import LineOutcome
@@ -43,6 +45,8 @@ class Prior:
     to_resume: list[tuple[BatchLine, JobRecord]] = field(default_factory=list)
     """Lines submitted earlier and not finished: poll and download them."""
     to_submit: list[BatchLine] = field(default_factory=list)
+    lines: list[BatchLine] = field(default_factory=list)
+    """Every line, with the file name it will have (see read_prior)."""
     committed_usd: float = 0.0
     """What the cap counts as already spent by earlier runs (submitted or possibly submitted lines)."""
 
@@ -64,9 +68,21 @@ def batch_id_for(out_dir: Path) -> str:
     return f"batch-{digest[:16]}"
 
 
-def fingerprint(settings: dict[str, object]) -> str:
-    """What a job asked for, as one comparable string (key order does not matter)."""
-    return json.dumps(settings, sort_keys=True, ensure_ascii=False)
+def fingerprint(operation: str, body: object) -> str:
+    """What a job asked for: its operation and the body sent, with media as type, size and sha256 (so a
+    batch folder moved elsewhere, its images with it, still matches), as one comparable string."""
+    return json.dumps([operation, body], sort_keys=True, ensure_ascii=False)
+
+
+def line_fingerprint(line: BatchLine) -> str:
+    """A line's fingerprint, as its job would be recorded once sent (media files are hashed, not sent)."""
+    body = bodies.build_body(line.request, resolve=media.summary_url)  # already in the journal's summary form
+    return fingerprint(line.request.op.name, body)
+
+
+def record_fingerprint(record: JobRecord) -> str:
+    """The fingerprint of a job the journal recorded."""
+    return fingerprint(record.operation, json.loads(record.request_json))
 
 
 def gateway_key(url: str) -> str:
@@ -100,17 +116,26 @@ def read_prior(
     Runs on another gateway (a test run on the emulator before the real one) neither skip nor block a line.
     When the caller holds the batch's lock, a row still `submitting` was left by a run that died mid-request:
     it is settled as unknown (possibly queued, never resent). Without the lock (a dry run) it is only counted.
+    Every line leaves with its file name: a line already sent keeps its job's file, and a new line never
+    takes a name an earlier job (or any file) already has in the folder.
     """
     journal.unfinished()  # marks submits of processes that died mid-request as `unknown`
-    slots = _earlier_lines(journal, batch.batch_id, gateway)
+    records = journal.jobs(batch_id=batch.batch_id)
+    slots = _earlier_lines(records, gateway)
+    taken = _names_in_use(records, out_dir)
     prior = Prior()
     for line in batch.lines:
-        attempts = _take_slot(slots, fingerprint(line.request.settings()), line.number)
+        attempts = _take_slot(slots, line_fingerprint(line), line.number) if slots else []
         candidates = [r for r in attempts if r.state in _RANK]
         best = min(candidates, key=lambda r: _RANK[r.state], default=None)
         if best is None:
+            line = _with_free_name(line, taken)
+            prior.lines.append(line)
             prior.to_submit.append(line)
             continue
+        if best.output_path and Path(best.output_path).parent == out_dir:
+            line = dataclasses.replace(line, name=Path(best.output_path).name)  # the job's own file
+        prior.lines.append(line)
         if best.state == "submitting" and locked:  # no other run holds the lock: its process is gone
             journal.mark_unknown(
                 best.local_id, "the batch run submitting this line stopped before the gateway answered"
@@ -136,16 +161,36 @@ def read_prior(
     return prior
 
 
-def _earlier_lines(journal: Journal, batch_id: str, gateway: str | None) -> dict[str, list[list[JobRecord]]]:
+def _earlier_lines(records: list[JobRecord], gateway: str | None) -> dict[str, list[list[JobRecord]]]:
     """Earlier runs' jobs on this gateway, as lines: by what they asked for, each line's attempts together."""
     by_line: dict[tuple[str, int], list[JobRecord]] = {}
-    for record in journal.jobs(batch_id=batch_id):
+    for record in records:
         if record.batch_line is not None and same_gateway(record, gateway):
-            by_line.setdefault((fingerprint(record.settings), record.batch_line), []).append(record)
+            by_line.setdefault((record_fingerprint(record), record.batch_line), []).append(record)
     slots: dict[str, list[list[JobRecord]]] = {}
     for (asked, _number), attempts in sorted(by_line.items(), key=lambda item: item[0][1]):
         slots.setdefault(asked, []).append(attempts)
     return slots
+
+
+def _names_in_use(records: list[JobRecord], out_dir: Path) -> set[str]:
+    """File names a new line must not take: every file in the folder, and every file a sent job will write."""
+    taken = {p.name for p in out_dir.iterdir()} if out_dir.is_dir() else set()
+    for record in records:
+        sent = record.request_id or record.state in ("unknown", "submitting")
+        if sent and record.output_path and Path(record.output_path).parent == out_dir:
+            taken.add(Path(record.output_path).name)
+    return taken
+
+
+def _with_free_name(line: BatchLine, taken: set[str]) -> BatchLine:
+    """The line, renamed `0007-a-cat-2.mp4` (-3, ...) if its name is taken; the name is then taken."""
+    name, stem, n = line.name, line.name.removesuffix(".mp4"), 1
+    while name in taken:
+        n += 1
+        name = f"{stem}-{n}.mp4"
+    taken.add(name)
+    return line if name == line.name else dataclasses.replace(line, name=name)
 
 
 def _take_slot(slots: dict[str, list[list[JobRecord]]], asked: str, number: int) -> list[JobRecord]:

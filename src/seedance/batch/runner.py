@@ -108,6 +108,10 @@ class BatchRunner:
         self.committed = prior.committed_usd
         self.fatal: errors.SeedanceError | None = None
         self._limited_since: float | None = None
+        self.sent: dict[int, str] = {}
+        """Request ids of the lines with a job (resumed or submitted by this run), by line number."""
+        self.submitting: set[int] = set()
+        """Lines whose submit is on its way: if the run stops now, their outcome is unknown."""
         self.in_flight = 0
         self.warnings: list[str] = []
         self._submitting = 0
@@ -155,6 +159,8 @@ class BatchRunner:
 
     async def _resume(self) -> None:
         for line, record in self.prior.to_resume:
+            if record.request_id:
+                self.sent[line.number] = record.request_id
             await self._take_slot()
             target = self.options.out_dir / line.name
             if record.output_path != str(target) or not record.want_download:
@@ -224,6 +230,7 @@ class BatchRunner:
 
     async def _submit(self, line: BatchLine, cost: float) -> None:
         held = True
+        self.submitting.add(line.number)
         try:
             job = await self.client.submit(
                 line.request,
@@ -249,10 +256,12 @@ class BatchRunner:
             self._finish(self._outcome(line.number, "unknown", error=f"{type(exc).__name__}: {exc}"))
         else:
             held = False
+            self.sent[line.number] = job.request_id
             self._limited_since = None
             self.warnings.extend(f"line {line.number}: {w}" for w in job.warnings)
             self.poller.add(line.number, job, _key(line), 0.0)
         finally:
+            self.submitting.discard(line.number)
             self._submitting -= 1
             if held:
                 self._give_slot()

@@ -79,7 +79,7 @@ def batch(
     from seedance.batch.input import read_batch
     from seedance.batch.lock import BatchLock
     from seedance.batch.manifest import MANIFEST_NAME
-    from seedance.batch.prior import batch_id_for, read_prior
+    from seedance.batch.prior import batch_id_for
     from seedance.errors import InputError
     from seedance.journal import Journal
 
@@ -97,12 +97,32 @@ def batch(
     lock = BatchLock(out)  # held until this command returns (the OS drops it if the process dies)
     if not dry_run:
         _usable_folder(out)  # before anything is paid for, not when the first video arrives
-        lock.acquire()
-    prior = read_prior(journal, batch_file, costs, out, gateway, locked=not dry_run)
+        if not lock.acquire():
+            OUT.info(f"warning: {lock.problem}; do not run this batch twice at once")
+    try:
+        _plan_and_run(batch_file, costs, journal, out, gateway, lock, dry_run=dry_run, as_json=as_json,
+                      max_cost=max_cost, yes=yes, concurrency=concurrency, timeout=timeout, patience=patience,
+                      base_url=base_url, api_key=api_key, poll_interval=poll_interval, emulator=emulator)  # fmt: skip
+    finally:
+        lock.release()
+
+
+def _plan_and_run(batch_file: BatchFile, costs: CostPlan, journal: Any, out: Path, gateway: str | None,
+                  lock: Any, *, dry_run: bool, as_json: bool, max_cost: float | None, yes: bool, concurrency: int,
+                  timeout: float, patience: float, base_url: str | None, api_key: str | None,
+                  poll_interval: float | None, emulator: bool) -> None:  # fmt: skip
+    """Sort the lines by what earlier runs did, print the plan and the estimate, ask if costly, and run."""
+    import dataclasses
+
+    from seedance.batch.prior import read_prior
+    from seedance.errors import InputError
+
+    prior = read_prior(journal, batch_file, costs, out, gateway, locked=lock.held)
+    batch_file = dataclasses.replace(batch_file, lines=prior.lines)  # with the file names they will have
     numbers = [line.number for line in prior.to_submit]
     done_before = len(prior.done) + len(prior.to_resume)
     OUT.info(
-        f"{file}: {len(batch_file.lines)} job(s), batch {batch_file.batch_id}"
+        f"{batch_file.path}: {len(batch_file.lines)} job(s), batch {batch_file.batch_id}"
         + (f"; {done_before} already submitted by an earlier run" if done_before else "")
     )
     OUT.info(
@@ -118,11 +138,8 @@ def batch(
     _consent(costs, numbers, max_cost, yes)
     if not batch_file.lines:
         raise InputError("no valid line to run", hint="fix the lines reported above")
-    try:
-        _run(batch_file, costs, prior, out, journal, concurrency, max_cost, timeout, patience,
-             base_url, api_key, poll_interval, emulator)  # fmt: skip
-    finally:
-        lock.release()
+    _run(batch_file, costs, prior, out, journal, concurrency, max_cost, timeout, patience,
+         base_url, api_key, poll_interval, emulator)  # fmt: skip
 
 
 def _usable_folder(out: Path) -> None:
@@ -232,15 +249,11 @@ def _run(batch_file: BatchFile, costs: CostPlan, prior: Any, out: Path, journal:
         progress.stop()
         runner = holder.get("runner")
         seen = dict(runner.outcomes) if runner else {}
-        sent = _sent_lines(journal, batch_file.batch_id)
+        sent = runner.sent if runner else {}
+        in_flight = runner.submitting if runner else set()
         left = [
-            LineOutcome(n.number, "pending", n.request.prompt, request_id=sent[n.number].request_id,
-                        estimated_cost_usd=costs.costs[n.number].usd)
-            if n.number in sent
-            else LineOutcome(n.number, "not_submitted", n.request.prompt, error="interrupted before it was sent")
-            for n in batch_file.lines
-            if n.number not in seen
-        ]  # fmt: skip
+            _left_at_interrupt(n, sent, in_flight, costs) for n in batch_file.lines if n.number not in seen
+        ]
         path = write_manifest(out, [*seen.values(), *left, *invalid])
         OUT.info(f"interrupted; manifest: {path}")
         OUT.info(f"hint: run `seedance batch {batch_file.path}` again to finish (nothing is submitted twice)")
@@ -263,13 +276,20 @@ def _run(batch_file: BatchFile, costs: CostPlan, prior: Any, out: Path, journal:
         sys.exit(code)
 
 
-def _sent_lines(journal: Any, batch_id: str) -> dict[int, Any]:
-    """The batch's lines that have a request id in the journal (the newest job of each line)."""
-    sent: dict[int, Any] = {}
-    for record in journal.jobs(batch_id=batch_id):  # newest first
-        if record.batch_line is not None and record.request_id and record.batch_line not in sent:
-            sent[record.batch_line] = record
-    return sent
+def _left_at_interrupt(line: Any, sent: dict[int, str], in_flight: set[int], costs: CostPlan) -> Any:
+    """A line the run had not finished when interrupted: running (with its job), mid-submit, or unsent."""
+    from seedance.batch.manifest import LineOutcome
+
+    usd = costs.costs[line.number].usd
+    prompt = line.request.prompt
+    if line.number in sent:
+        return LineOutcome(
+            line.number, "pending", prompt, request_id=sent[line.number], estimated_cost_usd=usd
+        )
+    if line.number in in_flight:
+        return LineOutcome(line.number, "unknown", prompt, estimated_cost_usd=usd,
+                           error="interrupted while its submit was on its way: it may have been queued")  # fmt: skip
+    return LineOutcome(line.number, "not_submitted", prompt, error="interrupted before it was sent")
 
 
 def _summary(runner: Any, outcomes: list[Any], manifest: Path, elapsed: float) -> None:
