@@ -264,3 +264,20 @@ def test_a_jsonl_with_a_bom_is_priced(dry_run: Callable[..., Run], tmp_path: Pat
     path = write_bytes(tmp_path / "bom.jsonl", '{"prompt": "a cat"}\n{"prompt": "a dog"}\n', bom=True)
     summary = priced(dry_run(path))
     assert (summary["jobs"], summary["invalid_lines"]) == (2, 0)
+
+
+def test_a_txt_file_of_json_lines_may_open_with_comments(dry_run: Callable[..., Run], tmp_path: Path) -> None:
+    """An extensionless or .txt JSONL file whose first lines are `#` comments is read as JSONL, not CSV."""
+    path = write_bytes(tmp_path / "jobs.txt", '# my batch\n{"prompt": "A cat"}\n{"prompt": "A dog"}\n')
+    run = dry_run(path)
+    assert run.code == 0, run.stderr
+    assert priced(run)["jobs"] == 2
+
+
+def test_a_refused_batch_says_so_in_a_typed_json_line(dry_run: Callable[..., Run], tmp_path: Path) -> None:
+    """Every JSON line a batch prints has a type: the error line too (so a reader of the last line knows)."""
+    path = write_bytes(tmp_path / "jobs.jsonl", '{"prompt": "A cat", "duration": 99}\n')
+    run = dry_run(path)
+    assert run.code == 2
+    last = json.loads(run.stdout.strip().splitlines()[-1])
+    assert (last["type"], last["ok"], last["error"]["exit_code"]) == ("error", False, 2)

@@ -127,3 +127,14 @@ def test_a_name_left_to_a_running_job_is_not_given_to_another(server: McpServer,
     assert second.is_error
     assert "already exists (or is being made)" in text_of(second)
     assert len(emulator.submits) == 1
+
+
+@pytest.mark.parametrize("name", ["..", " ", ".mp4"])
+def test_an_output_name_with_nothing_left_of_it_is_refused(
+    server: McpServer, emulator: Any, name: str
+) -> None:
+    """Names that would all collapse to one default file are refused before the submit."""
+    answer = server.call("generate_video", prompt="A cat", output=name, wait_seconds=0, **SMALL)
+    assert answer.is_error
+    assert "is not a usable file name" in text_of(answer)
+    assert emulator.submits == []

@@ -84,6 +84,10 @@ class Sandbox:
         if name:
             stem = name.strip()
             stem = stem[:-4] if stem.lower().endswith(".mp4") else stem
+            if not stem.strip(". "):  # "..", " ", ".mp4": nothing of a name would be left
+                raise InputError(
+                    f"output: {name!r} is not a usable file name", hint="give a name such as clip.mp4"
+                )
             target = self.out_dir / safe_filename(stem)
         else:
             words = "-".join(re.findall(r"[A-Za-z0-9]+", (prompt or "video").lower())[:6])[:60] or "video"

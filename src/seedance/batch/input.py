@@ -132,7 +132,12 @@ def _is_csv(path: Path, text: str) -> bool:
         return False
     if path.suffix.lower() in (".csv", ".tsv"):
         return True
-    return not text.lstrip().startswith("{")
+    first = next(
+        (line.strip() for line in text.split("\n") if line.strip() and not line.lstrip().startswith("#")), ""
+    )
+    return not first.startswith(
+        "{"
+    )  # JSONL may open with `#` comment lines; a CSV header never starts with {
 
 
 def _jsonl_rows(text: str) -> list[tuple[int, dict[str, Any] | str]]:

@@ -89,7 +89,9 @@ def batch(
             f"{file} is the manifest this batch would write", hint="give the batch another --out folder"
         )
     batch_file = read_batch(file, batch_id_for(out))
-    OUT.context.update(batch_id=batch_file.batch_id, file=str(file))
+    OUT.context.update(
+        type="error", batch_id=batch_file.batch_id, file=str(file)
+    )  # every JSON line has a type
     _check_problems(batch_file, skip_invalid)
     costs = plan_costs(batch_file.lines)
     journal = Journal()

@@ -81,8 +81,8 @@ def mcp(
     gateway = Gateway(base_url=base_url, api_key=api_key, poll_interval=poll_interval, emulator=emulator)
     server = build_server(AgentTools(gateway, sandbox))
     if http and host not in ("127.0.0.1", "localhost", "::1"):
-        print(f"warning: anyone who can reach {host}:{port} can spend your credits (the server has no login)",
-              file=sys.stderr)  # fmt: skip
+        print(f"warning: anyone who can reach {host}:{port} can spend your credits (the server has no login, and "
+              "off loopback the SDK's Host/Origin checks against DNS rebinding are off)", file=sys.stderr)  # fmt: skip
     where = f"http://{host}:{port}/mcp" if http else "stdio"
     print(f"seedance MCP server on {where}; media from {', '.join(map(str, sandbox.allowed))}; "
           f"videos to {sandbox.out_dir}", file=sys.stderr, flush=True)  # fmt: skip
