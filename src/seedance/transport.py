@@ -214,7 +214,7 @@ class AsyncDriver:
                         quiet=True
                     )  # keep the bytes for a resume; the first error is the one to tell
                     raise
-                target.close()
+                await anyio.to_thread.run_sync(target.close)  # the fsync waits for the disk, not the loop
                 return MediaOutcome(resp.status_code)
             finally:
                 await resp.aclose()
