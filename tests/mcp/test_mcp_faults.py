@@ -129,6 +129,17 @@ def test_a_name_left_to_a_running_job_is_not_given_to_another(server: McpServer,
     assert len(emulator.submits) == 1
 
 
+def test_names_that_differ_only_in_case_are_one_file(server: McpServer, emulator: Any) -> None:
+    """Clip4 then clip4 while the first job still runs: refused (on macOS and Windows they are one file)."""
+    emulator.configure(job_seconds=30.0)
+    first = server.data("generate_video", prompt="First clip", output="Clip4", wait_seconds=0, **SMALL)
+    second = server.call("generate_video", prompt="Second clip", output="clip4", wait_seconds=0, **SMALL)
+    assert first["status"] == "still running"
+    assert second.is_error
+    assert "already exists (or is being made)" in text_of(second)
+    assert len(emulator.submits) == 1
+
+
 @pytest.mark.parametrize("name", ["..", " ", ".mp4"])
 def test_an_output_name_with_nothing_left_of_it_is_refused(
     server: McpServer, emulator: Any, name: str

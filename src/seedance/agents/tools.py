@@ -53,14 +53,20 @@ Output = Annotated[
 ]
 
 
+def _same_file_key(path: Path) -> str:
+    """What two output paths share when they name one file on any disk (macOS and Windows ignore case)."""
+    return str(path).casefold()
+
+
 class AgentTools:
     """The server's tools over one gateway and one sandbox; each method is one MCP tool."""
 
     def __init__(self, gateway: Gateway, sandbox: Sandbox) -> None:
         self.gateway = gateway
         self.sandbox = sandbox
-        self._reserved: set[Path] = set()
-        """Output files promised to calls still running (two calls must not be paid into one file)."""
+        self._reserved: set[str] = set()
+        """Output files promised to calls still running (two calls must not be paid into one file), by
+        `_same_file_key`: on a case-insensitive disk, Cat.mp4 and cat.mp4 are one file."""
 
     def _request(self, values: dict[str, Any]) -> VideoRequest:
         fields = self.sandbox.check_request_media(requests.request_fields(values))
@@ -72,21 +78,22 @@ class AgentTools:
     def _reserve(self, target: Path, given: str | None) -> Iterator[None]:
         """Hold `target` for one call: another call, an existing file, or a job still to be downloaded there
         (one left 'still running') may not use it."""
+        key = _same_file_key(target)
         awaited = {
-            r.output_path
+            _same_file_key(Path(r.output_path))
             for r in Journal().jobs()
-            if r.state in ("submitting", "queued", "running", "succeeded")
+            if r.output_path and r.state in ("submitting", "queued", "running", "succeeded")
         }
-        if target in self._reserved or (given and target.exists()) or str(target) in awaited:
+        if key in self._reserved or (given and target.exists()) or key in awaited:
             raise errors.InputError(
                 f"output: {target.name} already exists (or is being made) in {self.sandbox.out_dir}",
                 hint="choose another output name",
             )
-        self._reserved.add(target)
+        self._reserved.add(key)
         try:
             yield
         finally:
-            self._reserved.discard(target)
+            self._reserved.discard(key)
 
     async def list_operations(self) -> dict[str, Any]:
         """The 11 operations, the options each model takes and its price (estimates)."""
