@@ -430,7 +430,13 @@ class Journal:
             raise InputError(
                 f"job {record.local_id} is line {record.batch_line} of a batch: the batch counts it as sent, so"
                 " it is kept (forgetting it would let the batch send that line again)",
-                hint="remove the line from the batch file if it should not run; `seedance spend` keeps counting it",
+                hint="remove the line from the batch file if it should not run"
+                + (
+                    "; `seedance batch FILE --retry-failed` sends a failed line again"
+                    if record.state == "failed"
+                    else ""
+                )
+                + "; `seedance spend` keeps counting it",
             )
         with self._write() as db:
             db.execute("DELETE FROM history WHERE local_id = ?", (record.local_id,))

@@ -288,3 +288,37 @@ def test_a_lock_file_that_cannot_be_opened_is_one_line(
     assert "cannot open the batch's lock file" in run.stderr
     assert "Traceback" not in run.stderr
     assert emulator.requests == []
+
+
+def test_a_rerun_sends_failed_lines_again_only_when_asked(
+    emulator: Any, seedance: Callable[..., Run], tmp_path: Path
+) -> None:
+    """Two lines, the first job fails: a plain rerun resends nothing (exit 8, a hint names --retry-failed);
+    --retry-failed sends that line once more, into the name its failed job had, and a third run sends nothing."""
+    emulator.configure(job_seconds=0.2, **FAST)
+    emulator.add_fault("fail:count=1,message=content policy violation")
+    path = write_jsonl(tmp_path / "jobs.jsonl", prompts(2))
+    out = tmp_path / "videos"
+    first = seedance("batch", str(path), "--out", str(out), "--yes")
+    assert first.code == 8, first.stderr
+    assert "--retry-failed" in first.stderr
+    failed = [row for row in read_manifest(out) if row["status"] == "failed"]
+    assert len(failed) == 1
+    assert "content policy violation" in failed[0]["error"]
+
+    assert seedance("batch", str(path), "--out", str(out), "--yes").code == 8
+    assert len(emulator.submits) == 2
+
+    dry = seedance("batch", str(path), "--out", str(out), "--retry-failed", "--dry-run", "--json")
+    plan = dry.json_lines()[-1]
+    assert (plan["to_submit"], plan["retried"]) == (1, 1)
+    retry = seedance("batch", str(path), "--out", str(out), "--yes", "--retry-failed")
+    assert retry.code == 0, retry.stderr
+    assert len(emulator.submits) == 3
+    manifest = {row["line"]: row for row in read_manifest(out)}
+    assert all(row["status"] == "downloaded" for row in manifest.values())
+    assert not manifest[failed[0]["line"]]["file"].endswith("-2.mp4")  # the name the failed job had
+    assert sorted(p.name for p in out.glob("*.mp4")) == sorted(row["file"] for row in manifest.values())
+
+    assert seedance("batch", str(path), "--out", str(out), "--yes", "--retry-failed").code == 0
+    assert len(emulator.submits) == 3

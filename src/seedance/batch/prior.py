@@ -6,8 +6,9 @@ settings: prompt, model, inputs, duration, ...), not by its line number, so addi
 lines never resends one that was already paid for; a changed line is a new request and is sent.
 
 A line whose job has a request id is never submitted again: it is polled and downloaded (or reported, if it
-failed). A line whose submit has an unknown outcome is reported, never resent. Only a line with no job, or
-whose jobs were all refused by the gateway (nothing queued, e.g. a 429 or 402), is submitted.
+failed; `retry_failed` sends a failed line again, into the file name its failed job had). A line whose submit
+has an unknown outcome is reported, never resent. Otherwise only a line with no job, or whose jobs were all
+refused by the gateway (nothing queued, e.g. a 429 or 402), is submitted.
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ class Prior:
     """Every line, with the file name it will have (see read_prior)."""
     committed_usd: float = 0.0
     """What the cap counts as already spent by earlier runs (submitted or possibly submitted lines)."""
+    retried: list[int] = field(default_factory=list)
+    """Line numbers of failed lines sent again (`retry_failed`): they are in `to_submit` too."""
 
 
 def file_label(path: str | Path | None, out_dir: Path) -> str | None:
@@ -110,6 +113,7 @@ def read_prior(
     gateway: str | None,
     *,
     locked: bool = True,
+    retry_failed: bool = False,
 ) -> Prior:
     """Sort the batch's lines by what the journal says about earlier runs of this batch on this gateway.
 
@@ -135,6 +139,14 @@ def read_prior(
             continue
         if best.output_path and Path(best.output_path).parent == out_dir:
             line = dataclasses.replace(line, name=Path(best.output_path).name)  # the job's own file
+        if best.state == "failed" and retry_failed:
+            prior.committed_usd += costs.costs[line.number].cap_usd  # whether a failure is charged is unknown
+            if (out_dir / line.name).exists():  # no video came of the failed job: the name is normally free
+                line = _with_free_name(line, taken)
+            prior.lines.append(line)
+            prior.to_submit.append(line)
+            prior.retried.append(line.number)
+            continue
         prior.lines.append(line)
         if best.state == "submitting" and locked:  # no other run holds the lock: its process is gone
             journal.mark_unknown(

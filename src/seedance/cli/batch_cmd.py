@@ -35,6 +35,8 @@ def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> 
               help="Never submit more than this in estimates; later lines are left out (skipped_cost_cap).")  # fmt: skip
 @click.option("-y", "--yes", is_flag=True, help="Do not ask before a batch estimated over $10.")
 @click.option("--skip-invalid", is_flag=True, help="Run the valid lines even if some lines are invalid.")
+@click.option("--retry-failed", is_flag=True,
+              help="Send again the lines whose job failed in an earlier run (each one is paid for again).")  # fmt: skip
 @click.option("--dry-run", is_flag=True, help="Check every line and print the estimate; send nothing.")
 @click.option("--timeout", type=click.FloatRange(min=1), default=600, show_default=True,
               help="Seconds to wait for each job (a rerun picks up the ones still running).")  # fmt: skip
@@ -49,6 +51,7 @@ def batch(
     max_cost: float | None,
     yes: bool,
     skip_invalid: bool,
+    retry_failed: bool,
     dry_run: bool,
     timeout: float,
     patience: float,
@@ -103,6 +106,7 @@ def batch(
             OUT.info(f"warning: {lock.problem}; do not run this batch twice at once")
     try:
         _plan_and_run(batch_file, costs, journal, out, gateway, lock, dry_run=dry_run, as_json=as_json,
+                      retry_failed=retry_failed,
                       max_cost=max_cost, yes=yes, concurrency=concurrency, timeout=timeout, patience=patience,
                       base_url=base_url, api_key=api_key, poll_interval=poll_interval, emulator=emulator)  # fmt: skip
     finally:
@@ -110,7 +114,8 @@ def batch(
 
 
 def _plan_and_run(batch_file: BatchFile, costs: CostPlan, journal: Any, out: Path, gateway: str | None,
-                  lock: Any, *, dry_run: bool, as_json: bool, max_cost: float | None, yes: bool, concurrency: int,
+                  lock: Any, *, dry_run: bool, as_json: bool, retry_failed: bool, max_cost: float | None,
+                  yes: bool, concurrency: int,
                   timeout: float, patience: float, base_url: str | None, api_key: str | None,
                   poll_interval: float | None, emulator: bool) -> None:  # fmt: skip
     """Sort the lines by what earlier runs did, print the plan and the estimate, ask if costly, and run."""
@@ -119,13 +124,14 @@ def _plan_and_run(batch_file: BatchFile, costs: CostPlan, journal: Any, out: Pat
     from seedance.batch.prior import read_prior
     from seedance.errors import InputError
 
-    prior = read_prior(journal, batch_file, costs, out, gateway, locked=lock.held)
+    prior = read_prior(journal, batch_file, costs, out, gateway, locked=lock.held, retry_failed=retry_failed)
     batch_file = dataclasses.replace(batch_file, lines=prior.lines)  # with the file names they will have
     numbers = [line.number for line in prior.to_submit]
     done_before = len(prior.done) + len(prior.to_resume)
     OUT.info(
         f"{batch_file.path}: {len(batch_file.lines)} job(s), batch {batch_file.batch_id}"
         + (f"; {done_before} already submitted by an earlier run" if done_before else "")
+        + (f"; {len(prior.retried)} failed line(s) to send again" if prior.retried else "")
     )
     OUT.info(
         f"{costs.describe(numbers)}" + (f"; cap --max-cost ${max_cost:.2f}" if max_cost is not None else "")
@@ -133,7 +139,7 @@ def _plan_and_run(batch_file: BatchFile, costs: CostPlan, journal: Any, out: Pat
     if dry_run:
         if as_json:
             OUT.emit({"type": "summary", "ok": True, "dry_run": True, "batch_id": batch_file.batch_id,
-                      "jobs": len(batch_file.lines), "to_submit": len(numbers),
+                      "jobs": len(batch_file.lines), "to_submit": len(numbers), "retried": len(prior.retried),
                       "estimated_cost_usd": costs.total(numbers), "unknown_price_jobs": len(costs.unknown(numbers)),
                       "invalid_lines": len(batch_file.problems)})  # fmt: skip
         return
@@ -321,3 +327,8 @@ def _summary(runner: Any, outcomes: list[Any], manifest: Path, elapsed: float) -
         f"batch {runner.batch.batch_id}: {parts} in {elapsed:.1f} s; estimated spend ${spent:.2f}{extra}"
     )
     OUT.info(f"videos in {runner.options.out_dir}; manifest: {manifest}")
+    failed = by_status.get("failed", 0)
+    if failed:
+        OUT.info(f"hint: {failed} generation(s) failed (see the manifest's errors); `seedance batch "
+                 f"{runner.batch.path} --out {runner.options.out_dir} --retry-failed` sends them again, "
+                 "paid again")  # fmt: skip
