@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from seedance.client import Client
 from seedance.errors import InputError, InvalidRequestError, SeedanceError
-from seedance.journal import JobRecord
+from seedance.journal import JobRecord, Journal
 from seedance.models import JobStatus, Result
 
 
@@ -21,13 +21,12 @@ class Resumed:
     skipped: str | None = None
 
 
-def pick(client: Client, key: str | None) -> list[JobRecord]:
+def pick(journal: Journal, key: str | None) -> list[JobRecord]:
     """The jobs to resume: the one named (journal id or request id), or every unfinished one."""
-    assert client.journal is not None
     if key is None:
-        return client.journal.unfinished()
-    client.journal.settle_orphans()  # a submit whose process died shows as unknown, not as still submitting
-    record = client.journal.get(key)
+        return journal.unfinished()
+    journal.settle_orphans()  # a submit whose process died shows as unknown, not as still submitting
+    record = journal.get(key)
     if record is None:
         raise InputError(
             f"no job {key!r} in the journal",
@@ -36,10 +35,9 @@ def pick(client: Client, key: str | None) -> list[JobRecord]:
     return [record]
 
 
-def unknown_outcome(client: Client) -> list[JobRecord]:
+def unknown_outcome(journal: Journal) -> list[JobRecord]:
     """Submits whose outcome is unknown and whose request id never arrived: resume cannot fetch them."""
-    assert client.journal is not None
-    return [r for r in client.journal.jobs(state="unknown") if not r.request_id]  # settles dead submits first
+    return [r for r in journal.jobs(state="unknown") if not r.request_id]  # settles dead submits first
 
 
 def resume_jobs(

@@ -181,25 +181,27 @@ def resume(
     from seedance import resume as resuming
     from seedance.cli import render
     from seedance.cli.common import open_client
+    from seedance.journal import Journal
 
+    journal = Journal()  # read before the key is asked for: with nothing to resume, no key is needed
+    records = resuming.pick(journal, None if all_jobs else job_id)
+    unknown = [] if job_id and not all_jobs else resuming.unknown_outcome(journal)
+    if unknown:
+        # Paid, perhaps, but their request ids never arrived: nothing here can fetch them or safely resend.
+        OUT.info(
+            f"warning: {len(unknown)} submit(s) with unknown outcome (no request id): check your "
+            "dashboard before resending; `seedance jobs --status unknown` lists them, "
+            "`seedance jobs forget ID` drops one you have checked"
+        )
+    if not records:
+        OUT.result(
+            {"ok": True, "resumed": [], "unknown_outcome": [r.local_id for r in unknown]},
+            "nothing to resume",
+        )
+        return
     with open_client(
         base_url=base_url, api_key=api_key, poll_interval=poll_interval, emulator=emulator
     ) as client:
-        records = resuming.pick(client, None if all_jobs else job_id)
-        unknown = [] if job_id and not all_jobs else resuming.unknown_outcome(client)
-        if unknown:
-            # Paid, perhaps, but their request ids never arrived: nothing here can fetch them or safely resend.
-            OUT.info(
-                f"warning: {len(unknown)} submit(s) with unknown outcome (no request id): check your "
-                "dashboard before resending; `seedance jobs --status unknown` lists them, "
-                "`seedance jobs forget ID` drops one you have checked"
-            )
-        if not records:
-            OUT.result(
-                {"ok": True, "resumed": [], "unknown_outcome": [r.local_id for r in unknown]},
-                "nothing to resume",
-            )
-            return
         outcomes, worst = [], 0
         for done in resuming.resume_jobs(client, records, timeout=timeout):
             rec = done.record
