@@ -54,6 +54,9 @@ def test_lists_every_tool_with_its_cost_and_the_request_schema(server: McpServer
     assert all(
         "Free: spends no credits." in (t.description or "") for n, t in tools.items() if n != "generate_video"
     )
+    assert all(
+        "ctx" not in t.input_schema["properties"] for t in tools.values()
+    )  # the SDK's, not the agent's
     for name in ("generate_video", "estimate_cost"):
         properties = tools[name].input_schema["properties"]
         assert set(VideoRequest.model_fields) <= set(properties)
@@ -99,6 +102,33 @@ def test_generates_a_video_that_the_journal_and_the_cli_know(server: McpServer, 
         str(target),
     )
     assert emulator.api_key not in server.all_text()
+
+
+def test_a_wait_reports_the_jobs_progress_to_a_client_that_asks(server: McpServer, emulator: Any) -> None:
+    """generate_video with a progress callback: notifications name the job and its states as they change,
+    their progress only grows, and the call still answers with the saved video."""
+    emulator.configure(job_seconds=1.5)
+    seen: list[tuple[float, float | None, str | None]] = []
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        seen.append((progress, total, message))
+
+    answer = server._run(
+        server.session.call_tool(
+            "generate_video",
+            {"prompt": "A heron", **SMALL, "wait_seconds": 30},
+            progress_callback=on_progress,
+        )
+    )
+    assert not answer.is_error, answer.content
+    request_id = json.loads(answer.content[0].text)["request_id"]  # type: ignore[union-attr]
+    messages = [message for _, _, message in seen]
+    assert messages[0] == f"job {request_id}: submitted"
+    assert f"job {request_id}: running" in messages
+    assert messages[-1] == f"job {request_id}: saved"
+    progress = [value for value, _, _ in seen]
+    assert progress == sorted(set(progress))  # strictly growing, as the protocol asks
+    assert all(total == 30 for _, total, _ in seen)
 
 
 def test_a_long_job_is_reported_still_running_and_resumed_by_the_cli(

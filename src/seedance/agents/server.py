@@ -19,7 +19,7 @@ from mcp.types import CallToolResult, ContentBlock, InputRequiredResult, TextCon
 from pydantic import ValidationError
 
 from seedance import __version__, errors
-from seedance.agents import requests
+from seedance.agents import progress, requests
 from seedance.agents.tools import AgentTools
 from seedance.models import describe_validation_error
 
@@ -115,7 +115,8 @@ def as_tool(handler: Handler, parameters: list[inspect.Parameter] | None = None)
     """Wrap a handler as an MCP tool function: same inputs (or `parameters`), errors turned into answers."""
 
     @functools.wraps(handler)
-    async def tool(**kwargs: Any) -> CallToolResult:
+    async def tool(ctx: Context[Any, Any], **kwargs: Any) -> CallToolResult:
+        token = progress.reporter.set(ctx.report_progress)  # waits tell the client how the job goes
         try:
             return answer(await handler(**kwargs))
         except errors.SeedanceError as exc:
@@ -124,12 +125,16 @@ def as_tool(handler: Handler, parameters: list[inspect.Parameter] | None = None)
             return failure(errors.InputError(f"{type(exc).__name__}: {exc.strerror or exc}"))
         except ValueError as exc:  # an argument the standard library refuses (e.g. a NUL in a name)
             return failure(errors.InputError(f"an argument is not usable: {exc}"))
+        finally:
+            progress.reporter.reset(token)
 
     params = (
         parameters
         if parameters is not None
         else list(inspect.signature(handler, eval_str=True).parameters.values())
     )
+    context = inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=Context)  # the SDK fills it
+    params = [*params, context]
     tool.__signature__ = inspect.Signature(params, return_annotation=CallToolResult)  # type: ignore[attr-defined]
     tool.__annotations__ = {p.name: p.annotation for p in params} | {"return": CallToolResult}
     del tool.__wrapped__  # the schema comes from __signature__, not the handler

@@ -21,6 +21,7 @@ from pydantic import Field
 from seedance import auth, bodies, catalog, errors, media, pricing
 from seedance.agents import requests
 from seedance.agents.answers import estimate_data, record_data, result_data, still_running
+from seedance.agents.progress import WaitProgress
 from seedance.agents.safety import Sandbox
 from seedance.client import AsyncClient, JobRef
 from seedance.journal import Journal
@@ -159,16 +160,22 @@ class AgentTools:
         budget = requests.bounded_wait(wait_seconds)
         if budget <= 0:
             return None
-        result = None
-        with anyio.move_on_after(budget + 5):  # a slow or silent gateway cannot hold the agent's call
-            with contextlib.suppress(errors.PollTimeout):
-                result = await client.wait(job, timeout=budget)
-        if result is None:
-            return None
-        if not download:
-            return result_data(result)
-        with anyio.move_on_after(max(budget, 60.0)):
-            return result_data(await client.download(result, target))
+        progress = WaitProgress(job if isinstance(job, str) else job.request_id, budget)
+        async with progress.reporting():
+            result = None
+            with anyio.move_on_after(budget + 5):  # a slow or silent gateway cannot hold the agent's call
+                with contextlib.suppress(errors.PollTimeout):
+                    result = await client.wait(job, timeout=budget, on_update=progress.update)
+            if result is None:
+                return None
+            if not download:
+                progress.state = "succeeded"
+                return result_data(result)
+            progress.state = "downloading"
+            with anyio.move_on_after(max(budget, 60.0)):
+                saved = await client.download(result, target)
+                progress.state = "saved"
+                return result_data(saved)
         request_id = result.request_id
         return {
             "ok": True,
