@@ -17,11 +17,12 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Coroutine
+from collections.abc import AsyncIterator, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+import httpx2  # the MCP SDK's HTTP client
 from mcp.client.session import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
@@ -133,8 +134,12 @@ class McpHttpServer(McpServer):
     port is tried; the client only ever talks to a port that answered as this MCP server.
     """
 
-    def __init__(self, args: list[str], env: dict[str, str], cwd: Path) -> None:
+    def __init__(
+        self, args: list[str], env: dict[str, str], cwd: Path, headers: dict[str, str] | None = None
+    ) -> None:
         self.extra = args
+        self.headers = headers or {}
+        """Sent with every request of the client (e.g. the bearer token)."""
         super().__init__(args, env, cwd)
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -182,7 +187,15 @@ class McpHttpServer(McpServer):
             self.process.wait(30)
 
     def _transport(self, errlog: Any) -> Any:
-        return streamable_http_client(self.url)
+        @contextlib.asynccontextmanager
+        async def transport() -> AsyncIterator[Any]:
+            async with (
+                httpx2.AsyncClient(headers=self.headers, timeout=httpx2.Timeout(30, read=300)) as http,
+                streamable_http_client(self.url, http_client=http) as streams,
+            ):
+                yield streams
+
+        return transport()
 
 
 def _speaks_mcp(answer: httpx.Response) -> bool:

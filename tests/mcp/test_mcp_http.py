@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import httpx
 from mcp_harness import McpHttpServer, server_env
 from test_mcp_server import TOOLS
 
@@ -33,3 +34,24 @@ def test_over_http_an_agent_lists_the_tools_generates_a_video_and_is_kept_in_the
     assert len(emulator.submits) == 1
     assert "http://127.0.0.1:" in server.stderr_path.read_text(encoding="utf-8")
     assert emulator.api_key not in server.all_text()
+
+
+def test_with_a_token_set_only_requests_that_carry_it_get_in(
+    seedance_emulator_server: Any, emulator: Any, tmp_path: Path
+) -> None:
+    """SEEDANCE_MCP_TOKEN set: a request without the bearer token, or with another, is answered 401 (saying
+    what to send) and reaches no tool; the client that sends it lists the tools; the token is never printed."""
+    token = "mcp-token-5f2a9c71e0"
+    env = {**server_env(tmp_path, emulator.base_url, emulator.api_key), "SEEDANCE_MCP_TOKEN": token}
+    headers = {"Authorization": f"Bearer {token}"}
+    with McpHttpServer([], env, tmp_path, headers=headers) as server:
+        assert set(server.tools()) == TOOLS
+        call = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
+        accept = {"Accept": "application/json, text/event-stream"}
+        for given in ({}, {"Authorization": "Bearer not-the-token"}, {"Authorization": token}):
+            answer = httpx.post(server.url, json=call, headers={**accept, **given}, timeout=10)
+            assert answer.status_code == 401, given
+            assert "SEEDANCE_MCP_TOKEN" in answer.json()["error"]["message"]
+    assert "bearer token" in server.stderr_path.read_text(encoding="utf-8")
+    assert token not in server.all_text()
+    assert token not in server.stderr_path.read_text(encoding="utf-8")

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from seedance import __version__, errors
 from seedance.agents import progress, requests
+from seedance.agents.http_gate import BearerTokenGate
 from seedance.agents.tools import AgentTools
 from seedance.models import describe_validation_error
 
@@ -177,3 +178,16 @@ def build_server(tools: AgentTools) -> MCPServer[Any]:
         fn = as_tool(handler, signatures.get(name))
         server.add_tool(fn, name=name, description=description, annotations=ANNOTATIONS[name])
     return server
+
+
+def serve_http(server: MCPServer[Any], host: str, port: int, token: str | None) -> None:
+    """Serve streamable HTTP at http://HOST:PORT/mcp; with a token, only requests that carry it get in.
+
+    The SDK's own Host/Origin checks (against DNS rebinding) stay on for loopback addresses.
+    """
+    import uvicorn
+
+    app: Any = server.streamable_http_app(host=host)
+    if token is not None:
+        app = BearerTokenGate(app, token)
+    uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -50,17 +50,23 @@ def mcp(
       seedance mcp                                    # stdio, for Claude Desktop, Cursor, ...
       seedance mcp --emulator                         # against a local emulator, no key, no network
       seedance mcp --http --port 8765 --allow-dir ~/pictures --out-dir ~/videos
+
+    \b
+    Over HTTP, with SEEDANCE_MCP_TOKEN set, only requests that carry `Authorization: Bearer <token>` get
+    in (others: 401).
     """
+    import os
     import sys
 
     from seedance import config
+    from seedance.agents.http_gate import TOKEN_ENV
     from seedance.agents.safety import Sandbox
-    from seedance.errors import InputError
+    from seedance.errors import InputError, register_secret
 
     sandbox = Sandbox.create(allow_dirs, out_dir)
     config.base_url(base_url)  # a bad URL is refused now, not on the agent's first call
     try:
-        from seedance.agents.server import build_server
+        from seedance.agents.server import build_server, serve_http
         from seedance.agents.tools import AgentTools, Gateway
     except ImportError as exc:
         raise InputError(
@@ -75,20 +81,23 @@ def mcp(
         base_url, api_key = running.base_url, running.api_key
         poll_interval = 0.25 if poll_interval is None else poll_interval
     if api_key is not None:
-        from seedance.errors import register_secret
-
         register_secret(api_key)
     gateway = Gateway(base_url=base_url, api_key=api_key, poll_interval=poll_interval, emulator=emulator)
     server = build_server(AgentTools(gateway, sandbox))
-    if http and host not in ("127.0.0.1", "localhost", "::1"):
-        print(f"warning: anyone who can reach {host}:{port} can spend your credits (the server has no login, and "
-              "off loopback the SDK's Host/Origin checks against DNS rebinding are off)", file=sys.stderr)  # fmt: skip
+    token = (os.environ.get(TOKEN_ENV, "").strip() or None) if http else None
+    if token is not None:
+        register_secret(token)
+    if http and token is None and host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"warning: anyone who can reach {host}:{port} can spend your credits (set {TOKEN_ENV} to require "
+              "a bearer token; off loopback the SDK's Host/Origin checks against DNS rebinding are off)",
+              file=sys.stderr)  # fmt: skip
     where = f"http://{host}:{port}/mcp" if http else "stdio"
-    print(f"seedance MCP server on {where}; media from {', '.join(map(str, sandbox.allowed))}; "
+    gate = f" (bearer token from {TOKEN_ENV} required)" if token else ""
+    print(f"seedance MCP server on {where}{gate}; media from {', '.join(map(str, sandbox.allowed))}; "
           f"videos to {sandbox.out_dir}", file=sys.stderr, flush=True)  # fmt: skip
     try:
         if http:
-            server.run("streamable-http", host=host, port=port)
+            serve_http(server, host, port, token)
         else:
             server.run("stdio")
     finally:
