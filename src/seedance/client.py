@@ -7,13 +7,14 @@ driver. A job can be picked up from its request id alone, which is what resume n
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -24,6 +25,8 @@ from seedance.models import Job, JobStatus, Result, VideoRequest, parse_request
 from seedance.polling import PollSchedule, schedule_from_history
 from seedance.pricing import estimate
 from seedance.transport import AsyncDriver, SyncDriver, make_timeout
+
+T = TypeVar("T")
 
 JobRef = Job | Result | str
 UpdateCallback = Callable[[JobStatus], None]
@@ -99,28 +102,24 @@ class _ClientCore:
     def _submit_interrupted(self, local_id: str | None) -> None:
         # Ctrl-C or a cancelled task while the POST was in flight: the gateway may have queued the job.
         if local_id is not None and self.journal is not None:
-            self.journal.mark_unknown(local_id, "interrupted while submitting: the job may have been queued")
+            with contextlib.suppress(errors.JournalError):  # the row stays `submitting`: settled as unknown
+                self.journal.mark_unknown(
+                    local_id, "interrupted while submitting: the job may have been queued"
+                )
 
     def _submit_failed(self, local_id: str | None, exc: errors.SeedanceError) -> None:
         if local_id is None or self.journal is None:
             return
-        if isinstance(exc, errors.SubmitUnknownError | errors.ServerError):
-            self.journal.mark_unknown(local_id, exc.message)
-            if isinstance(exc, errors.SubmitUnknownError):
-                exc.local_id = local_id
-        else:
-            self.journal.mark_rejected(local_id, exc.message)
+        with contextlib.suppress(errors.JournalError):  # the submit's own error is the one to tell
+            if isinstance(exc, errors.SubmitUnknownError | errors.ServerError):
+                self.journal.mark_unknown(local_id, exc.message)
+                if isinstance(exc, errors.SubmitUnknownError):
+                    exc.local_id = local_id
+            else:
+                self.journal.mark_rejected(local_id, exc.message)
 
     def _job_from(self, req: VideoRequest, local_id: str | None, sub: protocol.Submitted) -> Job:
-        if local_id is not None and self.journal is not None:
-            self.journal.mark_submitted(
-                local_id,
-                request_id=sub.request_id,
-                polling_url=sub.polling_url,
-                attempts=sub.attempts,
-                warnings=sub.warnings,
-            )
-        return Job(
+        job = Job(
             request_id=sub.request_id,
             operation=req.op.name,
             polling_url=sub.polling_url,
@@ -128,6 +127,37 @@ class _ClientCore:
             estimated_cost_usd=estimate(req).usd,
             warnings=sub.warnings,
         )
+        self._journal_safely(
+            job,
+            "its request id",
+            lambda journal, local_id: journal.mark_submitted(
+                local_id,
+                request_id=sub.request_id,
+                polling_url=sub.polling_url,
+                attempts=sub.attempts,
+                warnings=sub.warnings,
+            ),
+        )
+        return job
+
+    def _journal_safely(self, job: Job, what: str, use: Callable[[Journal, str], T]) -> T | None:
+        """Use the journal about a job already paid for; if the journal fails, the job goes on (None).
+
+        A locked, read-only or full journal must not cost a paid job: the failure becomes one warning on
+        the job (with the request id to keep), said once; later uses are attempted again.
+        """
+        if self.journal is None or job.local_id is None:
+            return None
+        try:
+            return use(self.journal, job.local_id)
+        except errors.JournalError as exc:
+            warning = (
+                f"the journal could not record {what} ({exc.message}); keep the request id "
+                f"{job.request_id}: `seedance wait {job.request_id}` finishes the job"
+            )
+            if not any(w.startswith("the journal could not record") for w in job.warnings):
+                job.warnings.append(warning)
+            return None
 
     def _resolve(self, ref: JobRef) -> Job:
         """A Job for a job, a result or a request id (looked up in the journal when there is one)."""
@@ -142,8 +172,9 @@ class _ClientCore:
 
     def _observer(self, job: Job, on_update: UpdateCallback | None) -> UpdateCallback:
         def observe(status: JobStatus) -> None:
-            if self.journal is not None and job.local_id is not None:
-                self.journal.record_status(job.local_id, status)
+            self._journal_safely(
+                job, "its status", lambda journal, local_id: journal.record_status(local_id, status)
+            )
             if on_update is not None:
                 on_update(status)
 
@@ -151,14 +182,18 @@ class _ClientCore:
 
     def _schedule(self, job: Job) -> PollSchedule:
         """The polling schedule for a job: fixed when configured, else learnt from similar past jobs."""
-        record = self.journal.get(job.local_id) if self.journal is not None and job.local_id else None
-        past: list[float] = []
-        if record is not None and self.journal is not None and self.poll_interval is None:
+
+        def history(journal: Journal, local_id: str) -> list[float]:
+            record = journal.get(local_id)
+            if record is None:
+                return []
             settings = record.settings
-            past = self.journal.durations(
+            return journal.durations(
                 record.operation, resolution=settings.get("resolution"), duration=settings.get("duration")
             )
-        return schedule_from_history(past, fixed_interval=self.poll_interval)
+
+        past = self._journal_safely(job, "its history", history) if self.poll_interval is None else None
+        return schedule_from_history(past or [], fixed_interval=self.poll_interval)
 
     def _wait_flow(
         self, job: Job, timeout: float, on_update: UpdateCallback | None, clock: Callable[[], float]
@@ -200,8 +235,10 @@ class _ClientCore:
         )
 
     def _target(self, job: Job, path: str | Path | None) -> DownloadTarget:
-        if path is None and self.journal is not None and job.local_id:
-            record = self.journal.get(job.local_id)
+        if path is None:
+            record = self._journal_safely(
+                job, "its output path", lambda journal, local_id: journal.get(local_id)
+            )
             path = record.output_path if record is not None else None
         default_name = safe_filename(f"seedance-{job.request_id}")
         if path is None:
@@ -213,10 +250,22 @@ class _ClientCore:
 
     def _downloaded(self, result: Result, job: Job, outcome: tuple[Path, int, str, str]) -> Result:
         path, size, digest, url = outcome
-        if self.journal is not None and job.local_id:
-            self.journal.mark_downloaded(job.local_id, path=str(path), size=size, sha256=digest)
+        self._journal_safely(
+            job,
+            "the download",
+            lambda journal, local_id: journal.mark_downloaded(
+                local_id, path=str(path), size=size, sha256=digest
+            ),
+        )
+        warnings = result.warnings + [w for w in job.warnings if w not in result.warnings]
         return result.model_copy(
-            update={"path": path, "size_bytes": size, "sha256": digest, "video_url": url}
+            update={
+                "path": path,
+                "size_bytes": size,
+                "sha256": digest,
+                "video_url": url,
+                "warnings": warnings,
+            }
         )
 
     def _status_for_download(self, ref: JobRef) -> tuple[Job, Result | None]:

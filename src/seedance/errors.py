@@ -87,6 +87,17 @@ class InputError(LocalError):
     hint = "fix the value named above and run the command again"
 
 
+class JournalError(LocalError):
+    """The job journal (SQLite) cannot be read or written: locked, read-only, on a full disk, damaged.
+
+    Before a submit it stops the job (nothing was sent). After a submit the job goes on without the journal:
+    the client says so in the job's warnings, with the request id to keep.
+    """
+
+    exit_code = 2
+    hint = "set SEEDANCE_HOME to a writable folder, or stop the program holding jobs.db, then run it again"
+
+
 KEY_PROMPT = (
     "I'll need your Pixazo API key once. Get it free at https://api-console.pixazo.ai/api_keys — sign in, "
     'click "Create new key", copy it, and paste it here. I\'ll save it to ~/.pixazo/api-key so you only do '

@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from seedance.config import seedance_home
-from seedance.errors import InputError
+from seedance.errors import InputError, JournalError
 from seedance.models import Job, JobStatus
 
 SCHEMA_MIGRATIONS: tuple[str, ...] = (
@@ -158,23 +158,28 @@ class Journal:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self._connect() as db:
                 self._migrate(db)
-        except (OSError, sqlite3.DatabaseError) as exc:
+        except (OSError, sqlite3.DatabaseError, JournalError) as exc:
+            reason = exc.message.rsplit(": ", 1)[-1] if isinstance(exc, JournalError) else exc
             raise InputError(
-                f"cannot open the job journal {self.path}: {exc}",
+                f"cannot open the job journal {self.path}: {reason}",
                 hint="set SEEDANCE_HOME to a writable folder, or move a damaged jobs.db aside",
             ) from None
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+        """A connection; any SQLite failure inside becomes one JournalError naming the file."""
         try:
-            db.row_factory = sqlite3.Row
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA foreign_keys=ON")
-            db.execute("PRAGMA synchronous=NORMAL")
-            yield db
-        finally:
-            db.close()
+            db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+            try:
+                db.row_factory = sqlite3.Row
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA foreign_keys=ON")
+                db.execute("PRAGMA synchronous=NORMAL")
+                yield db
+            finally:
+                db.close()
+        except sqlite3.Error as exc:
+            raise JournalError(f"cannot use the job journal {self.path}: {exc}") from None
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:

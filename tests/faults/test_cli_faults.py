@@ -194,3 +194,51 @@ def test_a_part_file_left_by_another_job_is_never_spliced_into_a_new_one(
     assert second.code == 0, second.stderr
     assert sha256_of(target) == second.json()["sha256"] == emulator.job(second.json()["request_id"]).sha256
     assert len(list(tmp_path.glob("cat.mp4.*.part"))) == 1  # A's bytes wait for `seedance download A`
+
+
+def test_a_journal_lost_while_the_submit_is_on_its_way_never_loses_the_paid_job(
+    emulator: Any, gateway_env: dict[str, str], tmp_path: Path
+) -> None:
+    """The journal's file is replaced by a folder after the row is written and before the gateway answers:
+    the job still runs to its video, and the one JSON answer carries the request id and a warning saying to
+    keep it (no traceback, exit 0)."""
+    import json
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    from .harness import journal_path
+
+    emulator.configure(job_seconds=0.3, fps=4)
+    emulator.add_fault("slow:route=submit,delay=5,count=1")  # the window to take the journal away
+    db = journal_path(gateway_env)
+    target = tmp_path / "kept.mp4"
+    child = subprocess.Popen(
+        [sys.executable, "-m", "seedance", *ARGS, "-o", str(target)],
+        env=gateway_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # the row is written before the POST: wait for it
+        if db.exists():
+            with sqlite3.connect(db) as conn:
+                if conn.execute("SELECT count(*) FROM jobs WHERE state = 'submitting'").fetchone()[0]:
+                    break
+        time.sleep(0.05)
+    for path in db.parent.glob("jobs.db*"):
+        path.rename(path.with_name(path.name + ".moved"))
+    db.mkdir()  # nothing can open the journal any more
+    stdout, stderr = child.communicate(timeout=60)
+    assert child.returncode == 0, stderr
+    assert "Traceback" not in stderr
+    answer = json.loads(stdout)
+    assert answer["ok"] is True
+    assert created(emulator) == 1
+    assert target.read_bytes()[4:8] == b"ftyp"
+    request_id = answer["request_id"]
+    assert any(request_id in w and "journal could not record" in w for w in answer["warnings"]), answer
+    assert f"seedance wait {request_id}" in stderr  # said as soon as it is known, not only at the end

@@ -80,7 +80,7 @@ def run(flow: protocol.Flow, script: list[Any]) -> Any:
 
 
 @given(st.lists(answers, min_size=1, max_size=8))
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])  # a busy CI machine
 def test_submit_ends_in_an_id_or_a_typed_error(script: list[Any]) -> None:
     """Any sequence of answers to a submit yields a request id or a SeedanceError, never anything else."""
     failure: errors.SeedanceError | None = None
@@ -96,7 +96,7 @@ def test_submit_ends_in_an_id_or_a_typed_error(script: list[Any]) -> None:
 
 
 @given(st.lists(answers, min_size=1, max_size=12))
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])  # a busy CI machine
 def test_wait_ends_in_a_result_or_a_typed_error(script: list[Any]) -> None:
     """Any sequence of status answers ends in a URL, GenerationFailed, PollTimeout or another typed error."""
     clock = iter(range(0, 10**6, 7))
@@ -113,7 +113,7 @@ def test_wait_ends_in_a_result_or_a_typed_error(script: list[Any]) -> None:
 
 
 @given(json_values)
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])  # a busy CI machine
 def test_parsers_accept_any_json(value: Any) -> None:
     """The tolerant readers never raise, whatever JSON they are given."""
     parsing.parse_status(value)
@@ -169,7 +169,11 @@ cli_tokens = st.one_of(
 
 
 @given(st.lists(cli_tokens, max_size=8))
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 def test_random_generate_arguments_end_in_exit_0_or_2_with_a_message(args: list[str]) -> None:
     """`generate --dry-run` with arbitrary arguments exits 0 (valid) or 2 (with a message), never a traceback."""
     out, err = io.StringIO(), io.StringIO()
@@ -252,7 +256,11 @@ def fuzz_gateway() -> Iterator[tuple[Script, Client, FakeClock]]:
 
 
 @given(script_answers=st.lists(wire_answers, min_size=1, max_size=10))
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 def test_a_broken_gateway_over_http_ends_in_a_file_or_a_typed_error(
     fuzz_gateway: tuple[Script, Client, FakeClock], tmp_path: Path, script_answers: list[Answer]
 ) -> None:
@@ -312,7 +320,11 @@ def queued_gateway() -> Iterator[TinyServer]:
 
 
 @given(key=env_text.filter(lambda k: k.strip() != ""))
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 def test_any_key_in_the_environment_ends_in_exit_0_or_2(
     key: str, queued_gateway: TinyServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -364,7 +376,11 @@ batch_lines = st.one_of(
 
 
 @given(lines=st.lists(batch_lines, max_size=6), csv=st.booleans())
-@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=50,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 def test_random_batch_lines_end_in_exit_0_or_2_with_a_message(
     lines: list[str], csv: bool, tmp_path: Path
 ) -> None:
