@@ -47,6 +47,21 @@ def redact(text: str) -> str:
     return re.sub(r"(?i)(ocp-apim-subscription-key['\"]?\s*[:=]\s*['\"]?)[^\s'\",}]+", r"\1***", text)
 
 
+def redact_data(data: Any) -> Any:
+    """`data` (JSON-ready dicts, lists, strings, numbers) with `redact()` applied to every string in it.
+
+    Redacting values, not the JSON text, keeps the result valid whatever a secret looks like: a "key" that
+    is `true` or `1` must not turn `"ok": true` into `"ok": ***`.
+    """
+    if isinstance(data, str):
+        return redact(data)
+    if isinstance(data, dict):
+        return {redact_data(key): redact_data(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [redact_data(item) for item in data]
+    return data
+
+
 class SeedanceError(Exception):
     """Base of every error this library raises."""
 

@@ -165,3 +165,13 @@ def test_errors_never_carry_the_key(
     assert caplog.records  # httpx does log each request: the check below reads real records
     assert not [text for text in shown if secret_key in text]
     assert "***" in str(exc) + str(getattr(exc, "body", ""))
+
+
+def test_redacting_an_answer_keeps_it_valid_json_whatever_the_secret_looks_like() -> None:
+    """A secret spelled like a JSON word or number is removed from strings only: the structure survives."""
+    for secret in ("true", "null", "1234"):
+        errors.register_secret(secret)
+    data = {"ok": True, "gone": None, "count": 1234, "message": "it is true: null 1234", "list": ["true"]}
+    safe = errors.redact_data(data)
+    assert safe == {"ok": True, "gone": None, "count": 1234, "message": "it is ***: *** ***", "list": ["***"]}
+    assert json.loads(json.dumps(safe)) == safe

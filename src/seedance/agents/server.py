@@ -72,8 +72,9 @@ KEY_INSTRUCTION = (
 
 def answer(data: dict[str, Any]) -> CallToolResult:
     """A tool's answer: one JSON object as text and as structured content, with any secret redacted."""
-    text = errors.redact(json.dumps(data, default=str, ensure_ascii=False))
-    return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=json.loads(text))
+    safe = errors.redact_data(json.loads(json.dumps(data, default=str)))  # JSON types only, then redacted
+    text = json.dumps(safe, ensure_ascii=False)
+    return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=safe)
 
 
 def failure(exc: errors.SeedanceError) -> CallToolResult:
@@ -88,7 +89,7 @@ def failure(exc: errors.SeedanceError) -> CallToolResult:
             data["next_step"] = step
             lines.append(f"next: {step}")
     content: list[ContentBlock] = [TextContent(type="text", text=errors.redact(line)) for line in lines]
-    structured = json.loads(errors.redact(json.dumps(data, default=str, ensure_ascii=False)))
+    structured = errors.redact_data(json.loads(json.dumps(data, default=str)))
     return CallToolResult(content=content, structured_content=structured, is_error=True)
 
 

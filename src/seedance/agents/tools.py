@@ -318,3 +318,7 @@ def _paid_for(request_id: str) -> Iterator[None]:
         if not isinstance(exc, errors.LocalError) and getattr(exc, "request_id", None) is None:
             exc.request_id = request_id  # type: ignore[attr-defined]
         raise
+    except (OSError, ValueError) as exc:  # e.g. the output folder became a file: still a paid job to pick up
+        error = errors.SeedanceError(f"{type(exc).__name__}: {exc}")
+        error.request_id = request_id  # type: ignore[attr-defined]
+        raise error from None
