@@ -160,27 +160,109 @@ def _jsonl_rows(text: str) -> list[tuple[int, dict[str, Any] | str]]:
 
 
 def _csv_rows(text: str, path: Path) -> list[tuple[int, dict[str, Any] | str]]:
-    dialect = "excel-tab" if "\t" in re.split(r"[\r\n]", text, maxsplit=1)[0] else "excel"
+    """A CSV's records, each numbered by the physical line it starts on (blank lines count, as in JSONL).
+
+    Quotes are read strictly: a quote the csv module would silently drop or read past is reported. A broken
+    quote within one line (text after a quoted cell's closing quote, or a quote left open on the last line)
+    spoils that line only: the next line is read afresh. A broken quote spanning lines (never closed, or
+    closed lines later and followed by text) hides where the records after it start: the file is refused as
+    a whole, even with --skip-invalid, rather than send a line made of several, or a fragment of an intended
+    multi-line prompt.
+    """
+    # newline="": lines end at "\n", "\r\n" or a lone "\r" (old Mac), and line breaks inside quoted cells
+    # are kept as they are. Each line is handed to the csv module one at a time, so the count of lines it has
+    # taken is the number of the last line of its latest record.
+    lines = io.StringIO(text, newline="").readlines()
+    header_line = next((line for line in lines if line.strip()), "")
+    dialect = "excel-tab" if "\t" in header_line else "excel"
     _allow_fields_of(len(text))
-    # newline="": records end at "\n", "\r\n" or a lone "\r" (old Mac), and line breaks inside quoted cells
-    # are kept as they are.
-    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
+    source = _CountedLines(lines)
+    columns: list[tuple[str, str]] | None = None
+    header_number = 0
     rows: list[tuple[int, dict[str, Any] | str]] = []
-    start = 1
-    try:
-        if not reader.fieldnames:
+    reader = csv.reader(source, dialect=dialect, strict=True)
+    while True:
+        start = source.taken + 1
+        try:
+            cells, error = next(reader, None), ""
+        except csv.Error as exc:
+            cells, error = [], str(exc)
+            # A fresh reader after a failed record: nothing of it carries over to the next line.
+            reader = csv.reader(source, dialect=dialect, strict=True)
+        if error:
+            problem = _quote_problem(error, path, start, source.taken, header=columns is None)
+            if columns is None:
+                raise InputError(f"{path}: line {start} (the header): {problem}", hint=_QUOTE_HINT)
+            rows.append((start, problem))
+            continue
+        if cells is None:
             return rows
-        start = reader.line_num + 1  # the header has been read: the first record starts on the next line
-        for record in reader:
-            number, start = start, reader.line_num + 1
-            row = _csv_row(record)
-            if row is not None:
-                rows.append((number, row))
-    except csv.Error as exc:
+        if columns is None:
+            if any(cell.strip() for cell in cells):  # blank lines before the header are skipped (and counted)
+                columns, header_number = _csv_columns(cells, path, start), start
+            continue
+        row = _csv_row(cells, columns, header_number)
+        if row is not None:
+            rows.append((start, row))
+
+
+_QUOTE_HINT = (
+    'end a quoted cell with a quote, and inside it write each quote as "": "A ""big"" cat",4 '
+    "(a cell that does not start with a quote may hold quotes as they are)"
+)
+
+
+class _CountedLines:
+    """The file's physical lines, counting how many have been taken."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self._lines = lines
+        self.taken = 0
+
+    def __iter__(self) -> _CountedLines:
+        return self
+
+    def __next__(self) -> str:
+        if self.taken >= len(self._lines):
+            raise StopIteration
+        self.taken += 1
+        return self._lines[self.taken - 1]
+
+
+def _quote_problem(error: str, path: Path, start: int, end: int, *, header: bool) -> str:
+    """What a csv.Error in the record on lines `start`-`end` means; raise InputError when no line after it can
+    be trusted (or when it is not a quote problem at all)."""
+    if "end of data" in error:
+        if end == start:  # the file's last line: no other record is in doubt
+            return (
+                'unclosed quote ("): a cell opens with a quote that is never closed; end it with a quote, '
+                'and inside it write each quote as "": "A ""big"" cat"'
+            )
+        message = (
+            f'unclosed quote ("): a cell opens with a quote that is never closed, so lines {start}-{end} '
+            "(to the end of the file) would be read as one cell"
+        )
+    elif "expected after" in error:
+        if end == start:  # the quoted cell opened and closed on this line: the next line starts afresh
+            return (
+                'quote (") inside a cell: a cell that starts with a quote ends at the next one, and text '
+                'follows it here; quote the whole cell and double the quotes inside it: "A ""big"" cat"'
+            )
+        message = (
+            f'stray quote ("): a cell opens with a quote that only closes on line {end}, with text after it, '
+            f"so where the records of lines {start}-{end} start and end cannot be told"
+        )
+    else:
         raise InputError(
-            f"{path}: line {start} is not readable as CSV: {exc}", hint="save the batch file as CSV (UTF-8)"
-        ) from None
-    return rows
+            f"{path}: line {start} is not readable as CSV: {error}", hint="save the batch file as CSV (UTF-8)"
+        )
+    if header:
+        return message
+    raise InputError(
+        f"{path}: line {start}: {message}; the file is refused as a whole (even with --skip-invalid); "
+        "nothing was sent",
+        hint=_QUOTE_HINT,
+    )
 
 
 def _allow_fields_of(size: int) -> None:
@@ -193,17 +275,48 @@ def _allow_fields_of(size: int) -> None:
         csv.field_size_limit(wanted)
 
 
-def _csv_row(record: dict[str | Any, Any]) -> dict[str, Any] | str | None:
+def _csv_columns(cells: list[str], path: Path, number: int) -> list[tuple[str, str]]:
+    """The header's columns as (name as written, field); a field named twice is refused.
+
+    Reference columns may repeat (`ref_image` twice, or `ref_image` and `images`): their cells are joined.
+    """
+    columns = [(cell.strip(), _field_name(cell)) for cell in cells]
+    first: dict[str, int] = {}
+    for index, (name, field) in enumerate(columns):
+        if not name or field in LIST_FIELDS:
+            continue
+        if field in first:
+            other = first[field]
+            raise InputError(
+                f"{path}: line {number} (the header): column {index + 1} ({name!r}) is the same field as "
+                f"column {other + 1} ({columns[other][0]!r}); nothing was sent",
+                hint="keep one column per field",
+            )
+        first[field] = index
+    return columns
+
+
+def _csv_row(cells: list[str], columns: list[tuple[str, str]], header: int) -> dict[str, Any] | str | None:
     """One CSV record's fields, a problem, or None for a record whose cells are all empty."""
-    if None in record:
+    if len(cells) > len(columns):
         return "more cells than the header has columns"
     data: dict[str, Any] = {}
-    for key, value in record.items():
-        value = (value or "").strip()
+    keys: dict[str, str] = {}  # a repeated reference column adds to the first one's list
+    for index, value in enumerate(cells):
+        value = value.strip()
         if not value:  # an empty cell means "not given", so the model's default applies
             continue
-        name = _field_name(key or "")
-        data[key] = [v.strip() for v in value.split(CSV_LIST_SEPARATOR)] if name in LIST_FIELDS else value
+        name, field = columns[index]
+        if not name:
+            return (
+                f"column {index + 1} has no name (its cell in the header, line {header}, is empty) but holds "
+                f"{value[:40]!r} here; name the column or empty the cell"
+            )
+        if field in LIST_FIELDS:
+            key = keys.setdefault(field, name)
+            data[key] = [*data.get(key, []), *(v.strip() for v in value.split(CSV_LIST_SEPARATOR))]
+        else:
+            data[name] = value
     return data or None
 
 
