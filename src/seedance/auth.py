@@ -77,7 +77,8 @@ def read_key_file(path: Path) -> str | None:
             f"{path} can be read by other users; run: chmod 600 {path}", KeyFileWarning, stacklevel=3
         )
     try:
-        text = path.read_text(encoding="utf-8").strip()
+        # utf-8-sig drops the byte order mark Windows Notepad writes first; CR/LF go with strip/splitlines.
+        text = path.read_text(encoding="utf-8-sig").strip()
     except UnicodeDecodeError as exc:
         raise KeyMissingError(f"cannot read the key file {path}: it is not UTF-8 text", hint=fix) from exc
     except OSError as exc:

@@ -2,12 +2,38 @@
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from seedance.cli.common import gateway_options, json_option
 from seedance.cli.output import OUT
+
+if TYPE_CHECKING:
+    from rich.text import Text
+
+# C0 controls (tab and newline too: one value stays on one line), DEL and C1 (U+0080-U+009F, e.g. U+009B, CSI).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _literal(value: object, *, json_text: bool = False) -> str:
+    """A journal value as text that is safe to print on a terminal: its control characters escaped.
+
+    A prompt or a gateway error may hold ESC sequences (`\\x1b]0;title\\x07` retitles the terminal, `\\x1b[31m`
+    recolours it): each control character is shown as `\\x1b` instead, or as `\\u001b` in JSON text (which
+    `json.dumps` already writes for C0, but not for DEL and C1), so that text stays valid JSON.
+    """
+    text = value if isinstance(value, str) else str(value)
+    form = "\\u{:04x}" if json_text else "\\x{:02x}"
+    return _CONTROL.sub(lambda m: form.format(ord(m.group())), text)
+
+
+def _cell(value: object) -> Text:
+    """A table cell shown literally: rich markup in it (`[bold]`, `[/]`) is text, not style; controls escaped."""
+    from rich.text import Text
+
+    return Text(_literal("" if value is None else value))
 
 
 def _row(record: Any) -> dict[str, Any]:
@@ -63,16 +89,20 @@ def jobs(ctx: click.Context, state: str | None, limit: int, as_json: bool) -> No
     table = Table("id", "when", "model", "operation", "status", "prompt", "file", box=None)
     table.columns[0].no_wrap = True
     for r in records:
-        table.add_row(
+        cells = (
             r.local_id,
             r.created_at[:16].replace("T", " "),
             r.model,
-            r.operation.split("/")[1],
+            r.operation.rpartition("/")[2],
             r.state,
             (r.prompt or "")[:40],
             r.output_path if r.state == "downloaded" else "",
         )
-    Console(soft_wrap=False).print(table)
+        table.add_row(*(_cell(value) for value in cells))  # Text, never markup: `[/]` in a prompt is text
+    console = Console(soft_wrap=False)
+    with console.capture() as captured:  # rich would end a closed pipe (`| head`) itself, with exit 1
+        console.print(table)
+    print(captured.get(), end="", flush=True)  # a BrokenPipeError here goes to the app's one handler
     unknown = [r for r in records if r.state == "unknown"]
     if unknown:
         OUT.info(
@@ -114,12 +144,17 @@ def show(job_id: str, as_json: bool) -> None:
     if OUT.json:
         OUT.emit({"ok": True, "job": data})
         return
+    # Every value is escaped: a prompt or a gateway error must not reach the terminal as control sequences.
     for key, value in data.items():
         if key != "history" and value not in (None, "", [], {}):
-            shown = json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
+            if isinstance(value, dict | list):
+                shown = _literal(json.dumps(value, ensure_ascii=False), json_text=True)
+            else:
+                shown = _literal(value)
             click.echo(f"{key}: {shown}")
     for event in data["history"]:
-        click.echo(f"  {event['at'][:19]}  {event['state']}  {event['detail'] or ''}")
+        at, state, detail = (_literal(event[k] or "") for k in ("at", "state", "detail"))
+        click.echo(f"  {at[:19]}  {state}  {detail}")
 
 
 @jobs.command(short_help="Delete one ended job from the journal.")
