@@ -154,11 +154,6 @@ def test_json_output_keeps_the_exact_values(seedance: Callable[..., Run], emulat
     assert listed.json()["jobs"][0]["prompt"] == HOSTILE_PROMPT
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="click.main turns a BrokenPipeError into a silent exit 1 before app.run's handler sees it; "
-    "the fix is in src/seedance/cli/app.py (not this change)",
-)
 @pytest.mark.parametrize("args", [["jobs", "--json"], ["jobs"], ["jobs", "show", "LOCAL_ID"]])
 def test_a_reader_that_goes_away_ends_the_listing_with_exit_0(
     seedance: Callable[..., Run], gateway_env: dict[str, str], args: list[str]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from typing import Any
 
@@ -12,8 +13,18 @@ from seedance.cli.commands import COMMANDS, root_help
 from seedance.cli.output import OUT, report_error, report_interrupt
 
 
+class ReaderGone(Exception):
+    """Stdout's reader went away (`| head`): click.main would turn a BrokenPipeError into a silent exit 1."""
+
+
 class LazyGroup(click.Group):
     """A group that imports a subcommand's module only when that subcommand runs or shows its help."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError as exc:
+            raise ReaderGone from exc
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
@@ -70,9 +81,20 @@ def run(argv: list[str]) -> Any:
         return sys.exit(report_error(exc))
     except KeyboardInterrupt:
         return sys.exit(report_interrupt())
-    except BrokenPipeError:
+    except (BrokenPipeError, ReaderGone):
+        _quiet_stdout()
         return sys.exit(0)
     return sys.exit(0)
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so that Python's flush at exit cannot fail on the closed pipe again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 def _asks_for_json(argv: list[str]) -> bool:
