@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/seedance generate "A cat walking on the beach" --emulator -o cat.mp4
+	$(BIN)/seedance generate "A cat walking on the beach" --emulator -o cat.mp4 --overwrite
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

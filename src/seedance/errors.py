@@ -113,6 +113,10 @@ class JournalError(LocalError):
     hint = "set SEEDANCE_HOME to a writable folder, or stop the program holding jobs.db, then run it again"
 
 
+class OutputClaimed(InputError):
+    """The output file is where another job, still running, will save its video; nothing was sent."""
+
+
 KEY_PROMPT = (
     "I'll need your Pixazo API key once. Get it free at https://api-console.pixazo.ai/api_keys — sign in, "
     'click "Create new key", copy it, and paste it here. I\'ll save it to ~/.pixazo/api-key so you only do '

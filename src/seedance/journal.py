@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from seedance.config import seedance_home
-from seedance.errors import InputError, JournalError
+from seedance.errors import InputError, JournalError, OutputClaimed
 from seedance.models import Job, JobStatus
 
 SCHEMA_MIGRATIONS: tuple[str, ...] = (
@@ -222,10 +222,16 @@ class Journal:
         batch_line: int | None = None,
         gateway: str | None = None,
     ) -> str:
-        """Write the row for a submission about to be sent; return its local id."""
+        """Write the row for a submission about to be sent; return its local id.
+
+        An output file another job still has to save (or has saved there) is refused, in the same
+        transaction: two jobs never pay into one file (InputError, nothing sent).
+        """
         local_id = uuid.uuid4().hex[:12]
         now = _now()
         with self._write() as db:
+            if output_path is not None and want_download:
+                self._refuse_owned(db, output_path)
             db.execute(
                 "INSERT INTO jobs (local_id, created_at, updated_at, operation, model, prompt, request_json,"
                 " settings_json, state, estimated_cost_usd, output_path, want_download, batch_id, batch_line, pid,"
@@ -250,6 +256,43 @@ class Journal:
             )
             self._history(db, local_id, "submitting", None)
         return local_id
+
+    def output_owner(self, output_path: str, *, other_than: str | None = None) -> JobRecord | None:
+        """The job that owns a video file: one still to save it there (submitting, queued, running,
+        succeeded), or one that saved it there and whose file is still there. None if free."""
+        with self._connect() as db:
+            return self._owner(db, output_path, other_than)
+
+    def _owner(
+        self, db: sqlite3.Connection, output_path: str, other_than: str | None, *, saved: bool = True
+    ) -> JobRecord | None:
+        if output_path.endswith(("/", os.sep)):  # a folder: every job names its own file in it
+            return None
+        rows = db.execute(
+            "SELECT * FROM jobs WHERE lower(output_path) = lower(?) AND want_download = 1 AND local_id != ?"
+            " ORDER BY created_at DESC",
+            (output_path, other_than or ""),
+        ).fetchall()
+        for row in rows:
+            record = _record(row)
+            if _abandoned(record):
+                continue
+            pending = record.state in ("submitting", "queued", "running", "succeeded")
+            if pending or (saved and record.state == "downloaded" and Path(output_path).exists()):
+                return record
+        return None
+
+    def _refuse_owned(self, db: sqlite3.Connection, output_path: str) -> None:
+        # A file already saved there is the caller's to refuse or replace (`--overwrite`); a job still to
+        # save there is never replaced: its video would land on this one's, or this one's on its.
+        owner = self._owner(db, output_path, None, saved=False)
+        if owner is None:
+            return
+        raise OutputClaimed(
+            f"{output_path} is where job {owner.local_id} ({owner.request_id or 'no request id yet'}, "
+            f"{owner.state}) will save its video; nothing was sent",
+            hint="choose another -o path, or let that job finish first (`seedance resume`)",
+        )
 
     def _history(self, db: sqlite3.Connection, local_id: str, state: str, detail: str | None) -> None:
         db.execute(
@@ -414,7 +457,8 @@ class Journal:
     def forget(self, local_id: str) -> None:
         """Delete one ended job (e.g. an unknown submit the user checked on the dashboard) and its history.
 
-        Jobs that resume can still act on (submitting, queued, running, succeeded) are refused: InputError.
+        Jobs that resume can still act on (submitting, queued, running, succeeded) are refused: InputError;
+        except on an emulator that stopped with the command that started it (they can never finish).
         """
         self.settle_orphans()  # a submit whose process died is unknown now, not "submitting"
         record = self.get(local_id)
@@ -426,7 +470,7 @@ class Journal:
                 f"no job {local_id!r} in the journal",
                 hint="`seedance jobs` lists the jobs with their whole ids",
             )
-        if record.state in (*UNFINISHED_STATES, "succeeded"):
+        if record.state in (*UNFINISHED_STATES, "succeeded") and not _abandoned(record):
             raise InputError(
                 f"job {record.local_id} is {record.state}: it can still be finished, so it is kept",
                 hint=f"`seedance resume {record.local_id}` finishes it",
@@ -465,6 +509,34 @@ def _record(row: sqlite3.Row) -> JobRecord:
     data["charged"] = None if data["charged"] is None else bool(data["charged"])
     data["want_download"] = bool(data["want_download"])
     return JobRecord.model_validate(data)
+
+
+def _abandoned(record: JobRecord) -> bool:
+    """A job on a local emulator that is gone (e.g. one started by `--emulator`, which stops with its
+    command): it will never finish, and it cost nothing."""
+    from seedance.config import is_local_gateway
+
+    if record.gateway is None or not is_local_gateway(record.gateway):
+        return False
+    if record.state not in (*UNFINISHED_STATES, "succeeded"):
+        return False
+    if record.pid is not None and _pid_alive(record.pid):
+        return False
+    return not _answers(record.gateway)
+
+
+def _answers(url: str) -> bool:
+    """Whether something listens at a (local) gateway URL's host and port."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        with socket.create_connection((parts.hostname or "127.0.0.1", port), timeout=1.0):
+            return True
+    except (OSError, ValueError):
+        return False
 
 
 def _pid_alive(pid: int) -> bool:

@@ -177,3 +177,17 @@ def test_a_reader_that_goes_away_ends_the_listing_with_exit_0(
     finally:
         os.close(writer)
     assert (done.returncode, done.stderr) == (0, "")
+
+
+def test_a_hostile_gateway_error_reaches_the_terminal_escaped(
+    seedance: Callable[..., Run], emulator: Any
+) -> None:
+    """generate's own error line (human and --json) shows the gateway's control characters escaped."""
+    emulator.add_fault("fail", count=2, message=HOSTILE_ERROR + "\x9b")
+    human = seedance("generate", "a plain prompt", *FAST)
+    assert human.code == 8, human.stderr
+    assert "boom \\x1b]0;OWNED\\x07" in human.stderr
+    assert not any(c in human.stderr for c in CONTROLS)
+    as_json = seedance("generate", "a plain prompt", *FAST, "--json")
+    assert not any(c in as_json.stdout for c in CONTROLS)
+    assert as_json.json()["error"]["message"].endswith(HOSTILE_ERROR + "\x9b")  # exact once parsed

@@ -41,6 +41,9 @@ KIND_CHOICES = ["text-to-video", "image-to-video", "first-last-frame", "referenc
 @click.option("--camera-fixed", is_flag=True, default=None, help="Keep the camera still (1.0).")
 @click.option("--model-id", help="BytePlus model id for 1.0 operations (default: the docs' example id).")
 @click.option("-o", "--output", type=click.Path(dir_okay=True), help="Where to save the video.")
+@click.option(
+    "--overwrite", is_flag=True, help="Replace the -o file if it exists (default: refuse, nothing sent)."
+)
 @click.option("--no-wait", is_flag=True, help="Submit and print the request id; do not wait.")
 @click.option("--no-download", is_flag=True, help="Wait, then print the video URL without downloading.")
 @click.option(
@@ -57,6 +60,7 @@ KIND_CHOICES = ["text-to-video", "image-to-video", "first-last-frame", "referenc
 def generate(
     prompt: str | None,
     output: str | None,
+    overwrite: bool,
     no_wait: bool,
     no_download: bool,
     timeout: float,
@@ -83,8 +87,18 @@ def generate(
     """
     from seedance import bodies, config, media, pricing
     from seedance.cli import render
+    from seedance.errors import InputError, OutputClaimed
     from seedance.models import parse_request
 
+    for name, flag in (
+        ("first_frame", "--first-frame"),
+        ("last_frame", "--last-frame"),
+        ("edit_video", "--edit"),
+    ):
+        if fields[name] is not None and not fields[name].strip():
+            raise InputError(f"{flag} is empty; give a file or an http(s) URL, or leave the option out")
+    if webhook_url is not None:
+        render.check_webhook_url(webhook_url)
     fields["prompt"] = prompt
     fields["ref_images"] = list(fields["ref_images"])
     fields["ref_videos"] = list(fields["ref_videos"])
@@ -103,8 +117,15 @@ def generate(
     target = render.default_output(output, request)
     if not no_download:
         render.check_output(target)  # before the paid submit, not after the job ran
+        if target.exists() and not overwrite:
+            raise InputError(
+                f"{target} already exists; nothing was sent",
+                hint="choose another -o path, or pass --overwrite to replace it",
+            )
     OUT.info(f"{request.op.title} ({render.describe_settings(request)}): {cost.describe()}")
     OUT.context.update(operation=request.op.name, model=request.model, estimated_cost_usd=cost.usd)
+    if emulator:
+        OUT.context["emulator"] = True  # an interrupted job cannot be resumed: its gateway stops with us
     from seedance.cli.common import StatusLine, open_client
 
     with open_client(
@@ -115,9 +136,16 @@ def generate(
         webhook_url=webhook_url,
     ) as client:
         OUT.context["submitting"] = True
-        job = client.submit(
-            request, output_path=str(target), want_download=not no_download
-        )  # resume fetches it
+        while True:
+            try:
+                job = client.submit(
+                    request, output_path=str(target), want_download=not no_download
+                )  # resume fetches it
+                break
+            except OutputClaimed:  # a job started at the same second took the stamped name: take the next
+                if not render.names_itself(output):
+                    raise
+                target = render.default_output(output, request)
         OUT.context.update(request_id=job.request_id, local_id=job.local_id, submitting=False)
         for warning in job.warnings:
             OUT.info(f"warning: {warning}")

@@ -2,38 +2,23 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from seedance.cli.common import gateway_options, json_option
-from seedance.cli.output import OUT
+from seedance.cli.output import OUT, literal
 
 if TYPE_CHECKING:
     from rich.text import Text
 
+
 # C0 controls (tab and newline too: one value stays on one line), DEL and C1 (U+0080-U+009F, e.g. U+009B, CSI).
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-def _literal(value: object, *, json_text: bool = False) -> str:
-    """A journal value as text that is safe to print on a terminal: its control characters escaped.
-
-    A prompt or a gateway error may hold ESC sequences (`\\x1b]0;title\\x07` retitles the terminal, `\\x1b[31m`
-    recolours it): each control character is shown as `\\x1b` instead, or as `\\u001b` in JSON text (which
-    `json.dumps` already writes for C0, but not for DEL and C1), so that text stays valid JSON.
-    """
-    text = value if isinstance(value, str) else str(value)
-    form = "\\u{:04x}" if json_text else "\\x{:02x}"
-    return _CONTROL.sub(lambda m: form.format(ord(m.group())), text)
-
-
 def _cell(value: object) -> Text:
     """A table cell shown literally: rich markup in it (`[bold]`, `[/]`) is text, not style; controls escaped."""
     from rich.text import Text
 
-    return Text(_literal("" if value is None else value))
+    return Text(literal("" if value is None else value))
 
 
 def _row(record: Any) -> dict[str, Any]:
@@ -148,12 +133,12 @@ def show(job_id: str, as_json: bool) -> None:
     for key, value in data.items():
         if key != "history" and value not in (None, "", [], {}):
             if isinstance(value, dict | list):
-                shown = _literal(json.dumps(value, ensure_ascii=False), json_text=True)
+                shown = literal(json.dumps(value, ensure_ascii=False), json_text=True)
             else:
-                shown = _literal(value)
+                shown = literal(value)
             click.echo(f"{key}: {shown}")
     for event in data["history"]:
-        at, state, detail = (_literal(event[k] or "") for k in ("at", "state", "detail"))
+        at, state, detail = (literal(event[k] or "") for k in ("at", "state", "detail"))
         click.echo(f"  {at[:19]}  {state}  {detail}")
 
 

@@ -6,6 +6,7 @@ object with the same facts, and the error's exit code. Nothing here ever prints 
 
 from __future__ import annotations
 
+import re
 import sys
 
 TYPE_CHECKING = False  # typing is not imported: this module is on the fast path of `--help`
@@ -42,7 +43,7 @@ class Output:
         """A line for the human, on stderr (stdout stays clean for --json and pipes)."""
         from seedance.errors import redact
 
-        print(redact(text), file=sys.stderr, flush=True)
+        print(literal(redact(text), keep_lines=True), file=sys.stderr, flush=True)
 
     def emit(self, data: dict[str, Any]) -> None:
         """The command's one result: JSON on stdout in --json mode."""
@@ -50,7 +51,7 @@ class Output:
 
         from seedance.errors import redact
 
-        print(redact(json.dumps(data, default=str, ensure_ascii=False)), flush=True)
+        print(literal(redact(json.dumps(data, default=str, ensure_ascii=False)), json_text=True), flush=True)
 
     def result(self, data: dict[str, Any], human: str) -> None:
         """Print a result: the JSON object, or the human text on stdout."""
@@ -59,10 +60,27 @@ class Output:
         else:
             from seedance.errors import redact
 
-            print(redact(human), flush=True)
+            print(literal(redact(human), keep_lines=True), flush=True)
 
 
 OUT = Output()
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_LINE_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")  # all but the line break
+
+
+def literal(value: object, *, json_text: bool = False, keep_lines: bool = False) -> str:
+    """Text that is safe to print on a terminal: its control characters escaped.
+
+    A prompt or a gateway error may hold ESC sequences (`\\x1b]0;title\\x07` retitles the terminal,
+    `\\x1b[31m` recolours it): each control character is shown as `\\x1b` instead, or as `\\u001b` in JSON
+    text (which `json.dumps` already writes for C0, but not for DEL and C1), so that text stays valid JSON.
+    `keep_lines` leaves line breaks as they are (for our own multi-line messages).
+    """
+    text = value if isinstance(value, str) else str(value)
+    form = "\\u{:04x}" if json_text else "\\x{:02x}"
+    pattern = _LINE_CONTROL if keep_lines else _CONTROL
+    return pattern.sub(lambda m: form.format(ord(m.group())), text)
 
 
 def report_error(exc: SeedanceError) -> int:
@@ -79,7 +97,10 @@ def report_error(exc: SeedanceError) -> int:
 def report_interrupt() -> int:
     """Ctrl-C: say what happened to the paid job and how to pick it up."""
     request_id = OUT.context.get("request_id")
-    if request_id:
+    if request_id and OUT.context.get("emulator"):
+        message = f"interrupted; job {request_id} ran on the emulator that stopped with this command"
+        hint = f"it cost nothing and cannot finish: `seedance jobs forget {OUT.context.get('local_id')}` drops it"
+    elif request_id:
         message = f"interrupted; job {request_id} is recorded in the journal and may still finish"
         hint = f"resume with: seedance resume {request_id}"
     elif OUT.context.get("submitting"):

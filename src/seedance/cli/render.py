@@ -51,9 +51,45 @@ def default_output(output: str | None, request: VideoRequest) -> Path:
     """
     name = f"seedance-{datetime.now():%Y%m%d-%H%M%S}-{slug(request.prompt or request.op.kind.value)}.mp4"
     if output is None:
-        return Path.cwd() / name
+        return _unused(Path.cwd() / name)
     path = Path(output).expanduser()
-    return path / name if _names_a_folder(output, path) else path
+    return _unused(path / name) if _names_a_folder(output, path) else path
+
+
+def names_itself(output: str | None) -> bool:
+    """Whether the video's file name is ours to choose (no -o, or -o naming a folder)."""
+    return output is None or _names_a_folder(output, Path(output).expanduser())
+
+
+def _unused(path: Path) -> Path:
+    """`path`, or `stem-2.mp4` (-3, ...) when a file or another job's video already has that name: two jobs
+    started in the same second never share a stamped name. (The journal refuses a name still claimed.)"""
+    from seedance.journal import Journal
+
+    journal = Journal()
+    candidate, n = path, 1
+    while candidate.exists() or journal.output_owner(str(candidate.absolute())) is not None:
+        n += 1
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+    return candidate
+
+
+def check_webhook_url(url: str) -> None:
+    """A webhook URL must be a plain http(s) URL with a host: refused before anything is sent."""
+    from urllib.parse import urlsplit
+
+    from seedance.errors import InputError
+
+    parts = urlsplit(url)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or any(ord(c) < 33 or ord(c) == 127 for c in url)
+    ):
+        raise InputError(
+            f"--webhook-url {url!r} is not an http(s) URL",
+            hint="give a URL like https://example.com/seedance-hook (no spaces or control characters)",
+        )
 
 
 def _names_a_folder(output: str, path: Path) -> bool:

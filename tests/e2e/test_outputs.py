@@ -1,0 +1,141 @@
+"""Where a paid video goes: never onto a file that exists (unless --overwrite), never where another job still
+has to save its own, never under a name another job took in the same second; flags that would change what is
+paid for (an empty --first-frame) or cannot be sent (a broken --webhook-url) are refused before the submit."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import Run
+
+SMALL = ("--resolution", "480p", "--duration", "4")
+
+
+def submits(emulator: Any) -> int:
+    return len(emulator.submits)
+
+
+def test_an_existing_output_file_is_refused_before_the_submit_unless_overwrite(
+    emulator: Any, seedance: Callable[..., Run], tmp_path: Path
+) -> None:
+    """`-o cat.mp4` onto an existing file: exit 2, nothing sent, the file untouched; with --overwrite the
+    new video replaces it."""
+    emulator.configure(job_seconds=0.2, fps=4)
+    target = tmp_path / "cat.mp4"
+    target.write_bytes(b"the user's own file")
+    refused = seedance("generate", "A cat", *SMALL, "-o", str(target))
+    assert refused.code == 2, refused.stderr
+    assert "already exists; nothing was sent" in refused.stderr
+    assert "--overwrite" in refused.stderr
+    assert submits(emulator) == 0
+    assert target.read_bytes() == b"the user's own file"
+    replaced = seedance("generate", "A cat", *SMALL, "-o", str(target), "--overwrite")
+    assert replaced.code == 0, replaced.stderr
+    assert target.read_bytes()[4:8] == b"ftyp"
+
+
+def test_a_file_another_running_job_will_save_is_refused_to_a_second_job(
+    emulator: Any, seedance: Callable[..., Run], tmp_path: Path
+) -> None:
+    """A job still running owns its -o path: a second generate to the same path (another process, even with
+    --overwrite) is refused before it pays; once the first is saved, the second may replace it on purpose."""
+    emulator.configure(job_seconds=30.0)
+    target = tmp_path / "same.mp4"
+    first = seedance("generate", "First cat", *SMALL, "-o", str(target), "--no-wait", "--json")
+    assert first.code == 0, first.stderr
+    second = seedance("generate", "Second dog", *SMALL, "-o", str(target), "--overwrite", "--json")
+    assert second.code == 2, second.stderr
+    error = second.json()["error"]
+    assert f"job {first.json()['local_id']}" in error["message"]
+    assert "nothing was sent" in error["message"]
+    assert submits(emulator) == 1
+
+
+def test_two_jobs_started_in_the_same_second_without_o_get_two_files(
+    emulator: Any, gateway_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Three `generate` at once with no -o: three jobs, three different files, each reported by its job."""
+    emulator.configure(job_seconds=0.5, fps=4)
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-m", "seedance", "generate", "A fox in snow", *SMALL, "--json"],
+            env=gateway_env,
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    outputs = [child.communicate(timeout=120) for child in children]
+    assert [child.returncode for child in children] == [0, 0, 0], [err for _, err in outputs]
+    files = sorted(tmp_path.glob("seedance-*.mp4"))
+    assert len(files) == 3
+    saved = {json.loads(out)["file"] for out, _ in outputs}  # each job reports its own file
+    assert saved == {str(f) for f in files}
+    assert submits(emulator) == 3
+
+
+@pytest.mark.parametrize("flag", ["--first-frame", "--last-frame", "--edit"])
+def test_an_empty_media_flag_is_refused_not_dropped(
+    emulator: Any, seedance: Callable[..., Run], flag: str
+) -> None:
+    """`--first-frame "$IMG"` with IMG unset would silently pay for text to video: exit 2, nothing sent."""
+    run = seedance("generate", "A cat", *SMALL, flag, "", "--json")
+    assert run.code == 2, run.stderr
+    assert f"{flag} is empty" in run.json()["error"]["message"]
+    assert submits(emulator) == 0
+
+
+@pytest.mark.parametrize("url", ["http://a\nb", "notaurl", "ftp://example.com/hook", "http:///nohost"])
+def test_a_webhook_url_that_cannot_be_sent_is_refused_before_anything_is_journaled(
+    emulator: Any, seedance: Callable[..., Run], url: str
+) -> None:
+    run = seedance("generate", "A cat", *SMALL, "--webhook-url", url, "--json")
+    assert run.code == 2, run.stderr
+    assert "--webhook-url" in run.json()["error"]["message"]
+    assert submits(emulator) == 0
+    assert seedance("jobs", "--json").json()["jobs"] == []
+
+
+def test_an_interrupted_emulator_job_can_be_forgotten_and_frees_its_name(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Ctrl-C during `generate --emulator`: the hint says the job cannot finish and how to drop it; `jobs
+    forget` drops it (its emulator is gone), and its -o name is free for the next run."""
+    env = {k: v for k, v in cli_env.items() if k not in ("PIXAZO_API_KEY", "SEEDANCE_BASE_URL")}
+    args = [sys.executable, "-m", "seedance", "generate", "A slow cat", *SMALL, "--emulator", "-o", "cat.mp4"]
+    child = subprocess.Popen(
+        args, env=env, cwd=tmp_path, stderr=subprocess.PIPE, text=True
+    )  # the emulator's jobs take 4 s: it is still running when interrupted
+    assert child.stderr is not None
+    seen = ""
+    deadline = time.monotonic() + 60
+    while "submitted:" not in seen and time.monotonic() < deadline:
+        seen += child.stderr.readline()
+    os.kill(child.pid, signal.SIGINT)
+    _, rest = child.communicate(timeout=60)
+    assert child.returncode == 130, seen + rest
+    assert "cost nothing and cannot finish" in rest
+    local_id = rest.split("seedance jobs forget ")[1].split("`")[0]
+    forgot = subprocess.run(
+        [sys.executable, "-m", "seedance", "jobs", "forget", local_id],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert forgot.returncode == 0, forgot.stderr
+    again = subprocess.run(args, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "cat.mp4").read_bytes()[4:8] == b"ftyp"
