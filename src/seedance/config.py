@@ -21,10 +21,30 @@ def seedance_home() -> Path:
 
 def base_url(flag: str | None = None) -> str:
     """The gateway URL: flag > $SEEDANCE_BASE_URL > the Pixazo gateway. Must be http(s)."""
+    from urllib.parse import urlsplit
+
     url = (flag or os.environ.get("SEEDANCE_BASE_URL", "").strip() or DEFAULT_BASE_URL).rstrip("/")
     if not url.lower().startswith(("https://", "http://")):
         raise InputError(f"gateway URL {url!r} must start with https:// (or http:// for a local emulator)")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not one
+    except ValueError as exc:
+        raise InputError(
+            f"gateway URL {url!r} is not usable: {exc}", hint="check the --base-url value"
+        ) from None
+    if not parts.hostname:
+        raise InputError(f"gateway URL {url!r} names no host", hint="write it like https://gateway.pixazo.ai")
+    if parts.scheme.lower() == "http" and not is_local_gateway(url) and os.environ.get(ALLOW_HTTP_ENV) != "1":
+        raise InputError(
+            f"gateway URL {url!r} is plain http:// on another machine: the API key would travel unencrypted",
+            hint=f"use https://; for an emulator on another machine (a test container), set {ALLOW_HTTP_ENV}=1",
+        )
     return url
+
+
+ALLOW_HTTP_ENV = "SEEDANCE_ALLOW_HTTP"
+"""Set to 1 to allow a plain http:// gateway that is not on this machine (an emulator in a container)."""
 
 
 def is_local_gateway(url: str) -> bool:

@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from seedance.config import seedance_home
-from seedance.errors import InputError, JournalError, OutputClaimed
+from seedance.errors import InputError, JournalError, OutputClaimed, redact, redact_data
 from seedance.models import Job, JobStatus
 
 SCHEMA_MIGRATIONS: tuple[str, ...] = (
@@ -242,9 +242,9 @@ class Journal:
                     now,
                     operation,
                     model,
-                    prompt,
-                    json.dumps(body),
-                    json.dumps(settings),
+                    redact(prompt) if prompt is not None else None,
+                    json.dumps(redact_data(body)),
+                    json.dumps(redact_data(settings)),
                     estimated_cost_usd,
                     output_path,
                     int(want_download),
@@ -301,6 +301,9 @@ class Journal:
         )
 
     def _update(self, local_id: str, state: str | None, detail: str | None = None, **fields: Any) -> None:
+        # Whatever the gateway said (an error text echoing the key) is kept with every secret redacted.
+        fields = {name: redact(value) if isinstance(value, str) else value for name, value in fields.items()}
+        detail = redact(detail) if detail is not None else None
         if state is not None:
             fields["state"] = state
         fields["updated_at"] = _now()

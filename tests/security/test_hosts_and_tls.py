@@ -236,3 +236,35 @@ def test_no_code_path_builds_an_unverified_tls_context() -> None:
     assert len(following) == 2, following  # the sync and the async media fetch
     assert all("request = _media_request(self.http, action)" in before for _, before in following), following
     assert "verify=True" in (SRC / "client.py").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("http://192.0.2.2:36765", "unencrypted"),
+        ("http://gateway.pixazo.ai", "unencrypted"),
+        ("http://[::1", "not usable"),
+        ("http://127.0.0.1:99999", "not usable"),
+        ("https:///v1", "names no host"),
+    ],
+)
+def test_a_gateway_url_that_would_leak_the_key_or_cannot_work_is_refused_before_anything(
+    url: str, says: str, seedance: Callable[..., Run], cli_env: dict[str, str]
+) -> None:
+    """Plain http:// off this machine (the key would travel in clear text), or a URL that cannot be reached
+    as written: exit 2 before the key is read or a row written; the journal stays empty."""
+    env = {**cli_env, "PIXAZO_API_KEY": "k123456789-never-sent"}
+    run = seedance("generate", "A cat", "--base-url", url, "--duration", "4", "--json", env=env)
+    assert run.code == 2, run.stderr
+    assert says in run.json()["error"]["message"]
+    assert seedance("jobs", "--json", env=env).json()["jobs"] == []
+
+
+def test_plain_http_to_another_machine_is_allowed_only_when_asked(
+    seedance: Callable[..., Run], cli_env: dict[str, str]
+) -> None:
+    """SEEDANCE_ALLOW_HTTP=1 (an emulator in a test container): the URL is accepted (the dry run shows it)."""
+    env = {**cli_env, "SEEDANCE_ALLOW_HTTP": "1"}
+    run = seedance("generate", "A cat", "--base-url", "http://emulator:8080", "--dry-run", "--json", env=env)
+    assert run.code == 0, run.stderr
+    assert "http://emulator:8080/seedance-2-0/v1/text-to-video" in run.stdout
