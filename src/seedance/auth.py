@@ -8,6 +8,7 @@ warning. The key is registered with `errors.register_secret` so no message can s
 from __future__ import annotations
 
 import os
+import re
 import stat
 import sys
 import warnings
@@ -57,6 +58,25 @@ def clean_key(raw: str) -> str:
     return key
 
 
+PLACEHOLDERS = {"null", "none", "true", "false", "undefined", "key", "api_key", "apikey", "your_api_key",
+                "your-api-key", "yourapikey", "your_key", "xxx", "changeme", "pixazo_api_key"}  # fmt: skip
+MIN_SAVED_KEY_LENGTH = 8
+
+
+def _check_savable(key: str) -> None:
+    """Refuse a value that is plainly not a Pixazo key before it replaces the saved one."""
+    fix = "paste only the key itself, copied from https://api-console.pixazo.ai/api_keys"
+    lowered = key.lower()
+    if "://" in key:
+        raise InputError("that is a web address, not an API key", hint=fix)
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*=.*", key):
+        raise InputError(f"that is a setting ({key.split('=', 1)[0]}=...), not an API key", hint=fix)
+    if lowered in PLACEHOLDERS or (key.startswith("<") and key.endswith(">")) or set(key) <= set("x*.-_"):
+        raise InputError("that is a placeholder, not an API key", hint=fix)
+    if len(key) < MIN_SAVED_KEY_LENGTH:
+        raise InputError(f"that is too short for an API key ({len(key)} characters)", hint=fix)
+
+
 def read_key_file(path: Path) -> str | None:
     """Return the key stored at `path`, or None when there is no file; refuse a symlink."""
     try:
@@ -87,8 +107,13 @@ def read_key_file(path: Path) -> str | None:
 
 
 def save_key(key: str, path: Path | None = None) -> Path:
-    """Save a key to the key file (folder 700, file 600 from creation) and return the path."""
+    """Save a key to the key file (folder 700, file 600 from creation) and return the path.
+
+    What cannot be a key (a placeholder, a URL, `NAME=value`, a few characters) is refused, so a good saved
+    key is never replaced by a slip of the paste.
+    """
     key = clean_key(key)
+    _check_savable(key)
     path = path or key_path()
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)

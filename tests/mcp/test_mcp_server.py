@@ -207,8 +207,12 @@ def test_without_a_key_answers_the_skill_sentence_then_saves_the_pasted_key(
         setup = server.data("account_setup_instructions")
         refused = server.call("generate_video", prompt="A cat", **SMALL)
         sent_before_key = len(emulator.requests)
+        junk = [
+            server.call("save_api_key", api_key=value) for value in ("true", "https://api-console.pixazo.ai")
+        ]
         saved = server.data("save_api_key", api_key=f"  {emulator.api_key}\n")
         video = server.data("generate_video", prompt="A cat", **SMALL)
+        jobs = server.data("list_jobs")
     assert setup["has_key"] is False
     assert setup["say_to_user"] == KEY_PROMPT
     assert refused.is_error
@@ -222,3 +226,5 @@ def test_without_a_key_answers_the_skill_sentence_then_saves_the_pasted_key(
     assert video["status"] == "succeeded"
     assert Path(video["file"]).parent == tmp_path
     assert emulator.api_key not in server.all_text()
+    assert all(answer.is_error for answer in junk)  # a slip of the paste is refused, never saved
+    assert jobs["ok"] is True  # and no answer is broken by it (`"ok": true` stays JSON)

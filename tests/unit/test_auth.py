@@ -89,12 +89,25 @@ def test_a_key_file_readable_by_others_warns(isolated_env: Path) -> None:
         assert auth.resolve_key(None, interactive=False).key == "loose-key-0008"
 
 
-@pytest.mark.parametrize("bad", ["", "   ", "two words", "a\tb"])
+BAD_PASTES = ["", "   ", "two words", "a\tb", "true", "null", "YOUR_API_KEY", "<paste-key-here>", "xxxxxxxxxx",
+              "PIXAZO_API_KEY=k123456789", "https://api-console.pixazo.ai/api_keys", "abc"]  # fmt: skip
+
+
+@pytest.mark.parametrize("bad", BAD_PASTES)
 def test_pasted_garbage_is_not_saved(isolated_env: Path, bad: str) -> None:
-    """An empty or spaced answer is refused, and no key file is left behind."""
+    """An empty, spaced, placeholder, URL, NAME=value or too short answer is refused, and no key file is
+    left behind."""
     with pytest.raises(InputError):
         auth.save_key(bad)
     assert not (isolated_env / ".pixazo" / "api-key").exists()
+
+
+def test_garbage_never_replaces_a_saved_key(isolated_env: Path) -> None:
+    auth.save_key("good-key-0123456789")
+    for bad in BAD_PASTES:
+        with pytest.raises(InputError):
+            auth.save_key(bad)
+    assert auth.resolve_key(None, interactive=False).key == "good-key-0123456789"
 
 
 def test_resolved_key_repr_hides_the_key() -> None:
