@@ -322,3 +322,35 @@ def test_a_rerun_sends_failed_lines_again_only_when_asked(
 
     assert seedance("batch", str(path), "--out", str(out), "--yes", "--retry-failed").code == 0
     assert len(emulator.submits) == 3
+
+
+def test_submits_cut_off_by_ctrl_c_are_reported_as_possibly_queued(
+    emulator: Any, gateway_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Ctrl-C while three submits wait for the gateway's answer: they are `unknown` in the manifest (with
+    their estimate), never `not_submitted`; with --json, stdout still ends with a summary line (exit 130)."""
+    emulator.configure(job_seconds=0.5, **FAST)
+    emulator.add_fault("slow:route=submit,delay=4,count=3")
+    path = write_jsonl(tmp_path / "jobs.jsonl", prompts(5))
+    args = [sys.executable, "-m", "seedance", "batch", str(path), "--yes", "-c", "3", "--json"]
+    proc = subprocess.Popen(args, env=gateway_env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        journal = Journal(Path(gateway_env["SEEDANCE_HOME"]) / "jobs.db")
+        deadline = time.monotonic() + 30
+        while len(journal.jobs(state="submitting")) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)  # the three POSTs are on their way
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
+    rows = {row["line"]: row for row in read_manifest(tmp_path / "jobs-videos")}
+    assert [rows[n]["status"] for n in (1, 2, 3)] == ["unknown"] * 3, rows
+    assert all(rows[n]["estimated_cost_usd"] for n in (1, 2, 3))
+    assert [rows[n]["status"] for n in (4, 5)] == ["not_submitted"] * 2
+    summary = json.loads(out.splitlines()[-1])
+    assert summary["type"] == "summary"
+    assert summary["error"]["type"] == "Interrupted"
+    assert summary["counts"] == {"unknown": 3, "not_submitted": 2}

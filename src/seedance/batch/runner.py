@@ -111,6 +111,8 @@ class BatchRunner:
         self.sent: dict[int, str] = {}
         """Request ids of the lines with a job (resumed or submitted by this run), by line number."""
         self.submitting: set[int] = set()
+        self.cut_off: set[int] = set()
+        """Lines whose submit was cancelled on its way (Ctrl-C): possibly queued, to report as unknown."""
         """Lines whose submit is on its way: if the run stops now, their outcome is unknown."""
         self.in_flight = 0
         self.warnings: list[str] = []
@@ -254,6 +256,9 @@ class BatchRunner:
             self._finish(self._outcome(line.number, "rejected", error=exc.message))
         except Exception as exc:  # we cannot tell whether it left: treat it as possibly queued, never resend
             self._finish(self._outcome(line.number, "unknown", error=f"{type(exc).__name__}: {exc}"))
+        except BaseException:  # cancelled (Ctrl-C) while the submit was on its way: it may have been queued
+            self.cut_off.add(line.number)
+            raise
         else:
             held = False
             self.sent[line.number] = job.request_id

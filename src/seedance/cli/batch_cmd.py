@@ -258,13 +258,22 @@ def _run(batch_file: BatchFile, costs: CostPlan, prior: Any, out: Path, journal:
         runner = holder.get("runner")
         seen = dict(runner.outcomes) if runner else {}
         sent = runner.sent if runner else {}
-        in_flight = runner.submitting if runner else set()
+        in_flight = (runner.submitting | runner.cut_off) if runner else set()
         left = [
             _left_at_interrupt(n, sent, in_flight, costs) for n in batch_file.lines if n.number not in seen
         ]
         path = write_manifest(out, [*seen.values(), *left, *invalid])
+        again = f"run `seedance batch {batch_file.path}` again to finish (nothing is submitted twice)"
+        if OUT.json:
+            tally: dict[str, int] = {}
+            for outcome in [*seen.values(), *left, *invalid]:
+                tally[outcome.status] = tally.get(outcome.status, 0) + 1
+            OUT.emit({"type": "summary", "ok": False, "batch_id": batch_file.batch_id, "counts": tally,
+                      "out_dir": str(out), "manifest": str(path),
+                      "error": {"type": "Interrupted", "message": "interrupted", "hint": again,
+                                "exit_code": EXIT_INTERRUPTED}})  # fmt: skip
         OUT.info(f"interrupted; manifest: {path}")
-        OUT.info(f"hint: run `seedance batch {batch_file.path}` again to finish (nothing is submitted twice)")
+        OUT.info(f"hint: {again}")
         sys.exit(EXIT_INTERRUPTED)
     finally:
         progress.stop()
