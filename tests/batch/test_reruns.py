@@ -354,3 +354,32 @@ def test_submits_cut_off_by_ctrl_c_are_reported_as_possibly_queued(
     assert summary["type"] == "summary"
     assert summary["error"]["type"] == "Interrupted"
     assert summary["counts"] == {"unknown": 3, "not_submitted": 2}
+
+
+def test_a_folder_spelled_another_way_is_the_same_batch_and_no_video_is_overwritten(
+    emulator: Any, seedance: Callable[..., Run], tmp_path: Path
+) -> None:
+    """Line 1 downloaded; the line is changed and its new job left running (timeout); a rerun names the
+    folder as `sub/../videos` (or through a symlink): the running job lands in its own new name, the first
+    job's video is untouched, and the batch is the same one (nothing resent)."""
+    emulator.configure(job_seconds=0.2, **FAST)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "videos")
+    path = write_jsonl(tmp_path / "b.jsonl", [{"prompt": "A cat", "duration": 5, "resolution": "480p"}])
+    assert seedance("batch", str(path), "--out", str(tmp_path / "videos"), "--yes").code == 0
+    first = tmp_path / "videos" / "0001-a-cat.mp4"
+    original = first.read_bytes()
+    emulator.configure(job_seconds=3.0)
+    write_jsonl(path, [{"prompt": "A cat", "duration": 4, "resolution": "480p"}])
+    timed_out = seedance("batch", str(path), "--out", str(tmp_path / "videos"), "--yes", "--timeout", "1")
+    assert timed_out.code == 9, timed_out.stderr
+    time.sleep(2.5)
+    for spelling in (tmp_path / "sub" / ".." / "videos", tmp_path / "link"):
+        rerun = seedance("batch", str(path), "--out", str(spelling), "--yes", "--json")
+        assert rerun.code == 0, rerun.stderr
+    assert first.read_bytes() == original
+    assert sorted(p.name for p in (tmp_path / "videos").glob("*.mp4")) == [
+        "0001-a-cat-2.mp4",
+        "0001-a-cat.mp4",
+    ]
+    assert len(emulator.submits) == 2

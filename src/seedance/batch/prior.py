@@ -59,10 +59,13 @@ def file_label(path: str | Path | None, out_dir: Path) -> str | None:
     if path is None:
         return None
     p = Path(path)
-    try:
-        return str(p.relative_to(out_dir))
-    except ValueError:
-        return str(p)
+    return p.name if in_folder(p, out_dir) else str(p)
+
+
+def in_folder(path: str | Path, out_dir: Path) -> bool:
+    """Whether a file lies directly in the output folder, however either is spelled (`sub/../videos`, a
+    symlink, /tmp or /private/tmp): a batch must recognise its own files to never overwrite one."""
+    return Path(path).parent.resolve() == out_dir.resolve()
 
 
 def batch_id_for(out_dir: Path) -> str:
@@ -137,8 +140,10 @@ def read_prior(
             prior.lines.append(line)
             prior.to_submit.append(line)
             continue
-        if best.output_path and Path(best.output_path).parent == out_dir:
+        if best.output_path and in_folder(best.output_path, out_dir):
             line = dataclasses.replace(line, name=Path(best.output_path).name)  # the job's own file
+        elif best.state not in ("failed", "unknown", "submitting"):  # its file was meant for elsewhere
+            line = _with_free_name(line, taken)
         if best.state == "failed" and retry_failed:
             prior.committed_usd += costs.costs[line.number].cap_usd  # whether a failure is charged is unknown
             if (out_dir / line.name).exists():  # no video came of the failed job: the name is normally free
@@ -187,21 +192,21 @@ def _earlier_lines(records: list[JobRecord], gateway: str | None) -> dict[str, l
 
 def _names_in_use(records: list[JobRecord], out_dir: Path) -> set[str]:
     """File names a new line must not take: every file in the folder, and every file a sent job will write."""
-    taken = {p.name for p in out_dir.iterdir()} if out_dir.is_dir() else set()
+    taken = {p.name.casefold() for p in out_dir.iterdir()} if out_dir.is_dir() else set()
     for record in records:
         sent = record.request_id or record.state in ("unknown", "submitting")
-        if sent and record.output_path and Path(record.output_path).parent == out_dir:
-            taken.add(Path(record.output_path).name)
+        if sent and record.output_path and in_folder(record.output_path, out_dir):
+            taken.add(Path(record.output_path).name.casefold())
     return taken
 
 
 def _with_free_name(line: BatchLine, taken: set[str]) -> BatchLine:
     """The line, renamed `0007-a-cat-2.mp4` (-3, ...) if its name is taken; the name is then taken."""
     name, stem, n = line.name, line.name.removesuffix(".mp4"), 1
-    while name in taken:
+    while name.casefold() in taken:  # case-insensitive: on macOS and Windows A.mp4 is a.mp4
         n += 1
         name = f"{stem}-{n}.mp4"
-    taken.add(name)
+    taken.add(name.casefold())
     return line if name == line.name else dataclasses.replace(line, name=name)
 
 

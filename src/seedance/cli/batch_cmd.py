@@ -86,7 +86,7 @@ def batch(
     from seedance.errors import InputError
     from seedance.journal import Journal
 
-    out = (out_dir or file.parent / f"{file.stem}-videos").expanduser().absolute()
+    out = (out_dir or file.parent / f"{file.stem}-videos").expanduser().resolve()  # one spelling per folder
     if (out / MANIFEST_NAME).resolve() == file.resolve():
         raise InputError(
             f"{file} is the manifest this batch would write", hint="give the batch another --out folder"
