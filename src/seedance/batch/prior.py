@@ -13,9 +13,11 @@ refused by the gateway (nothing queued, e.g. a 429 or 402), is submitted.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -68,10 +70,60 @@ def in_folder(path: str | Path, out_dir: Path) -> bool:
     return Path(path).parent.resolve() == out_dir.resolve()
 
 
+MARKER_NAME = ".seedance-batch"
+"""A file in the output folder holding the batch's id: the folder stays the same batch when it is moved."""
+
+
 def batch_id_for(out_dir: Path) -> str:
-    """The batch's id: the same output folder (resolved) always gets the same one."""
+    """The batch's id: the one written in the folder's marker, else one from the folder's resolved path."""
+    try:
+        written = (out_dir / MARKER_NAME).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        written = ""
+    if re.fullmatch(r"batch-[0-9a-f]{16}", written):
+        return written
     digest = hashlib.sha256(str(out_dir.expanduser().resolve()).encode()).hexdigest()
     return f"batch-{digest[:16]}"
+
+
+def mark_folder(out_dir: Path, batch_id: str) -> None:
+    """Write the folder's marker once (best effort: without it, a moved folder starts a new batch)."""
+    marker = out_dir / MARKER_NAME
+    if not marker.exists():
+        with contextlib.suppress(OSError):
+            marker.write_text(batch_id + "\n", encoding="utf-8")
+
+
+def own_file(record: JobRecord, out_dir: Path) -> Path | None:
+    """The file in the output folder that is this job's: where it was recorded, or, after the folder was
+    moved, the file of the same name and size in it. None when the job's file lies elsewhere."""
+    if not record.output_path:
+        return None
+    recorded = Path(record.output_path)
+    if in_folder(recorded, out_dir):
+        return out_dir / recorded.name
+    moved = out_dir / recorded.name
+    if record.bytes_downloaded and moved.is_file() and moved.stat().st_size == record.bytes_downloaded:
+        return moved
+    return None
+
+
+def repeats_elsewhere(
+    journal: Journal, batch: BatchFile, lines: list[BatchLine], gateway: str | None
+) -> list[tuple[BatchLine, JobRecord]]:
+    """Lines about to be sent that another batch on this gateway already sent (the same request, not failed
+    or refused): a renamed batch file, or a folder named anew, would otherwise pay for them again."""
+    if not lines or gateway is None:
+        return []
+    earlier: dict[str, JobRecord] = {}
+    for record in journal.jobs():
+        if record.batch_id in (None, batch.batch_id) or not same_gateway(record, gateway):
+            continue
+        if record.state in ("failed", "rejected") or not (record.request_id or record.state == "unknown"):
+            continue
+        earlier.setdefault(record_fingerprint(record), record)
+    found = [(line, earlier.get(line_fingerprint(line))) for line in lines]
+    return [(line, record) for line, record in found if record is not None]
 
 
 def fingerprint(operation: str, body: object) -> str:
@@ -140,8 +192,8 @@ def read_prior(
             prior.lines.append(line)
             prior.to_submit.append(line)
             continue
-        if best.output_path and in_folder(best.output_path, out_dir):
-            line = dataclasses.replace(line, name=Path(best.output_path).name)  # the job's own file
+        if own := own_file(best, out_dir):
+            line = dataclasses.replace(line, name=own.name)  # the job's own file
         elif best.state not in ("failed", "unknown", "submitting"):  # its file was meant for elsewhere
             line = _with_free_name(line, taken)
         if best.state == "failed" and retry_failed:
@@ -168,8 +220,9 @@ def read_prior(
             error=best.error,
             resumed=True,
         )
-        if best.state == "downloaded" and best.output_path and Path(best.output_path).is_file():
-            outcome.file = file_label(best.output_path, out_dir)
+        saved = own_file(best, out_dir) or (Path(best.output_path) if best.output_path else None)
+        if best.state == "downloaded" and saved is not None and saved.is_file():
+            outcome.file = file_label(saved, out_dir)
             prior.done.append(outcome)
         elif best.state in ("failed", "unknown", "submitting"):
             prior.done.append(outcome)
@@ -195,8 +248,8 @@ def _names_in_use(records: list[JobRecord], out_dir: Path) -> set[str]:
     taken = {p.name.casefold() for p in out_dir.iterdir()} if out_dir.is_dir() else set()
     for record in records:
         sent = record.request_id or record.state in ("unknown", "submitting")
-        if sent and record.output_path and in_folder(record.output_path, out_dir):
-            taken.add(Path(record.output_path).name.casefold())
+        if sent and (own := own_file(record, out_dir)) is not None:
+            taken.add(own.name.casefold())
     return taken
 
 
