@@ -368,9 +368,12 @@ class Client(_ClientCore):
         if known is None:
             known = self._result(job, self.status(job), self._clock(), self._clock)
         target = self._target(job, path)
-        outcome = self._driver.run(
-            download_flow(self.settings, job.request_id, known.video_url, target, job.polling_url)
-        )
+        try:
+            outcome = self._driver.run(
+                download_flow(self.settings, job.request_id, known.video_url, target, job.polling_url)
+            )
+        finally:
+            target.release()
         return self._downloaded(known, job, outcome)
 
     def generate(
@@ -487,9 +490,12 @@ class AsyncClient(_ClientCore):
         if known is None:
             known = self._result(job, await self.status(job), self._clock(), self._clock)
         target = self._target(job, path)
-        outcome = await self._driver.run(
-            download_flow(self.settings, job.request_id, known.video_url, target, job.polling_url)
-        )
+        try:
+            outcome = await self._driver.run(
+                download_flow(self.settings, job.request_id, known.video_url, target, job.polling_url)
+            )
+        finally:
+            target.release()
         return self._downloaded(known, job, outcome)
 
     async def generate(

@@ -12,6 +12,11 @@ import errno
 import hashlib
 import os
 import re
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; one download per job is then up to the user
+    fcntl = None  # type: ignore[assignment]
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +53,7 @@ class DownloadTarget:
     _hash: Any = field(default=None, repr=False)
     _written: int = 0
     _handed_to_disk: int = 0
+    _lock_fd: int | None = field(default=None, repr=False)
 
     @property
     def part_path(self) -> Path:
@@ -76,6 +82,7 @@ class DownloadTarget:
     def _begin(self, status_code: int, headers: Mapping[str, str]) -> None:
         self.close()
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._hold()
         offset = self.offset()
         start = 0
         if status_code == 206:
@@ -161,6 +168,7 @@ class DownloadTarget:
                 raise self._error("the downloaded file is not an MP4 video (no ftyp box at its start)")
             digest = self._hash.hexdigest() if self._hash is not None else sha256_of(self.part_path)
             os.replace(self.part_path, self.path)
+        self.release()
         return self.path, size, digest
 
     def discard(self) -> None:
@@ -168,6 +176,30 @@ class DownloadTarget:
         self.close()
         with self._disk("remove"):
             self.part_path.unlink(missing_ok=True)
+        self.release()
+
+    def _hold(self) -> None:
+        """Take this job's part file for this download alone (an advisory lock, dropped by `release` or when
+        the process ends): two commands, or two agent calls, downloading one job never write into one file."""
+        if self._lock_fd is not None or fcntl is None:
+            return
+        fd = os.open(self.part_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            again = f"`seedance download {self.request_id}`" if self.request_id else "the download"
+            raise self._error(
+                f"another download of this job is writing {self.part_path} right now",
+                hint=f"let it finish; if nothing else is downloading it, run {again} again",
+            ) from None
+        self._lock_fd = fd
+
+    def release(self) -> None:
+        """Let another download of this job take the part file (after the rename, or a failure)."""
+        if self._lock_fd is not None:
+            fd, self._lock_fd = self._lock_fd, None
+            os.close(fd)
 
     def _error(self, message: str, hint: str | None = None) -> errors.DownloadError:
         return errors.DownloadError(message, request_id=self.request_id, hint=hint)

@@ -139,3 +139,38 @@ def test_an_interrupted_emulator_job_can_be_forgotten_and_frees_its_name(
     again = subprocess.run(args, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert again.returncode == 0, again.stderr
     assert (tmp_path / "cat.mp4").read_bytes()[4:8] == b"ftyp"
+
+
+HOLD_THE_PART = """
+import sys, time
+from pathlib import Path
+from seedance.download import DownloadTarget
+target = DownloadTarget(Path(sys.argv[1]), request_id=sys.argv[2])
+target.begin(200, {})
+print("holding", flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_cli_download_meets_another_process_downloading_the_same_job(
+    emulator: Any, seedance: Callable[..., Run], gateway_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Another process is writing the job's part file: `seedance download ID -o same.mp4` exits 10 with one
+    line saying so, and leaves that process's file alone."""
+    emulator.configure(job_seconds=0.2, fps=4)
+    done = seedance("generate", "A cat", "--duration", "4", "--resolution", "480p", "--no-download", "--json")
+    request_id = done.json()["request_id"]
+    target = tmp_path / "same.mp4"
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_THE_PART, str(target), request_id],
+                              stdout=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "holding"
+        run = seedance("download", request_id, "-o", str(target), "--json")
+    finally:
+        holder.kill()
+        holder.communicate()
+    assert run.code == 10, run.stderr
+    assert "another download of this job is writing" in run.json()["error"]["message"]
+    assert "Traceback" not in run.stderr
+    assert not target.exists()

@@ -149,3 +149,39 @@ def test_an_output_name_with_nothing_left_of_it_is_refused(
     assert answer.is_error
     assert "is not a usable file name" in text_of(answer)
     assert emulator.submits == []
+
+
+def test_two_waits_for_one_job_take_turns_and_the_video_is_saved(server: McpServer, emulator: Any) -> None:
+    """wait_for_job twice at once for one job: one saves the video, the other is told another call is
+    already on it and to call again (never two writers on one file); a third call then answers at once."""
+    emulator.configure(job_seconds=2.0)
+    first = server.data("generate_video", prompt="Turn taking", output="turns", wait_seconds=0, **SMALL)
+    request_id = first["request_id"]
+
+    async def both() -> list[Any]:
+        calls = [server.session.call_tool("wait_for_job", {"job_id": request_id, "wait_seconds": 30})
+                 for _ in range(2)]  # fmt: skip
+        return await asyncio.gather(*calls)
+
+    answers = server._run(both())
+    saved = [a for a in answers if not a.is_error]
+    told = [a for a in answers if a.is_error]
+    assert len(saved) == 1
+    assert len(told) == 1
+    assert "another call is already waiting for this job" in text_of(told[0])
+    assert f"wait_for_job with job_id={request_id!r}" in text_of(told[0])
+    video = server.data("wait_for_job", job_id=request_id, wait_seconds=5)
+    assert Path(video["file"]).read_bytes()[4:8] == b"ftyp"
+    assert len(emulator.submits) == 1
+
+
+def test_download_video_cannot_take_a_name_a_running_job_will_save(server: McpServer, emulator: Any) -> None:
+    """Job A (still running) owns a.mp4: download_video of job B into a.mp4 is refused, so A's video is
+    never overwritten by B's, nor B's by A's."""
+    emulator.configure(job_seconds=30.0)
+    server.data("generate_video", prompt="Job A apples", output="a.mp4", wait_seconds=0, **SMALL)
+    emulator.configure(job_seconds=0.2)
+    b = server.data("generate_video", prompt="Job B bananas", download=False, wait_seconds=20, **SMALL)
+    refused = server.call("download_video", job_id=b["request_id"], output="a.mp4")
+    assert refused.is_error
+    assert "a.mp4 is kept for job" in text_of(refused)

@@ -102,3 +102,22 @@ def test_a_disk_error_while_handing_bytes_to_the_disk_is_a_download_error(tmp_pa
     assert re.search(r"video\.mp4\.[0-9a-f]{8}\.part: File too large", done.stdout), done.stdout
     assert "`seedance download pixazo-9`" in done.stdout
     assert "Traceback" not in done.stderr
+
+
+def test_two_downloads_of_one_job_never_write_into_one_part_file(tmp_path: Path) -> None:
+    """While one download holds a job's part file, a second (same job, same path) is refused with a
+    DownloadError saying so (exit 10); once the first is saved, the part file is free again."""
+    data = content(200_000)
+    first = DownloadTarget(tmp_path / "video.mp4", request_id="pixazo-7")
+    second = DownloadTarget(tmp_path / "video.mp4", request_id="pixazo-7")
+    first.begin(200, {"content-length": str(len(data))})
+    with pytest.raises(DownloadError) as caught:
+        second.begin(200, {"content-length": str(len(data))})
+    assert caught.value.exit_code == 10
+    assert "another download of this job is writing" in caught.value.message
+    first.write(data)
+    first.finish()
+    second.begin(200, {"content-length": str(len(data))})  # free again
+    second.write(data)
+    path, _, _ = second.finish()
+    assert path.read_bytes() == data

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -65,6 +65,8 @@ class AgentTools:
     def __init__(self, gateway: Gateway, sandbox: Sandbox) -> None:
         self.gateway = gateway
         self.sandbox = sandbox
+        self._downloads: dict[str, anyio.Lock] = {}
+        """One lock per output file that wait_for_job and download_video write (see `_one_download`)."""
         self._reserved: set[str] = set()
         """Output files promised to calls still running (two calls must not be paid into one file), by
         `_same_file_key`: on a case-insensitive disk, Cat.mp4 and cat.mp4 are one file."""
@@ -209,7 +211,7 @@ class AgentTools:
         record = Journal().get(job_id)
         request_id = record.request_id if record is not None and record.request_id else job_id
         target = self._download_target(job_id, None) if download else None
-        async with self.gateway.client() as client:
+        async with self._one_download(target, request_id), self.gateway.client() as client:
             with _paid_for(request_id):
                 answer = await self._finish(client, job_id, max(wait_seconds, 1), download, target)
         return answer or still_running(request_id, record.local_id if record else None)
@@ -233,10 +235,27 @@ class AgentTools:
         """Download a finished job's video into the output folder."""
         _require_request_id(job_id)
         target = self._download_target(job_id, output)
-        async with self.gateway.client() as client:
+        async with self._one_download(target, job_id), self.gateway.client() as client:
             with _paid_for(job_id):
                 result = await client.download(job_id, target)
         return result_data(result)
+
+    @asynccontextmanager
+    async def _one_download(self, target: str | None, request_id: str) -> AsyncIterator[None]:
+        """One call at a time waits for and downloads into one file. A second call (an agent calling again
+        while the first still runs) is told to call again later, instead of both failing on one part file."""
+        if target is None:
+            yield
+            return
+        lock = self._downloads.setdefault(_same_file_key(Path(target)), anyio.Lock())
+        if lock.locked():
+            raise errors.NotReadyError(
+                f"another call is already waiting for this job and saving its video as {Path(target).name}",
+                request_id=request_id,
+                hint="call wait_for_job again in a little while: it answers once that call is done",
+            )
+        async with lock:
+            yield
 
     def _download_target(self, job_id: str, output: str | None) -> str:
         record = Journal().get(job_id)
@@ -245,6 +264,12 @@ class AgentTools:
             target = self.sandbox.output(output)
             if target.exists() and target != recorded:
                 raise errors.InputError(f"output: {output} already exists in {self.sandbox.out_dir}")
+            owner = Journal().output_owner(str(target), other_than=record.local_id if record else None)
+            if owner is not None and target != recorded:  # a job still running will save its video there
+                raise errors.InputError(
+                    f"output: {output} is kept for job {owner.request_id or owner.local_id} ({owner.state})",
+                    hint="choose another output name",
+                )
             return str(target)
         if recorded is not None:
             return str(recorded)
