@@ -12,6 +12,7 @@ import errno
 import hashlib
 import os
 import re
+import stat
 
 try:
     import fcntl
@@ -184,10 +185,15 @@ class DownloadTarget:
         if self._lock_fd is not None or fcntl is None:
             return
         fd = os.open(self.part_path, os.O_RDWR | os.O_CREAT, 0o644)
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # e.g. a device: nothing to guard, and shared by all
+            os.close(fd)
+            return
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
+        except OSError as exc:
             os.close(fd)
+            if not isinstance(exc, BlockingIOError):  # no locks on this file system (some NFS): go unguarded
+                return
             again = f"`seedance download {self.request_id}`" if self.request_id else "the download"
             raise self._error(
                 f"another download of this job is writing {self.part_path} right now",

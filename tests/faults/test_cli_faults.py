@@ -180,7 +180,8 @@ def test_a_full_disk_during_the_download_is_exit_10_and_the_job_can_be_fetched_l
 def test_a_part_file_left_by_another_job_is_never_spliced_into_a_new_one(
     emulator: Any, seedance: Callable[..., Run], tmp_path: Path
 ) -> None:
-    """`-o cat.mp4` cut mid-download leaves job A's bytes; job B to the same `-o` ends whole, with B's own
+    """`-o cat.mp4` cut mid-download leaves job A's bytes. While A still has to save cat.mp4, job B to the
+    same `-o` is refused (nothing sent); once A is saved elsewhere, B to cat.mp4 ends whole, with B's own
     sha256 (not A's head followed by B's tail)."""
     emulator.add_fault("truncate:after_bytes=2000")
     target = tmp_path / "cat.mp4"
@@ -188,9 +189,24 @@ def test_a_part_file_left_by_another_job_is_never_spliced_into_a_new_one(
     assert first.code == 10, first.stderr
     assert len(list(tmp_path.glob("cat.mp4.*.part"))) == 1
     emulator.clear_faults()
-    second = seedance(
-        "generate", "A different cat", "--resolution", "480p", "--duration", "4", "--json", "-o", str(target)
+    b_args = (
+        "generate",
+        "A different cat",
+        "--resolution",
+        "480p",
+        "--duration",
+        "4",
+        "--json",
+        "-o",
+        str(target),
     )
+    refused = seedance(*b_args)
+    assert refused.code == 2, refused.stderr
+    assert "will save its video; nothing was sent" in refused.json()["error"]["message"]
+    assert created(emulator) == 1
+    elsewhere = seedance("download", first.json()["request_id"], "-o", str(tmp_path / "a.mp4"))
+    assert elsewhere.code == 0, elsewhere.stderr
+    second = seedance(*b_args)
     assert second.code == 0, second.stderr
     assert sha256_of(target) == second.json()["sha256"] == emulator.job(second.json()["request_id"]).sha256
     assert len(list(tmp_path.glob("cat.mp4.*.part"))) == 1  # A's bytes wait for `seedance download A`
