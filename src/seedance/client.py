@@ -168,6 +168,18 @@ class _ClientCore:
         record = self.journal.get(ref) if self.journal is not None else None
         if record is not None and record.request_id:
             return record.to_job()
+        if record is not None:  # never reached the gateway, or its answer never came: nothing to ask it
+            raise errors.InputError(
+                f"job {record.local_id} has no request id (it is {record.state}"
+                + (f": {record.error}" if record.error else "")
+                + ")",
+                hint="check your Pixazo dashboard; `seedance jobs show ID` has its details",
+            )
+        if self.journal is not None and (several := self.journal.ambiguous(ref)):
+            raise errors.InputError(
+                f"{ref!r} matches several jobs ({', '.join(several)}); give more of the id",
+                hint="`seedance jobs` lists the jobs with their whole ids",
+            )
         return Job(request_id=ref, operation="")
 
     def _observer(self, job: Job, on_update: UpdateCallback | None) -> UpdateCallback:

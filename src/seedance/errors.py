@@ -215,6 +215,10 @@ class SubmitUnknownError(TransportError):
         super().__init__(message, hint=hint)
         self.local_id = local_id
 
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready description, with the journal id of the job whose outcome is unknown."""
+        return {**super().to_dict(), "local_id": self.local_id}
+
 
 class JobError(SeedanceError):
     """The job did not give us a video."""

@@ -392,6 +392,19 @@ class Journal:
                 row = rows[0] if len(rows) == 1 else None
         return _record(row) if row is not None else None
 
+    def ambiguous(self, key: str) -> list[str]:
+        """The local ids of the jobs a prefix matches, when it matches more than one (else [])."""
+        if len(key) < 4 or self.get(key) is not None:
+            return []
+        prefix = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT local_id FROM jobs WHERE local_id LIKE ? ESCAPE '\\' OR request_id LIKE ? ESCAPE '\\'"
+                " ORDER BY created_at DESC LIMIT 6",
+                (prefix, prefix),
+            ).fetchall()
+        return [row["local_id"] for row in rows] if len(rows) > 1 else []
+
     def jobs(
         self,
         *,

@@ -174,3 +174,24 @@ def test_a_cli_download_meets_another_process_downloading_the_same_job(
     assert "another download of this job is writing" in run.json()["error"]["message"]
     assert "Traceback" not in run.stderr
     assert not target.exists()
+
+
+def test_a_job_without_request_id_or_an_ambiguous_prefix_is_never_sent_to_the_gateway(
+    emulator: Any, seedance: Callable[..., Run]
+) -> None:
+    """`wait` on an unknown-outcome job's journal id says it has no request id; a prefix of several jobs'
+    ids says so; neither becomes a status request to the gateway (exit 2 both)."""
+    emulator.configure(job_seconds=0.2, fps=4)
+    emulator.add_fault("drop:route=submit,count=1")
+    lost = seedance("generate", "A lost cat", *SMALL, "--json")
+    assert lost.code == 7, lost.stderr
+    for _ in range(2):
+        assert seedance("generate", "A cat", *SMALL, "--no-wait").code == 0
+    statuses = len([r for r in emulator.requests if r.route == "status"])
+    unknown = seedance("wait", lost.json()["error"]["local_id"], "--json")
+    assert unknown.code == 2, unknown.stderr
+    assert "has no request id (it is unknown" in unknown.json()["error"]["message"]
+    several = seedance("status", "seedance-2-0", "--json")
+    assert several.code == 2, several.stderr
+    assert "matches several jobs" in several.json()["error"]["message"]
+    assert len([r for r in emulator.requests if r.route == "status"]) == statuses

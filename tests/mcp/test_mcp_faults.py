@@ -185,3 +185,13 @@ def test_download_video_cannot_take_a_name_a_running_job_will_save(server: McpSe
     refused = server.call("download_video", job_id=b["request_id"], output="a.mp4")
     assert refused.is_error
     assert "a.mp4 is kept for job" in text_of(refused)
+
+
+def test_an_id_the_gateway_does_not_know_points_the_agent_at_list_jobs(
+    server: McpServer, emulator: Any
+) -> None:
+    """A 404 for a made-up id is not a paid job to wait for: the next step is list_jobs, not wait_for_job."""
+    answer = server.call("get_job", job_id="seedance-2-0_doesnotexist")
+    assert answer.is_error
+    assert "call list_jobs" in text_of(answer)
+    assert "wait_for_job" not in text_of(answer)

@@ -102,6 +102,8 @@ def next_step(exc: errors.SeedanceError) -> str | None:
     request_id = getattr(exc, "request_id", None)
     if isinstance(exc, errors.GenerationFailed):
         return None
+    if isinstance(exc, errors.InvalidRequestError) and exc.status_code == 404:
+        return "call list_jobs to find the job's request id: the gateway knows no job by this one"
     if isinstance(exc, errors.NotReadyError) and request_id:
         return f"call wait_for_job with job_id={request_id!r} (free): the job has not finished yet"
     if isinstance(exc, errors.DownloadError) and request_id:

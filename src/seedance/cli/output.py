@@ -83,10 +83,18 @@ def literal(value: object, *, json_text: bool = False, keep_lines: bool = False)
     return pattern.sub(lambda m: form.format(ord(m.group())), text)
 
 
+INTERNAL_CONTEXT = {"submitting", "emulator"}
+"""Context kept for the messages, not for the JSON answer."""
+
+
+def _public(context: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in context.items() if key not in INTERNAL_CONTEXT}
+
+
 def report_error(exc: SeedanceError) -> int:
     """Print an error the way the mode asks; return its exit code."""
     if OUT.json:
-        OUT.emit({"ok": False, **OUT.context, "error": exc.to_dict()})
+        OUT.emit({"ok": False, **_public(OUT.context), "error": exc.to_dict()})
     else:
         OUT.info(f"error: {exc.message}")
         if exc.remedy:
@@ -112,7 +120,7 @@ def report_interrupt() -> int:
         OUT.emit(
             {
                 "ok": False,
-                **OUT.context,
+                **_public(OUT.context),
                 "error": {
                     "type": "Interrupted",
                     "message": message,
