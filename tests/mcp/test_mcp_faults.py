@@ -195,3 +195,29 @@ def test_an_id_the_gateway_does_not_know_points_the_agent_at_list_jobs(
     assert answer.is_error
     assert "call list_jobs" in text_of(answer)
     assert "wait_for_job" not in text_of(answer)
+
+
+def test_a_misspelt_argument_is_refused_before_anything_is_paid(server: McpServer, emulator: Any) -> None:
+    """generate_video(durations=12, resolutin=...) would be paid at the defaults: refused, naming each
+    unknown argument and the one meant; nothing sent. estimate_cost says the same."""
+    for tool in ("generate_video", "estimate_cost"):
+        answer = server.call(tool, prompt="A cat", durations=12, resolutin="480p")
+        assert answer.is_error, tool
+        text = text_of(answer)
+        assert "'durations' (did you mean 'duration'?)" in text
+        assert "'resolutin' (did you mean 'resolution'?)" in text
+        assert "nothing was sent" in text
+    assert emulator.requests == []
+
+
+def test_a_slow_download_does_not_hold_the_call_past_its_wait(server: McpServer, emulator: Any) -> None:
+    """The media host answers only after 30 s: generate_video(wait_seconds=4) answers within about its
+    wait (not a minute later) with status downloading and download_video as the next step."""
+    emulator.configure(job_seconds=0.5)
+    emulator.add_fault("slow:route=media,delay=30,count=1")
+    started = time.monotonic()
+    answer = server.data("generate_video", prompt="Slow media", wait_seconds=4, **SMALL)
+    took = time.monotonic() - started
+    assert answer["status"] == "downloading"
+    assert "call download_video" in answer["next_step"]
+    assert took < 4 + 5 + 5  # the wait, the download's minimum, and room for a busy machine

@@ -148,10 +148,18 @@ def as_tool(handler: Handler, parameters: list[inspect.Parameter] | None = None)
 class SeedanceServer(MCPServer[Any]):
     """An MCPServer whose argument errors are one line too (the SDK's are pydantic's multi-line report)."""
 
+    accepted: dict[str, set[str]]
+    """Each tool's argument names: any other is refused (a misspelt `durations` must not be paid for at the
+    default duration)."""
+
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
     ) -> CallToolResult | InputRequiredResult:
         """Call a tool; arguments that do not fit its schema answer like any other bad input."""
+        known = self.accepted.get(name)
+        unknown = sorted(set(arguments or {}) - known) if known is not None else []
+        if unknown:
+            return failure(errors.InputError(_unknown_arguments(name, unknown, known or set())))
         try:
             return await super().call_tool(name, arguments, context)
         except ToolError as exc:
@@ -176,11 +184,24 @@ def build_server(tools: AgentTools) -> MCPServer[Any]:
         "estimate_cost": request_params,
         "generate_video": request_params + requests.OUTPUT_PARAMETERS,
     }
+    server.accepted = {}
     for name, description in DESCRIPTIONS.items():
         handler = getattr(tools, name)
         fn = as_tool(handler, signatures.get(name))
         server.add_tool(fn, name=name, description=description, annotations=ANNOTATIONS[name])
+        server.accepted[name] = set(inspect.signature(fn).parameters) - {"ctx"}
     return server
+
+
+def _unknown_arguments(tool: str, unknown: list[str], known: set[str]) -> str:
+    """`durations` is not an argument of generate_video (did you mean `duration`?); nothing was sent."""
+    import difflib
+
+    parts = []
+    for name in unknown:
+        close = difflib.get_close_matches(name, sorted(known), n=1)
+        parts.append(f"{name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+    return f"{tool} takes no argument {', '.join(parts)}; nothing was sent"
 
 
 def serve_http(server: MCPServer[Any], host: str, port: int, token: str | None) -> None:

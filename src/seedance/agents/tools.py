@@ -54,6 +54,21 @@ Output = Annotated[
 ]
 
 
+MIN_DOWNLOAD_SECONDS = 5.0
+"""A finished job's download gets at least this long within a call, even when the wait used up the rest."""
+
+
+def still_downloading(request_id: str, video_url: str | None) -> dict[str, Any]:
+    """The answer for a download cut short by the call's time bound: the part file stays for the next call."""
+    return {
+        "ok": True,
+        "status": "downloading",
+        "request_id": request_id,
+        "video_url": video_url,
+        "next_step": f"call download_video with job_id={request_id!r} (free; it resumes where it stopped)",
+    }
+
+
 def _same_file_key(path: Path) -> str:
     """What two output paths share when they name one file on any disk (macOS and Windows ignore case)."""
     return str(path).casefold()
@@ -157,11 +172,13 @@ class AgentTools:
     async def _finish(
         self, client: AsyncClient, job: JobRef, wait_seconds: float, download: bool, target: Path | str | None
     ) -> dict[str, Any] | None:
-        """Wait within `wait_seconds` (the whole call, status checks included), then download within the
-        same time again (at least a minute); None when the job is not done in time."""
+        """Wait and download within `wait_seconds` (the whole call: status checks, then the download, which
+        gets what is left and at least MIN_DOWNLOAD_SECONDS); None when the job is not done in time, a
+        "downloading" answer when the download is not."""
         budget = requests.bounded_wait(wait_seconds)
         if budget <= 0:
             return None
+        deadline = anyio.current_time() + budget
         progress = WaitProgress(job if isinstance(job, str) else job.request_id, budget)
         async with progress.reporting():
             result = None
@@ -174,18 +191,11 @@ class AgentTools:
                 progress.state = "succeeded"
                 return result_data(result)
             progress.state = "downloading"
-            with anyio.move_on_after(max(budget, 60.0)):
+            with anyio.move_on_after(max(deadline - anyio.current_time(), MIN_DOWNLOAD_SECONDS)):
                 saved = await client.download(result, target)
                 progress.state = "saved"
                 return result_data(saved)
-        request_id = result.request_id
-        return {
-            "ok": True,
-            "status": "downloading",
-            "request_id": request_id,
-            "video_url": result.video_url,
-            "next_step": f"call download_video with job_id={request_id!r} (free; it resumes where it stopped)",
-        }
+        return still_downloading(result.request_id, result.video_url)
 
     async def get_job(self, job_id: JobId) -> dict[str, Any]:
         """A job's status: read once from the gateway (free), with what the journal knows."""
@@ -236,9 +246,9 @@ class AgentTools:
         _require_request_id(job_id)
         target = self._download_target(job_id, output)
         async with self._one_download(target, job_id), self.gateway.client() as client:
-            with _paid_for(job_id):
-                result = await client.download(job_id, target)
-        return result_data(result)
+            with _paid_for(job_id), anyio.move_on_after(requests.DEFAULT_WAIT_SECONDS):
+                return result_data(await client.download(job_id, target))
+        return still_downloading(job_id, None)
 
     @asynccontextmanager
     async def _one_download(self, target: str | None, request_id: str) -> AsyncIterator[None]:
