@@ -47,6 +47,17 @@ ALLOW_HTTP_ENV = "SEEDANCE_ALLOW_HTTP"
 """Set to 1 to allow a plain http:// gateway that is not on this machine (an emulator in a container)."""
 
 
+def gateway_key(url: str) -> str:
+    """A gateway URL as compared: scheme and host in lower case, the default port dropped, no path slash."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.strip())
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    port = parts.port if parts.port not in (None, {"http": 80, "https": 443}.get(scheme)) else None
+    netloc = f"[{host}]" if ":" in host else host
+    return f"{scheme}://{netloc}{f':{port}' if port else ''}{parts.path.rstrip('/')}"
+
+
 def is_local_gateway(url: str) -> bool:
     """Whether a gateway URL is on this machine (the emulator, usually): nothing sent there is paid for."""
     import ipaddress

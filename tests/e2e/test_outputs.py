@@ -195,3 +195,22 @@ def test_a_job_without_request_id_or_an_ambiguous_prefix_is_never_sent_to_the_ga
     assert several.code == 2, several.stderr
     assert "matches several jobs" in several.json()["error"]["message"]
     assert len([r for r in emulator.requests if r.route == "status"]) == statuses
+
+
+def test_a_job_is_looked_up_on_the_gateway_it_was_sent_to(
+    emulator: Any, seedance: Callable[..., Run], gateway_env: dict[str, str]
+) -> None:
+    """Sent with --base-url, then `wait ID` without it: exit 2 naming the job's gateway and the flag to
+    pass (the id and the key never go to another gateway); with the flag, the job finishes."""
+    emulator.configure(job_seconds=0.2, fps=4)
+    env = {k: v for k, v in gateway_env.items() if k != "SEEDANCE_BASE_URL"}
+    sent = seedance(
+        "generate", "A cat", *SMALL, "--base-url", emulator.base_url, "--no-wait", "--json", env=env
+    )
+    assert sent.code == 0, sent.stderr
+    local_id = sent.json()["local_id"]
+    elsewhere = seedance("wait", local_id, "--json", env=env)
+    assert elsewhere.code == 2, elsewhere.stderr
+    assert f"--base-url {emulator.base_url}" in elsewhere.json()["error"]["hint"]
+    done = seedance("wait", local_id, "--base-url", emulator.base_url, "--json", env=env)
+    assert done.code == 0, done.stderr

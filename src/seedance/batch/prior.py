@@ -20,12 +20,12 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from seedance import bodies, media
 from seedance.batch.cost import CostPlan
 from seedance.batch.input import BatchFile, BatchLine
 from seedance.batch.manifest import LineOutcome
+from seedance.config import gateway_key
 from seedance.journal import JobRecord, Journal
 
 _RANK = {
@@ -141,15 +141,6 @@ def line_fingerprint(line: BatchLine) -> str:
 def record_fingerprint(record: JobRecord) -> str:
     """The fingerprint of a job the journal recorded."""
     return fingerprint(record.operation, json.loads(record.request_json))
-
-
-def gateway_key(url: str) -> str:
-    """A gateway URL as compared: scheme and host in lower case, the default port dropped, no path slash."""
-    parts = urlsplit(url.strip())
-    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
-    port = parts.port if parts.port not in (None, {"http": 80, "https": 443}.get(scheme)) else None
-    netloc = f"[{host}]" if ":" in host else host
-    return f"{scheme}://{netloc}{f':{port}' if port else ''}{parts.path.rstrip('/')}"
 
 
 def same_gateway(record: JobRecord, gateway: str | None) -> bool:
