@@ -1,6 +1,7 @@
 """Sum what the journal's jobs cost: estimates of charged jobs, with what is pending or uncertain kept apart.
 
-Charged: a job that succeeded. Not charged: a rejected submit, a job that ended ERROR (documented as free).
+Charged: a job that succeeded. Not charged: a job that ended ERROR (documented as free). A submit the gateway
+refused (429, 401, 400...) made no job: it is counted in `refused_submits` only.
 Uncertain: a job that ended FAILED (the documentation does not say) and a submit whose outcome is unknown.
 Pending: a job still queued or running. A job whose price is unknown counts in `unpriced_jobs`.
 Local: a job sent to a gateway on this machine (the emulator) costs nothing and is only counted in
@@ -31,9 +32,14 @@ class SpendRow:
     free_jobs: int = 0
     unpriced_jobs: int = 0
     local_jobs: int = 0
+    refused_submits: int = 0
+    """Submits the gateway turned away (429, 401, 400...): no job was made, nothing charged."""
 
     def add(self, record: JobRecord, *, include_local: bool = False) -> None:
-        """Count one job into this group."""
+        """Count one job into this group (a refused submit is not a job: counted apart)."""
+        if record.state == "rejected":
+            self.refused_submits += 1
+            return
         self.jobs += 1
         if not include_local and record.gateway and is_local_gateway(record.gateway):
             self.local_jobs += 1

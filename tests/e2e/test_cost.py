@@ -65,13 +65,16 @@ def test_a_person_sees_the_estimate_before_the_job_is_sent(
 
 
 def test_spend_sums_the_journal_with_error_jobs_at_zero(emulator: Any, seedance: Callable[..., Run]) -> None:
-    """One job succeeds (4 s of 2.0 = $1.16), one ends ERROR (free), one ends FAILED (uncertain)."""
+    """One job succeeds (4 s of 2.0 = $1.16), one ends ERROR (free), one ends FAILED (uncertain); a submit
+    refused with 429 made no job and is counted apart."""
     args = ("--duration", "4", "--resolution", "480p", "--json")
     assert seedance("generate", "ok", *args, "-o", "ok.mp4").code == 0
     emulator.add_fault("fail:count=1,job_status=ERROR,message=internal error")
     assert seedance("generate", "error", *args, "-o", "e.mp4").code != 0
     emulator.add_fault("fail:count=1,job_status=FAILED,message=content policy")
     assert seedance("generate", "failed", *args, "-o", "f.mp4").code != 0
+    emulator.add_fault("http:status=429,retry_after=0,route=submit,count=2")
+    assert seedance("generate", "refused", *args, "-o", "r.mp4").code == 5  # refused twice: no job made
 
     local = seedance("spend", "--json").json()["total"]  # the emulator is on this machine: nothing was paid
     assert (local["jobs"], local["local_jobs"], local["spent_usd"], local["uncertain_usd"]) == (3, 3, 0, 0)
@@ -85,6 +88,7 @@ def test_spend_sums_the_journal_with_error_jobs_at_zero(emulator: Any, seedance:
     assert total["free_jobs"] == 1
     assert total["uncertain_usd"] == pytest.approx(1.16)
     assert total["pending_usd"] == 0
+    assert total["refused_submits"] == 1  # not a job, not free: turned away
 
     by_day = seedance("spend", "--by", "day", "--include-local", "--json").json()
     assert [(row["jobs"], row["spent_usd"]) for row in by_day["rows"]] == [(3, pytest.approx(1.16))]

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from seedance.cli.gallery_cmd import gallery as gallery_command
+from seedance.errors import InputError
 from seedance.gallery import build_gallery
 from seedance.journal import Journal
 
@@ -229,3 +230,28 @@ def test_unset_options_show_the_models_defaults(tmp_path: Path) -> None:
     assert "<dt>ratio</dt><dd>adaptive (default)</dd>" in html
     assert "<dt>Duration</dt><dd>5 s (the model&#x27;s default)</dd>" in html
     assert "never.mp4" not in html
+
+
+def test_a_refused_submit_is_not_a_card(tmp_path: Path) -> None:
+    """A submit the gateway turned away (a 429, a 401) made no job: no card for it."""
+    journal = Journal()
+    kept = add_job(journal, video=write_mp4(tmp_path / "v.mp4"))
+    refused = journal.record_submission(operation="text-to-video", model="2.0", prompt="turned away",
+                                        body={}, settings={})  # fmt: skip
+    journal.mark_rejected(refused, "rate limited (429)")
+    built = build_gallery(tmp_path / "gallery.html", journal=journal)
+    assert [entry.record.local_id for entry in built.entries] == [kept]
+
+
+def test_the_page_never_replaces_a_file_that_is_not_a_gallery(tmp_path: Path) -> None:
+    """--out onto a batch file (or any other file) is refused and the file kept; the gallery's own page is
+    rebuilt in place."""
+    other = tmp_path / "jobs.jsonl"
+    other.write_text('{"prompt": "a cat"}\n')
+    with pytest.raises(InputError, match="is not a gallery page"):
+        build_gallery(other, journal=Journal())
+    assert other.read_text() == '{"prompt": "a cat"}\n'
+    page = tmp_path / "gallery.html"
+    build_gallery(page, journal=Journal())
+    build_gallery(page, journal=Journal())  # its own page: rebuilt
+    assert page.exists()

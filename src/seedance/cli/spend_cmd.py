@@ -58,5 +58,9 @@ def spend(since: str | None, group: str, include_local: bool, as_json: bool) -> 
             f"{row.key:<14} {row.jobs:>5} {row.spent_usd:>9.2f} {row.pending_usd:>9.2f} "
             f"{row.uncertain_usd:>10.2f} {row.free_jobs:>5} {row.unpriced_jobs:>8} {row.local_jobs:>5}"
         )
+    if total.refused_submits:
+        lines.append(
+            f"{total.refused_submits} submit(s) refused by the gateway (no job, nothing charged) left out"
+        )
     lines.append("USD, estimates from the price table; your dashboard has the exact figures.")
     click.echo("\n".join(lines))

@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
-from seedance.gallery.page import CardView, render_page
+from seedance.errors import InputError
+from seedance.gallery.page import GENERATOR, CardView, render_page
 from seedance.gallery.posters import Poster, make_poster
 from seedance.journal import JobRecord, Journal
 
@@ -91,12 +92,30 @@ def build_gallery(
     journal = journal if journal is not None else Journal()
     page = Path(out).expanduser().absolute()
     files_dir = page.parent / f"{page.stem}_files"
-    records = sorted(journal.jobs(limit=limit), key=lambda r: r.created_at, reverse=True)
+    _check_replaceable(page)
+    jobs = [r for r in journal.jobs(limit=limit) if r.state != "rejected"]  # a refused submit made no job
+    records = sorted(jobs, key=lambda r: r.created_at, reverse=True)
     entries = tuple(_entry(record, files_dir) for record in records)
     gallery = Gallery(page, files_dir, entries, journal.path, datetime.now(UTC))
     page.parent.mkdir(parents=True, exist_ok=True)
     _write_text(page, gallery.render())
     return gallery
+
+
+def _check_replaceable(page: Path) -> None:
+    """Refuse to write over a file that is not a gallery page (a batch file, a manifest, anything else)."""
+    if not page.exists():
+        return
+    try:
+        with page.open("rb") as fh:
+            head = fh.read(4096)
+    except OSError as exc:
+        raise InputError(f"cannot read {page}: {exc.strerror or exc}", hint="choose another --out") from None
+    if f'<meta name="generator" content="{GENERATOR}">'.encode() not in head:
+        raise InputError(
+            f"{page} exists and is not a gallery page; nothing was written",
+            hint="choose another --out file (a gallery page is rebuilt in place)",
+        )
 
 
 def _entry(record: JobRecord, files_dir: Path) -> Entry:

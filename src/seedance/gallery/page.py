@@ -23,6 +23,9 @@ from seedance.catalog import MODELS
 from seedance.gallery.posters import Poster
 from seedance.journal import JobRecord
 
+GENERATOR = "seedance gallery"
+"""Written in every page's <meta name="generator">: a page that has it may be rebuilt in place."""
+
 STATE_CLASS = {
     "downloaded": "state-ok",
     "succeeded": "state-ok",
@@ -91,6 +94,7 @@ def render_page(cards: Sequence[CardView], *, generated_at: datetime, journal_pa
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="{esc(csp)}">
 <meta name="referrer" content="no-referrer">
+<meta name="generator" content="{GENERATOR}">
 <link rel="icon" href="data:,">
 <title>seedance gallery</title>
 <style>
