@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from typing import Any, Literal
 
 from seedance.config import is_local_gateway
@@ -73,8 +74,8 @@ def charge_bucket(record: JobRecord) -> Literal["charged", "free", "pending", "u
 
 def group_key(record: JobRecord, by: GroupBy) -> str:
     """The group a job falls in."""
-    if by == "day":
-        return record.created_at[:10]
+    if by == "day":  # the day where the user is, not in UTC
+        return datetime.fromisoformat(record.created_at).astimezone().date().isoformat()
     if by == "batch":
         return record.batch_id or "(single jobs)"
     return record.model

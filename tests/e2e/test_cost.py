@@ -101,3 +101,21 @@ def test_spend_with_a_bad_date_is_exit_2(seedance: Callable[..., Run]) -> None:
     assert run.code == 2
     assert "YYYY-MM-DD" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_spend_days_are_the_users_own(
+    emulator: Any, seedance: Callable[..., Run], gateway_env: dict[str, str]
+) -> None:
+    """Days in `--by day` and `--since` are local days: a job is counted on the date the user saw it made."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    assert seedance("generate", "a cat", "--duration", "4", "--resolution", "480p", "--json").code == 0
+    for zone in ("Pacific/Kiritimati", "Pacific/Pago_Pago"):  # UTC+14 and UTC-11: never the same date
+        env = {**gateway_env, "TZ": zone}
+        today = datetime.now(ZoneInfo(zone)).date()
+        by_day = seedance("spend", "--by", "day", "--json", env=env).json()
+        assert [row["key"] for row in by_day["rows"]] == [today.isoformat()], zone
+        assert seedance("spend", "--since", today.isoformat(), "--json", env=env).json()["total"]["jobs"] == 1
+        tomorrow = today.fromordinal(today.toordinal() + 1).isoformat()
+        assert seedance("spend", "--since", tomorrow, "--json", env=env).json()["total"]["jobs"] == 0

@@ -25,18 +25,27 @@ def spend(since: str | None, group: str, include_local: bool, as_json: bool) -> 
     Jobs sent to a gateway on this machine (the emulator, `--emulator`) cost nothing: they are counted in
     the `local` column and not summed, unless --include-local (e.g. a local proxy to the real gateway).
     """
-    from datetime import date
+    from datetime import UTC, date, datetime
 
     from seedance import spend as spending
     from seedance.errors import InputError
     from seedance.journal import Journal
 
+    after = None
     if since is not None:
         try:
-            since = date.fromisoformat(since).isoformat()
+            day = date.fromisoformat(since)
         except ValueError:
             raise InputError(f"--since {since!r} is not a date; write it as YYYY-MM-DD") from None
-    rows, total = spending.summarize(Journal().jobs(since=since), group, include_local=include_local)  # type: ignore[arg-type]
+        since = day.isoformat()
+        # The day starts at local midnight; the journal keeps UTC times.
+        after = (
+            datetime.combine(day, datetime.min.time())
+            .astimezone()
+            .astimezone(UTC)
+            .isoformat(timespec="milliseconds")
+        )
+    rows, total = spending.summarize(Journal().jobs(since=after), group, include_local=include_local)  # type: ignore[arg-type]
     if OUT.json:
         OUT.emit(
             {
