@@ -221,3 +221,34 @@ def test_a_slow_download_does_not_hold_the_call_past_its_wait(server: McpServer,
     assert answer["status"] == "downloading"
     assert "call download_video" in answer["next_step"]
     assert took < 4 + 5 + 5  # the wait, the download's minimum, and room for a busy machine
+
+
+def test_a_relative_media_path_is_found_in_the_allowed_folder(server: McpServer, emulator: Any) -> None:
+    """With --allow-dir media, `rel.png` names media/rel.png (the folder the agent was told about)."""
+    from PIL import Image
+
+    Image.new("RGB", (64, 48), (20, 140, 40)).save(server.cwd / "media" / "rel.png")
+    estimate = server.data("estimate_cost", prompt="x", first_frame="rel.png")
+    assert estimate["operation"] == "2.0/first-last-frame"  # an image was found and read: not text to video
+
+
+def test_an_output_folder_that_became_a_file_is_said_before_paying(server: McpServer, emulator: Any) -> None:
+    """The --out-dir folder was replaced by a file after the start: generate_video refuses before the
+    submit (nothing paid for a video that could not be saved)."""
+    import shutil
+
+    videos = server.cwd / "videos"
+    moved = server.cwd / "videos-aside"
+    if videos.exists():
+        shutil.move(videos, moved)
+    videos.write_text("not a folder")
+    try:
+        answer = server.call("generate_video", prompt="Nowhere to go", **SMALL)
+    finally:
+        videos.unlink()
+        if moved.exists():
+            shutil.move(moved, videos)
+    assert answer.is_error
+    assert "cannot take the video" in text_of(answer)
+    assert "nothing was sent" in text_of(answer)
+    assert len(emulator.submits) == 0

@@ -7,6 +7,7 @@ folder that points elsewhere is refused too.
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
 from collections.abc import Iterable
@@ -56,7 +57,7 @@ class Sandbox:
             raise InputError(f"{field}: a file path cannot contain a NUL character")
         path = Path(value).expanduser()
         try:
-            real = (path if path.is_absolute() else Path.cwd() / path).resolve()
+            real = (path if path.is_absolute() else self._relative(path)).resolve()
         except (OSError, RuntimeError) as exc:  # a symlink loop, a name too long
             raise InputError(f"{field}: {value} cannot be resolved ({exc})") from None
         if not self.is_allowed(real):
@@ -67,6 +68,14 @@ class Sandbox:
                 "with --allow-dir FOLDER",
             )
         return str(real)
+
+    def _relative(self, path: Path) -> Path:
+        """A relative path: from the working directory, or else from the first allowed folder that has it
+        (an agent told `--allow-dir media` naturally says `a.png` for media/a.png)."""
+        here = Path.cwd() / path
+        if here.exists():
+            return here
+        return next((folder / path for folder in self.allowed if (folder / path).exists()), here)
 
     def check_request_media(self, fields: dict[str, object]) -> dict[str, object]:
         """Return the request fields with every local media path resolved and checked."""
@@ -96,6 +105,20 @@ class Sandbox:
         if target.parent != self.out_dir:  # safe_filename cannot make a folder; keep it that way
             raise InputError(f"output: {name!r} is not a plain file name")
         return target
+
+    def check_out_dir(self) -> None:
+        """The output folder must take files before a paid job is sent (it may have changed since start)."""
+        try:
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+            usable = self.out_dir.is_dir() and os.access(self.out_dir, os.W_OK | os.X_OK)
+            reason = "it is not a writable folder"
+        except OSError as exc:
+            usable, reason = False, exc.strerror or str(exc)
+        if not usable:
+            raise InputError(
+                f"the output folder {self.out_dir} cannot take the video: {reason}; nothing was sent",
+                hint="make it a writable folder again, or restart the server with another --out-dir",
+            )
 
     def recorded_output(self, path: str | None) -> Path | None:
         """A journal's output path, if it lies directly in the output folder (else the agent may not write it)."""

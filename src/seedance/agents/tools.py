@@ -160,6 +160,8 @@ class AgentTools:
         """Submit one paid job, wait a bounded time, download it; or say it is still running."""
         request = self._request(values)
         target = self.sandbox.output(output, prompt=request.prompt)
+        if download:
+            self.sandbox.check_out_dir()
         cost = estimate_data(request)
         with self._reserve(target, output):
             async with self.gateway.client() as client:

@@ -91,7 +91,7 @@ def mcp(
         print(f"warning: anyone who can reach {host}:{port} can spend your credits (set {TOKEN_ENV} to require "
               "a bearer token; off loopback the SDK's Host/Origin checks against DNS rebinding are off)",
               file=sys.stderr)  # fmt: skip
-    where = f"http://{host}:{port}/mcp" if http else "stdio"
+    where = f"http://{f'[{host}]' if ':' in host else host}:{port}/mcp" if http else "stdio"
     gate = f" (bearer token from {TOKEN_ENV} required)" if token else ""
     print(f"seedance MCP server on {where}{gate}; media from {', '.join(map(str, sandbox.allowed))}; "
           f"videos to {sandbox.out_dir}", file=sys.stderr, flush=True)  # fmt: skip
