@@ -80,6 +80,13 @@ class VideoRequest(BaseModel):
             return key
         return value
 
+    @field_validator("duration", mode="before")
+    @classmethod
+    def _no_bool_duration(cls, value: Any) -> Any:
+        if isinstance(value, bool):  # JSON true would otherwise be read as 1 second
+            raise ValueError("give a number of seconds, not true or false")
+        return value
+
     @field_validator("ref_images", "ref_videos", "ref_audios", mode="before")
     @classmethod
     def _listify(cls, value: Any) -> Any:

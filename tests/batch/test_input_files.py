@@ -281,3 +281,34 @@ def test_a_refused_batch_says_so_in_a_typed_json_line(dry_run: Callable[..., Run
     assert run.code == 2
     last = json.loads(run.stdout.strip().splitlines()[-1])
     assert (last["type"], last["ok"], last["error"]["exit_code"]) == ("error", False, 2)
+
+
+def test_a_txt_of_prompts_is_one_job_per_line(tmp_path: Path) -> None:
+    """A plain .txt with one prompt per line (blank lines and # comments skipped) is one job per line,
+    numbered as in the file; a .txt that starts with a header of fields is still a CSV."""
+    path = tmp_path / "ideas.txt"
+    path.write_text("# my ideas\nA cat walking on the beach\n\nA fox, running, in snow\n", encoding="utf-8")
+    batch = read_batch(path)
+    assert [(line.number, line.request.prompt) for line in batch.lines] == [
+        (2, "A cat walking on the beach"),
+        (4, "A fox, running, in snow"),
+    ]
+    assert batch.problems == []
+    headed = tmp_path / "headed.txt"
+    headed.write_text("prompt,duration\nA cat,4\n", encoding="utf-8")
+    assert [(line.request.prompt, line.request.duration) for line in read_batch(headed).lines] == [
+        ("A cat", 4)
+    ]
+
+
+def test_a_jsonl_line_naming_a_field_twice_or_a_duration_of_true_is_a_bad_line(tmp_path: Path) -> None:
+    """json.loads would keep the last of two keys silently, and pydantic would read true as 1 second."""
+    path = tmp_path / "jobs.jsonl"
+    path.write_text(
+        '{"prompt": "A cat", "prompt": "A dog"}\n{"prompt": "A fox", "duration": true}\n', encoding="utf-8"
+    )
+    batch = read_batch(path)
+    assert batch.lines == []
+    assert [problem.number for problem in batch.problems] == [1, 2]
+    assert "'prompt' is given twice" in batch.problems[0].message
+    assert "not true or false" in batch.problems[1].message

@@ -108,7 +108,10 @@ def read_batch(path: Path, batch_id: str = "") -> BatchFile:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError(f"{path} is not UTF-8 text", hint="save the batch file as UTF-8") from None
-    rows = _csv_rows(text, path) if _is_csv(path, text) else _jsonl_rows(text)
+    if _is_prompt_list(path, text):
+        rows = _prompt_rows(text)
+    else:
+        rows = _csv_rows(text, path) if _is_csv(path, text) else _jsonl_rows(text)
     lines: list[BatchLine] = []
     problems: list[LineProblem] = []
     for number, data in rows:
@@ -127,14 +130,53 @@ def read_batch(path: Path, batch_id: str = "") -> BatchFile:
     return BatchFile(path, batch_id, lines, problems)
 
 
+def _first_line(text: str) -> str:
+    """The first line that is neither blank nor a `#` comment."""
+    return next(
+        (line.strip() for line in text.split("\n") if line.strip() and not line.lstrip().startswith("#")), ""
+    )
+
+
+def _is_prompt_list(path: Path, text: str) -> bool:
+    """A .txt of prompts, one per line: its first line is neither a JSON object nor a header of fields."""
+    if path.suffix.lower() != ".txt":
+        return False
+    first = _first_line(text)
+    if first.startswith("{"):
+        return False
+    cells = re.split(r"[,\t]", first)
+    known = set(VideoRequest.model_fields) | {"refs"}
+    return not all(_field_name(cell) in known for cell in cells)
+
+
+def _prompt_rows(text: str) -> list[tuple[int, dict[str, Any] | str]]:
+    """One job per line: the line is its prompt (blank lines and `#` comments skipped, numbers kept)."""
+    return [
+        (number, {"prompt": line.strip()})
+        for number, line in enumerate(text.split("\n"), start=1)
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+
+
+class _RepeatedKey(ValueError):
+    """A JSON object names one key twice (json.loads would silently keep the last)."""
+
+
+def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            raise _RepeatedKey(key)
+        data[key] = value
+    return data
+
+
 def _is_csv(path: Path, text: str) -> bool:
     if path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
         return False
     if path.suffix.lower() in (".csv", ".tsv"):
         return True
-    first = next(
-        (line.strip() for line in text.split("\n") if line.strip() and not line.lstrip().startswith("#")), ""
-    )
+    first = _first_line(text)
     return not first.startswith(
         "{"
     )  # JSONL may open with `#` comment lines; a CSV header never starts with {
@@ -151,9 +193,12 @@ def _jsonl_rows(text: str) -> list[tuple[int, dict[str, Any] | str]]:
         if not stripped or stripped.startswith("#"):
             continue
         try:
-            data = json.loads(stripped)
+            data = json.loads(stripped, object_pairs_hook=_no_repeated_keys)
         except json.JSONDecodeError as exc:
             rows.append((number, f"not valid JSON: {exc.msg} (column {exc.colno})"))
+            continue
+        except _RepeatedKey as exc:
+            rows.append((number, f"{exc.args[0]!r} is given twice in this line; keep one"))
             continue
         rows.append((number, data if isinstance(data, dict) else "not a JSON object ({...})"))
     return rows

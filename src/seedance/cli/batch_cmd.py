@@ -64,7 +64,7 @@ def batch(
     emulator: bool,
     as_json: bool,
 ) -> None:
-    """Generate one video per line of FILE (JSONL, or CSV with a header).
+    """Generate one video per line of FILE (JSONL, CSV with a header, or a .txt of one prompt per line).
 
     \b
     Each line has the fields of `seedance generate`: prompt, model, duration, ratio, resolution,
