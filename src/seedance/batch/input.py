@@ -1,4 +1,4 @@
-"""Read a batch file (JSONL, CSV with a header, or a .txt of prompts) into checked requests, one per line, before
+"""Read a batch file (JSONL, CSV with a header, or a .txt of prompts) into checked requests, before any send.
 
 Every line goes through the same `VideoRequest` model as `seedance generate`, plus the local media checks,
 so a batch is refused (with each bad line's number) before the first credit is spent. Relative media paths
