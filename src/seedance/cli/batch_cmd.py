@@ -345,6 +345,7 @@ def _summary(runner: Any, outcomes: list[Any], manifest: Path, elapsed: float) -
         by_status[outcome.status] = by_status.get(outcome.status, 0) + 1
     submitted = [o for o in outcomes if o.request_id or o.status == "unknown"]
     spent = round(sum(o.estimated_cost_usd or 0.0 for o in submitted), 4)
+    this_run = round(sum(o.estimated_cost_usd or 0.0 for o in submitted if not o.resumed), 4)
     unpriced = sum(1 for o in submitted if o.estimated_cost_usd is None)  # e.g. 1.0 Lite: no known price
     for warning in runner.warnings:
         OUT.info(f"warning: {warning}")
@@ -355,7 +356,8 @@ def _summary(runner: Any, outcomes: list[Any], manifest: Path, elapsed: float) -
         error = runner.fatal.to_dict() if runner.fatal is not None else None
         OUT.emit({"type": "summary", "ok": all(o.ok for o in outcomes) and error is None,
                   "batch_id": runner.batch.batch_id, "counts": by_status, "elapsed_s": round(elapsed, 3),
-                  "estimated_cost_usd": spent, "unknown_price_jobs": unpriced,
+                  "estimated_cost_usd": spent, "estimated_cost_this_run_usd": this_run,
+                  "unknown_price_jobs": unpriced,
                   "out_dir": str(runner.options.out_dir), "manifest": str(manifest),
                   "rate_limited": runner.pacer.rate_limited, "status_checks": runner.poller.checks,
                   "error": error})  # fmt: skip
@@ -363,7 +365,9 @@ def _summary(runner: Any, outcomes: list[Any], manifest: Path, elapsed: float) -
     parts = ", ".join(f"{n} {s}" for s, n in sorted(by_status.items()))
     extra = f" plus {unpriced} job(s) of unknown price" if unpriced else ""
     OUT.info(
-        f"batch {runner.batch.batch_id}: {parts} in {elapsed:.1f} s; estimated spend ${spent:.2f}{extra}"
+        f"batch {runner.batch.batch_id}: {parts} in {elapsed:.1f} s; estimated spend ${this_run:.2f} this run"
+        + (f" (${spent:.2f} with earlier runs)" if spent != this_run else "")
+        + extra
     )
     OUT.info(f"videos in {runner.options.out_dir}; manifest: {manifest}")
     failed = by_status.get("failed", 0)
