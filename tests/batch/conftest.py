@@ -75,3 +75,24 @@ def submits_per_prompt(emulator: Any) -> dict[str, int]:
         text = record.json["content"][0]["text"]
         counts[text] = counts.get(text, 0) + 1
     return counts
+
+
+@pytest.fixture
+def dry_run(seedance_cmd: list[str], cli_env: dict[str, str]) -> Callable[..., Run]:
+    """Run `seedance batch FILE --dry-run --json [ARGS...]` as a subprocess, without a key or gateway."""
+
+    def run(path: Path, *args: str) -> Run:
+        done = subprocess.run(
+            [*seedance_cmd, "batch", str(path), "--dry-run", "--json", *args],
+            env=cli_env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+        result = Run(done.returncode, done.stdout, done.stderr)
+        assert "Traceback" not in result.stderr + result.stdout, result.stderr
+        return result
+
+    return run

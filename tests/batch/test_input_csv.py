@@ -9,7 +9,6 @@ even with --skip-invalid.
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,27 +21,6 @@ from .conftest import Run
 from .test_input_files import invalid_line_numbers, priced, refused, write_bytes
 
 EOLS = pytest.mark.parametrize("eol", ["\n", "\r\n", "\r"], ids=["lf", "crlf", "cr-only"])
-
-
-@pytest.fixture
-def dry_run(seedance_cmd: list[str], cli_env: dict[str, str]) -> Callable[..., Run]:
-    """Run `seedance batch FILE --dry-run --json [ARGS...]` as a subprocess, without a key or gateway."""
-
-    def run(path: Path, *args: str) -> Run:
-        done = subprocess.run(
-            [*seedance_cmd, "batch", str(path), "--dry-run", "--json", *args],
-            env=cli_env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
-        result = Run(done.returncode, done.stdout, done.stderr)
-        assert "Traceback" not in result.stderr + result.stdout, result.stderr
-        return result
-
-    return run
 
 
 # --- quotes ------------------------------------------------------------------------------------------------

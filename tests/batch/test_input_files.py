@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import json
-import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -24,27 +23,6 @@ from .conftest import Run
 
 BIG_CELL = 200_000
 """Longer than the csv module's default field limit (131072 characters)."""
-
-
-@pytest.fixture
-def dry_run(seedance_cmd: list[str], cli_env: dict[str, str]) -> Callable[..., Run]:
-    """Run `seedance batch FILE --dry-run --json [ARGS...]` as a subprocess, without a key or gateway."""
-
-    def run(path: Path, *args: str) -> Run:
-        done = subprocess.run(
-            [*seedance_cmd, "batch", str(path), "--dry-run", "--json", *args],
-            env=cli_env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
-        result = Run(done.returncode, done.stdout, done.stderr)
-        assert "Traceback" not in result.stderr + result.stdout, result.stderr
-        return result
-
-    return run
 
 
 def priced(run: Run) -> dict[str, Any]:

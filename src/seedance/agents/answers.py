@@ -65,3 +65,14 @@ def still_running(request_id: str, local_id: str | None) -> dict[str, Any]:
         "next_step": f"call wait_for_job with job_id={request_id!r} (free); "
         f"the person can also run `seedance resume {request_id}`",
     }
+
+
+def still_downloading(request_id: str, video_url: str | None) -> dict[str, Any]:
+    """The answer for a download cut short by the call's time bound: the part file stays for the next call."""
+    return {
+        "ok": True,
+        "status": "downloading",
+        "request_id": request_id,
+        "video_url": video_url,
+        "next_step": f"call download_video with job_id={request_id!r} (free; it resumes where it stopped)",
+    }

@@ -20,7 +20,7 @@ from pydantic import Field
 
 from seedance import auth, bodies, catalog, errors, media, pricing
 from seedance.agents import requests
-from seedance.agents.answers import estimate_data, record_data, result_data, still_running
+from seedance.agents.answers import estimate_data, record_data, result_data, still_downloading, still_running
 from seedance.agents.progress import WaitProgress
 from seedance.agents.safety import Sandbox
 from seedance.client import AsyncClient, JobRef
@@ -56,17 +56,6 @@ Output = Annotated[
 
 MIN_DOWNLOAD_SECONDS = 5.0
 """A finished job's download gets at least this long within a call, even when the wait used up the rest."""
-
-
-def still_downloading(request_id: str, video_url: str | None) -> dict[str, Any]:
-    """The answer for a download cut short by the call's time bound: the part file stays for the next call."""
-    return {
-        "ok": True,
-        "status": "downloading",
-        "request_id": request_id,
-        "video_url": video_url,
-        "next_step": f"call download_video with job_id={request_id!r} (free; it resumes where it stopped)",
-    }
 
 
 def _same_file_key(path: Path) -> str:
