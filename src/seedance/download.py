@@ -71,7 +71,13 @@ class DownloadTarget:
             return self.part_path.stat().st_size if self.part_path.exists() else 0
 
     def request_headers(self) -> dict[str, str]:
-        """Headers for the next media request: a Range when a partial file exists."""
+        """Headers for the next media request: a Range when a partial file exists.
+
+        The part file is taken first: what is on disk, and a 416's discard of it, are this download's alone.
+        """
+        with self._disk("open"):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._hold()
         offset = self.offset()
         return {"Range": f"bytes={offset}-"} if offset else {}
 

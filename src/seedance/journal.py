@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from seedance.config import seedance_home
-from seedance.errors import InputError, JournalError, OutputClaimed, redact, redact_data
+from seedance.errors import InputError, JournalError, OutputClaimed, redact
 from seedance.models import Job, JobStatus
 
 SCHEMA_MIGRATIONS: tuple[str, ...] = (
@@ -243,8 +243,8 @@ class Journal:
                     operation,
                     model,
                     redact(prompt) if prompt is not None else None,
-                    json.dumps(redact_data(body)),
-                    json.dumps(redact_data(settings)),
+                    json.dumps(body),  # as sent (the key is never in a body): reruns match lines by it
+                    json.dumps(settings),
                     estimated_cost_usd,
                     output_path,
                     int(want_download),

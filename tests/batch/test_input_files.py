@@ -290,3 +290,20 @@ def test_a_jsonl_line_naming_a_field_twice_or_a_duration_of_true_is_a_bad_line(t
     assert [problem.number for problem in batch.problems] == [1, 2]
     assert "'prompt' is given twice" in batch.problems[0].message
     assert "not true or false" in batch.problems[1].message
+
+
+@pytest.mark.parametrize(
+    "header", ["prompt,duration,notes", '"prompt","duration"', "promt,duration", "prompt;duration"]
+)
+def test_a_txt_that_looks_like_a_csv_is_never_read_as_prompts(tmp_path: Path, header: str) -> None:
+    """A .txt whose first line names any known field is a CSV (checked as one), never a list of prompts
+    whose header line and rows would each be paid for as a prompt."""
+    path = tmp_path / "notes.txt"
+    path.write_text(f"{header}\nA cat walking,5,first\n", encoding="utf-8")
+    try:
+        batch = read_batch(path)
+    except InputError:
+        return  # refused as a whole: fine, nothing is sent
+    prompts = [line.request.prompt for line in batch.lines]
+    assert not any(header.split(",")[0].strip('"') in (p or "") for p in prompts), prompts
+    assert not any("A cat walking,5" in (p or "") for p in prompts), prompts

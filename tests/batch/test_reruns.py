@@ -432,3 +432,15 @@ def test_a_batch_folder_moved_with_its_file_is_still_the_same_batch(
         row["file"] for row in read_manifest(moved / "p-videos")
     )
     assert all(row["status"] == "downloaded" for row in read_manifest(moved / "p-videos"))
+
+
+def test_a_line_whose_prompt_holds_the_key_is_not_paid_again_on_a_rerun(
+    emulator: Any, seedance: Callable[..., Run], tmp_path: Path
+) -> None:
+    """The journal shows such a prompt redacted, but matches the line by the body as sent: one submit."""
+    emulator.configure(job_seconds=0.2, **FAST)
+    path = write_jsonl(tmp_path / "k.jsonl", [{"prompt": f"a sign reading {emulator.api_key}", **prompts(1)[0]}
+                                              | {"prompt": f"a sign reading {emulator.api_key}"}])  # fmt: skip
+    for _ in range(2):
+        assert seedance("batch", str(path), "--yes").code == 0
+    assert len(emulator.submits) == 1

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from .conftest import Run
@@ -166,7 +167,11 @@ def test_a_cli_download_meets_another_process_downloading_the_same_job(
     try:
         assert holder.stdout is not None
         assert holder.stdout.readline().strip() == "holding"
+        (part,) = tmp_path.glob("same.mp4.*.part")
+        video = httpx.get(done.json()["video_url"], timeout=30).content
+        part.write_bytes(video)  # the other download has all of it and is still syncing: a Range gets 416
         run = seedance("download", request_id, "-o", str(target), "--json")
+        assert part.read_bytes() == video  # not discarded after a 416, not appended to
     finally:
         holder.kill()
         holder.communicate()

@@ -138,15 +138,16 @@ def _first_line(text: str) -> str:
 
 
 def _is_prompt_list(path: Path, text: str) -> bool:
-    """A .txt of prompts, one per line: its first line is neither a JSON object nor a header of fields."""
+    """A .txt of prompts, one per line: its first line is neither a JSON object nor a header naming a field
+    (a header with one known column is a CSV, whose other columns are then checked like any CSV's)."""
     if path.suffix.lower() != ".txt":
         return False
     first = _first_line(text)
     if first.startswith("{"):
         return False
-    cells = re.split(r"[,\t]", first)
+    cells = [cell.strip().strip("'\"") for cell in re.split(r"[,;\t]", first)]
     known = set(VideoRequest.model_fields) | {"refs"}
-    return not all(_field_name(cell) in known for cell in cells)
+    return not any(_field_name(cell) in known for cell in cells)  # one known column: it is a CSV header
 
 
 def _prompt_rows(text: str) -> list[tuple[int, dict[str, Any] | str]]:
