@@ -69,7 +69,7 @@ def _check_savable(key: str) -> None:
     lowered = key.lower()
     if "://" in key:
         raise InputError("that is a web address, not an API key", hint=fix)
-    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*=.*", key):
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*=[^=].*", key):  # not base64 padding (`...xyz==`)
         raise InputError(f"that is a setting ({key.split('=', 1)[0]}=...), not an API key", hint=fix)
     if lowered in PLACEHOLDERS or (key.startswith("<") and key.endswith(">")) or set(key) <= set("x*.-_"):
         raise InputError("that is a placeholder, not an API key", hint=fix)

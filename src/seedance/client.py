@@ -97,6 +97,7 @@ class _ClientCore:
             batch_id=batch_id,
             batch_line=batch_line,
             gateway=self.base_url,
+            ephemeral_gateway=self.base_url in config.IN_PROCESS_GATEWAYS,
         )
 
     def _submit_interrupted(self, local_id: str | None) -> None:

@@ -43,6 +43,9 @@ def base_url(flag: str | None = None) -> str:
     return url
 
 
+IN_PROCESS_GATEWAYS: set[str] = set()
+"""Base URLs of emulators running inside this process (`--emulator`): their jobs end with the process."""
+
 ALLOW_HTTP_ENV = "SEEDANCE_ALLOW_HTTP"
 """Set to 1 to allow a plain http:// gateway that is not on this machine (an emulator in a container)."""
 

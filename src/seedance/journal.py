@@ -70,6 +70,10 @@ SCHEMA_MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX history_job ON history(local_id);
     """,
+    """
+    ALTER TABLE jobs ADD COLUMN ephemeral_gateway INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX jobs_output ON jobs(output_path COLLATE NOCASE);
+    """,
 )
 """Each entry moves the schema one version up (PRAGMA user_version); append, never edit."""
 
@@ -122,6 +126,8 @@ class JobRecord(BaseModel):
     pid: int | None
     gateway: str | None
     """The gateway base URL the job was sent to (resume only polls that gateway)."""
+    ephemeral_gateway: bool = False
+    """Sent to an emulator inside the submitting process (`--emulator`): gone with that process, free."""
 
     @property
     def settings(self) -> dict[str, Any]:
@@ -221,6 +227,7 @@ class Journal:
         batch_id: str | None = None,
         batch_line: int | None = None,
         gateway: str | None = None,
+        ephemeral_gateway: bool = False,
     ) -> str:
         """Write the row for a submission about to be sent; return its local id.
 
@@ -235,7 +242,7 @@ class Journal:
             db.execute(
                 "INSERT INTO jobs (local_id, created_at, updated_at, operation, model, prompt, request_json,"
                 " settings_json, state, estimated_cost_usd, output_path, want_download, batch_id, batch_line, pid,"
-                " gateway) VALUES (?,?,?,?,?,?,?,?,'submitting',?,?,?,?,?,?,?)",
+                " gateway, ephemeral_gateway) VALUES (?,?,?,?,?,?,?,?,'submitting',?,?,?,?,?,?,?,?)",
                 (
                     local_id,
                     now,
@@ -252,6 +259,7 @@ class Journal:
                     batch_line,
                     os.getpid(),
                     gateway,
+                    int(ephemeral_gateway),
                 ),
             )
             self._history(db, local_id, "submitting", None)
@@ -269,7 +277,8 @@ class Journal:
         if output_path.endswith(("/", os.sep)):  # a folder: every job names its own file in it
             return None
         rows = db.execute(
-            "SELECT * FROM jobs WHERE lower(output_path) = lower(?) AND want_download = 1 AND local_id != ?"
+            "SELECT * FROM jobs WHERE output_path = ? COLLATE NOCASE AND want_download = 1 AND local_id != ?"
+            " AND state IN ('submitting', 'queued', 'running', 'succeeded', 'downloaded')"
             " ORDER BY created_at DESC",
             (output_path, other_than or ""),
         ).fetchall()
@@ -524,35 +533,16 @@ def _record(row: sqlite3.Row) -> JobRecord:
     data = dict(row)
     data["charged"] = None if data["charged"] is None else bool(data["charged"])
     data["want_download"] = bool(data["want_download"])
+    data["ephemeral_gateway"] = bool(data.get("ephemeral_gateway"))
     return JobRecord.model_validate(data)
 
 
 def _abandoned(record: JobRecord) -> bool:
-    """A job on a local emulator that is gone (e.g. one started by `--emulator`, which stops with its
-    command): it will never finish, and it cost nothing."""
-    from seedance.config import is_local_gateway
-
-    if record.gateway is None or not is_local_gateway(record.gateway):
+    """A job on an emulator that ran inside its submitting process (`--emulator`), now gone: it will never
+    finish, and it cost nothing. (A local proxy to the real gateway is not such a gateway: its jobs stay.)"""
+    if not record.ephemeral_gateway or record.state not in (*UNFINISHED_STATES, "succeeded"):
         return False
-    if record.state not in (*UNFINISHED_STATES, "succeeded"):
-        return False
-    if record.pid is not None and _pid_alive(record.pid):
-        return False
-    return not _answers(record.gateway)
-
-
-def _answers(url: str) -> bool:
-    """Whether something listens at a (local) gateway URL's host and port."""
-    import socket
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        with socket.create_connection((parts.hostname or "127.0.0.1", port), timeout=1.0):
-            return True
-    except (OSError, ValueError):
-        return False
+    return not (record.pid is not None and _pid_alive(record.pid))
 
 
 def _pid_alive(pid: int) -> bool:

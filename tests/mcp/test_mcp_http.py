@@ -43,7 +43,7 @@ def test_with_a_token_set_only_requests_that_carry_it_get_in(
     what to send) and reaches no tool; the client that sends it lists the tools; the token is never printed."""
     token = "mcp-token-5f2a9c71e0"
     env = {**server_env(tmp_path, emulator.base_url, emulator.api_key), "SEEDANCE_MCP_TOKEN": token}
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = {"Authorization": f"bearer {token}"}  # the scheme is case-insensitive (RFC 7235)
     with McpHttpServer([], env, tmp_path, headers=headers) as server:
         assert set(server.tools()) == TOOLS
         call = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}

@@ -140,3 +140,9 @@ def test_an_agent_is_told_what_is_wrong_with_an_unreadable_key_file(isolated_env
     assert "not a regular file" in data["problem"]
     assert "rm -r" in data["fix"]
     assert data["say_to_user"] == KEY_PROMPT
+
+
+def test_a_base64_key_with_padding_is_saved(isolated_env: Path) -> None:
+    """`...xyz==` is base64 padding, not a NAME=value setting."""
+    auth.save_key("AbC123xyz0Q==")
+    assert auth.resolve_key(None, interactive=False).key == "AbC123xyz0Q=="

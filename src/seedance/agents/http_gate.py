@@ -38,7 +38,7 @@ class BearerTokenGate:
 
     def __init__(self, app: App, token: str) -> None:
         self.app = app
-        self._expected = f"Bearer {token}".encode()
+        self._token = token.encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or self._authorised(scope):
@@ -59,4 +59,7 @@ class BearerTokenGate:
 
     def _authorised(self, scope: Scope) -> bool:
         given = [value for name, value in scope.get("headers", []) if name.lower() == b"authorization"]
-        return len(given) == 1 and hmac.compare_digest(given[0].strip(), self._expected)
+        if len(given) != 1:
+            return False
+        scheme, _, token = given[0].strip().partition(b" ")
+        return scheme.lower() == b"bearer" and hmac.compare_digest(token.strip(), self._token)  # RFC 7235

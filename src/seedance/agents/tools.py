@@ -153,7 +153,10 @@ class AgentTools:
             self.sandbox.check_out_dir()
         cost = estimate_data(request)
         with self._reserve(target, output):
-            async with self.gateway.client() as client:
+            async with (
+                self._one_download(str(target) if download else None, ""),
+                self.gateway.client() as client,
+            ):
                 job = await client.submit(request, output_path=str(target), want_download=download)
                 facts = {"operation": job.operation, "model": request.model, **cost, "warnings": job.warnings}
                 with _paid_for(job.request_id):

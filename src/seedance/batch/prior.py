@@ -75,23 +75,36 @@ MARKER_NAME = ".seedance-batch"
 
 
 def batch_id_for(out_dir: Path) -> str:
-    """The batch's id: the one written in the folder's marker, else one from the folder's resolved path."""
+    """The batch's id: the one in the folder's marker (a moved folder stays its batch), else one from the
+    folder's resolved path. A copied folder (its original, with the same marker, is still where the marker
+    says) is a batch of its own: two folders never share an id, nor the one run at a time it stands for."""
+    here = out_dir.expanduser().resolve()
+    own = "batch-" + hashlib.sha256(str(here).encode()).hexdigest()[:16]
+    written, where = _read_marker(here)
+    if written is None:
+        return own
+    if where is not None and where != here and _read_marker(where)[0] == written:
+        return own  # a copy: the original folder is still there and is that batch
+    return written
+
+
+def _read_marker(folder: Path) -> tuple[str | None, Path | None]:
+    """The id and the folder a marker names (None, None without a usable marker)."""
     try:
-        written = (out_dir / MARKER_NAME).read_text(encoding="utf-8").strip()
+        lines = (folder / MARKER_NAME).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
-        written = ""
-    if re.fullmatch(r"batch-[0-9a-f]{16}", written):
-        return written
-    digest = hashlib.sha256(str(out_dir.expanduser().resolve()).encode()).hexdigest()
-    return f"batch-{digest[:16]}"
+        return None, None
+    if not lines or not re.fullmatch(r"batch-[0-9a-f]{16}", lines[0].strip()):
+        return None, None
+    return lines[0].strip(), Path(lines[1].strip()) if len(lines) > 1 and lines[1].strip() else None
 
 
 def mark_folder(out_dir: Path, batch_id: str) -> None:
-    """Write the folder's marker once (best effort: without it, a moved folder starts a new batch)."""
-    marker = out_dir / MARKER_NAME
-    if not marker.exists():
+    """Write the folder's marker (its batch id, and where the folder is), when it says anything else."""
+    here = out_dir.expanduser().resolve()
+    if _read_marker(here) != (batch_id, here):
         with contextlib.suppress(OSError):
-            marker.write_text(batch_id + "\n", encoding="utf-8")
+            (here / MARKER_NAME).write_text(f"{batch_id}\n{here}\n", encoding="utf-8")
 
 
 def own_file(record: JobRecord, out_dir: Path) -> Path | None:
@@ -187,7 +200,7 @@ def read_prior(
             line = dataclasses.replace(line, name=own.name)  # the job's own file
         elif best.state not in ("failed", "unknown", "submitting"):  # its file was meant for elsewhere
             line = _with_free_name(line, taken)
-        if best.state == "failed" and retry_failed:
+        if best.state == "failed" and retry_failed and _generation_failed(best):
             prior.committed_usd += costs.costs[line.number].cap_usd  # whether a failure is charged is unknown
             if (out_dir / line.name).exists():  # no video came of the failed job: the name is normally free
                 line = _with_free_name(line, taken)
@@ -220,6 +233,15 @@ def read_prior(
         else:
             prior.to_resume.append((line, best))
     return prior
+
+
+def _generation_failed(record: JobRecord) -> bool:
+    """Whether the gateway said the generation failed (FAILED, ERROR...): a job it merely forgot (a 404 on a
+    later status check) may have succeeded and been charged, so --retry-failed leaves it alone."""
+    from seedance.models import State
+    from seedance.parsing import classify_status
+
+    return bool(record.raw_status) and classify_status(record.raw_status or "") is State.FAILED
 
 
 def _earlier_lines(records: list[JobRecord], gateway: str | None) -> dict[str, list[list[JobRecord]]]:

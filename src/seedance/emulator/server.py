@@ -8,6 +8,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from seedance import config
 from seedance.emulator.app import create_app
 from seedance.emulator.handle import EmulatorHandle
 from seedance.emulator.options import EmulatorOptions
@@ -107,7 +108,9 @@ def start(options: EmulatorOptions | None = None, *, host: str = "127.0.0.1", po
             sock.close()
             state.close()
             raise RuntimeError("the emulator did not start (see the log for uvicorn's error)")
-    return RunningEmulator(state, base_url_of(sock), server, thread)
+    base_url = base_url_of(sock)
+    config.IN_PROCESS_GATEWAYS.add(base_url)  # the journal marks jobs sent here: they end with this process
+    return RunningEmulator(state, base_url, server, thread)
 
 
 def serve_forever(options: EmulatorOptions, host: str, port: int, announce: Callable[[str], None]) -> None:
