@@ -113,3 +113,28 @@ def test_a_dry_run_prices_the_file_and_sends_nothing(
     summary = json.loads(run.stdout)
     assert summary["estimated_cost_usd"] == round(3 * 1.16 + 0.96, 4)
     assert emulator.requests == []
+
+
+def test_a_batch_whose_reader_goes_away_finishes_its_jobs_quietly(
+    emulator: Any, gateway_env: dict[str, str], tmp_path: Path
+) -> None:
+    """`seedance batch F --json | head -c 10`: the reader is gone before the first line; the batch still
+    finishes every job (paid for: they must land), with no traceback, and exits 0."""
+    import os
+    import subprocess
+    import sys
+
+    emulator.configure(job_seconds=0.2, fps=4, audio=False)
+    path = write_jsonl(tmp_path / "jobs.jsonl", prompts(3))
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        done = subprocess.run([sys.executable, "-m", "seedance", "batch", str(path), "--yes", "--json"],
+                              env=gateway_env, stdout=writer, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                              text=True, timeout=120, check=False)  # fmt: skip
+    finally:
+        os.close(writer)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "never retrieved" not in done.stderr
+    assert len(list((tmp_path / "jobs-videos").glob("*.mp4"))) == 3

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import importlib
-import os
 import sys
 from typing import Any
 
 import click
 
 from seedance.cli.commands import COMMANDS, root_help
-from seedance.cli.output import OUT, report_error, report_interrupt
+from seedance.cli.output import OUT, quiet, report_error, report_interrupt
 
 
 class ReaderGone(Exception):
@@ -82,19 +81,9 @@ def run(argv: list[str]) -> Any:
     except KeyboardInterrupt:
         return sys.exit(report_interrupt())
     except (BrokenPipeError, ReaderGone):
-        _quiet_stdout()
+        quiet(sys.stdout)
         return sys.exit(0)
     return sys.exit(0)
-
-
-def _quiet_stdout() -> None:
-    """Point stdout at /dev/null, so that Python's flush at exit cannot fail on the closed pipe again."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except (OSError, ValueError):
-        pass
 
 
 def _asks_for_json(argv: list[str]) -> bool:

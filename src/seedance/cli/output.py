@@ -6,6 +6,7 @@ object with the same facts, and the error's exit code. Nothing here ever prints 
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 
@@ -43,7 +44,7 @@ class Output:
         """A line for the human, on stderr (stdout stays clean for --json and pipes)."""
         from seedance.errors import redact
 
-        print(literal(redact(text), keep_lines=True), file=sys.stderr, flush=True)
+        _write(literal(redact(text), keep_lines=True), sys.stderr)
 
     def emit(self, data: dict[str, Any]) -> None:
         """The command's one result: JSON on stdout in --json mode."""
@@ -51,7 +52,7 @@ class Output:
 
         from seedance.errors import redact
 
-        print(literal(redact(json.dumps(data, default=str, ensure_ascii=False)), json_text=True), flush=True)
+        _write(literal(redact(json.dumps(data, default=str, ensure_ascii=False)), json_text=True), sys.stdout)
 
     def result(self, data: dict[str, Any], human: str) -> None:
         """Print a result: the JSON object, or the human text on stdout."""
@@ -60,7 +61,26 @@ class Output:
         else:
             from seedance.errors import redact
 
-            print(literal(redact(human), keep_lines=True), flush=True)
+            _write(literal(redact(human), keep_lines=True), sys.stdout)
+
+
+def _write(text: str, stream: Any) -> None:
+    """Print a line; when its reader has gone (`| head`), say nothing more there and carry on: a batch's
+    jobs in flight still finish and are journaled."""
+    try:
+        print(text, file=stream, flush=True)
+    except BrokenPipeError:
+        quiet(stream)
+
+
+def quiet(stream: Any) -> None:
+    """Point a standard stream at /dev/null, so that no later write (or Python's flush at exit) fails."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 OUT = Output()
