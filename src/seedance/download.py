@@ -208,9 +208,14 @@ class DownloadTarget:
         self._lock_fd = fd
 
     def release(self) -> None:
-        """Let another download of this job take the part file (after the rename, or a failure)."""
+        """Let another download of this job take the part file (after the rename, or a failure). A part
+        file still empty (taken, then nothing came) is removed: there is nothing to resume."""
         if self._lock_fd is not None:
             fd, self._lock_fd = self._lock_fd, None
+            with contextlib.suppress(OSError):
+                held = os.fstat(fd)
+                if held.st_size == 0 and os.stat(self.part_path).st_ino == held.st_ino:
+                    self.part_path.unlink()
             os.close(fd)
 
     def _error(self, message: str, hint: str | None = None) -> errors.DownloadError:
