@@ -54,9 +54,7 @@ def resume_jobs(
             yield Resumed(record, skipped=f"state {record.state}: no request id (check your dashboard)")
             continue
         if record.gateway and record.gateway.rstrip("/") != client.base_url.rstrip("/"):
-            yield Resumed(
-                record, skipped=f"sent to another gateway ({record.gateway}); set SEEDANCE_BASE_URL to it"
-            )
+            yield Resumed(record, skipped=f"sent to another gateway: pass --base-url {record.gateway}")
             continue
 
         def update(status: JobStatus, rec: JobRecord = record) -> None:

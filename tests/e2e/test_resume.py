@@ -217,7 +217,9 @@ def test_resume_leaves_jobs_of_another_gateway_alone(
     assert run.code == 0, run.stderr
     elsewhere = {**gateway_env, "SEEDANCE_BASE_URL": "http://127.0.0.1:9"}
     resumed = seedance("resume", "--json", env=elsewhere)
-    assert resumed.code == 0, resumed.stdout + resumed.stderr
+    assert resumed.code == 2, resumed.stdout + resumed.stderr  # nothing could be resumed there: not "ok"
+    assert resumed.json()["ok"] is False
+    assert resumed.json()["skipped"] == 1
     assert "another gateway" in resumed.stdout + resumed.stderr
     assert [j["state"] for j in seedance("jobs", "--json").json()["jobs"]] == ["queued"]
 

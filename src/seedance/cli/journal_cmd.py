@@ -237,7 +237,13 @@ def resume(
             else:
                 outcomes.append({"ok": False, "local_id": rec.local_id, "skipped": done.skipped})
                 OUT.info(f"{rec.local_id}: skipped, {done.skipped}")
+    skipped = [o for o in outcomes if o.get("skipped")]
+    if skipped and len(skipped) == len(outcomes) and not worst:
+        worst = 2  # nothing could be resumed here: each skip says what to change (another gateway, no id)
     if OUT.json:
-        OUT.emit({"ok": worst == 0, "resumed": outcomes, "unknown_outcome": [r.local_id for r in unknown]})
+        OUT.emit({"ok": worst == 0, "resumed": outcomes, "skipped": len(skipped),
+                  "unknown_outcome": [r.local_id for r in unknown]})  # fmt: skip
+    elif skipped and worst == 2:
+        OUT.info("error: none of the unfinished jobs could be resumed here (see above)")
     if worst:
         raise SystemExit(worst)
