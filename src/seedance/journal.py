@@ -440,9 +440,10 @@ class Journal:
             return [_record(row) for row in db.execute(sql, args).fetchall()]
 
     def unfinished(self) -> list[JobRecord]:
-        """Jobs that resume should pick up, oldest first. Submits of dead processes become `unknown`."""
+        """Jobs that resume should pick up, oldest first. Submits of dead processes become `unknown`; jobs on
+        an `--emulator` that is gone (they can never finish, and cost nothing) are left out."""
         self.settle_orphans()
-        return [r for r in reversed(self.jobs()) if r.is_unfinished and r.request_id]
+        return [r for r in reversed(self.jobs()) if r.is_unfinished and r.request_id and not _abandoned(r)]
 
     def history(self, local_id: str) -> list[dict[str, Any]]:
         """The job's state changes, oldest first."""

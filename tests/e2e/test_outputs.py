@@ -219,3 +219,19 @@ def test_a_job_is_looked_up_on_the_gateway_it_was_sent_to(
     assert f"--base-url {emulator.base_url}" in elsewhere.json()["error"]["hint"]
     done = seedance("wait", local_id, "--base-url", emulator.base_url, "--json", env=env)
     assert done.code == 0, done.stderr
+
+
+def test_resume_leaves_out_jobs_of_an_emulator_that_is_gone(cli_env: dict[str, str], tmp_path: Path) -> None:
+    """A `--no-wait` job on `--emulator` (its emulator stops with the command): `seedance resume` has
+    nothing to do (exit 0), instead of failing on a gateway that no longer exists."""
+    env = {k: v for k, v in cli_env.items() if k not in ("PIXAZO_API_KEY", "SEEDANCE_BASE_URL")}
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "seedance", *args], env=env, cwd=tmp_path,
+                              capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
+
+    sent = cli("generate", "A cat", *SMALL, "--emulator", "--no-wait", "--json")
+    assert sent.returncode == 0, sent.stderr
+    resumed = cli("resume", "--json")
+    assert resumed.returncode == 0, resumed.stderr
+    assert json.loads(resumed.stdout)["resumed"] == []
