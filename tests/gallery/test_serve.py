@@ -108,6 +108,9 @@ def test_videos_answer_byte_ranges(site: tuple[GalleryServer, str], tmp_path: Pa
     assert (status, body) == (206, data[-10:])
     status, headers, _ = get(server, url, {"Range": f"bytes={len(data)}-"})
     assert (status, headers["Content-Range"]) == (416, f"bytes */{len(data)}")
+    for other in ("bytes=0-9,20-29", "items=0-9", "bytes=nonsense"):  # not ours to serve: the whole file
+        status, _, body = get(server, url, {"Range": other})
+        assert (status, body) == (200, data), other
 
 
 def test_cli_says_what_to_fix_when_it_cannot_serve_or_write(cli_env: dict[str, str], tmp_path: Path) -> None:

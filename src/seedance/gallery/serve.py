@@ -121,11 +121,11 @@ class _Handler(BaseHTTPRequestHandler):
         start, end = 0, size - 1
         status, extra = 200, {"Accept-Ranges": "bytes"}
         wanted = self.headers.get("Range")
-        if wanted:
-            parsed = _parse_range(wanted, size)
-            if parsed is None:
-                extra["Content-Range"] = f"bytes */{size}"
-                return self._send(416, "text/plain", 0, extra, body)
+        parsed = _parse_range(wanted, size) if wanted else None
+        if parsed == UNSATISFIABLE:
+            extra["Content-Range"] = f"bytes */{size}"
+            return self._send(416, "text/plain", 0, extra, body)
+        if isinstance(parsed, tuple):  # otherwise (several ranges, another unit, nonsense): the whole file
             start, end = parsed
             status, extra["Content-Range"] = 206, f"bytes {start}-{end}/{size}"
         return self._send(
@@ -179,18 +179,23 @@ def _copy(source: Any, target: Any, length: int) -> None:
         left -= len(chunk)
 
 
-def _parse_range(header: str, size: int) -> tuple[int, int] | None:
-    """Parse one `bytes=a-b`, `bytes=a-` or `bytes=-n` range; None when unsatisfiable or not understood."""
+UNSATISFIABLE = "unsatisfiable"
+
+
+def _parse_range(header: str, size: int) -> tuple[int, int] | str | None:
+    """One `bytes=a-b`, `bytes=a-` or `bytes=-n` range; UNSATISFIABLE when it lies past the file; None when
+    it is not one we serve (several ranges, another unit, nonsense): the server may then send the whole file
+    (RFC 9110), which every client takes."""
     unit, _, spec = header.partition("=")
-    if unit.strip() != "bytes" or "," in spec or size == 0:
+    if unit.strip() != "bytes" or "," in spec:
         return None
     first, _, last = spec.strip().partition("-")
     try:
         if not first:
             count = int(last)
-            return (max(0, size - count), size - 1) if count > 0 else None
+            return (max(0, size - count), size - 1) if count > 0 and size > 0 else UNSATISFIABLE
         start = int(first)
         end = min(int(last), size - 1) if last else size - 1
     except ValueError:
         return None
-    return (start, end) if 0 <= start <= end else None
+    return (start, end) if 0 <= start <= end else UNSATISFIABLE
