@@ -97,3 +97,22 @@ def test_seedance_resume_finishes_a_killed_batchs_jobs_into_the_batch_folder(
     assert all(name[:4].isdigit() and name[4] == "-" for name in files), files  # the batch's own names
     if unknown:
         assert f"{len(unknown)} submit(s) with unknown outcome" in run.stderr
+
+
+def test_resume_marks_the_lines_it_finishes_in_the_batch_manifest(
+    emulator: Any, seedance: Callable[..., Run], tmp_path: Path
+) -> None:
+    """A batch that timed out leaves its lines `timeout` in manifest.jsonl; `seedance resume` finishes the
+    jobs and those lines then say downloaded, with their files."""
+    emulator.configure(job_seconds=2.5, fps=4, audio=False)
+    path = write_jsonl(tmp_path / "jobs.jsonl", prompts(2))
+    out = tmp_path / "out"
+    timed_out = seedance("batch", str(path), "--out", str(out), "--yes", "--timeout", "1")
+    assert timed_out.code == 9, timed_out.stderr
+    assert {row["status"] for row in read_manifest(out)} == {"timeout"}
+    time.sleep(2)
+    assert seedance("resume", "--json", timeout=120).code == 0
+    rows = read_manifest(out)
+    assert [row["status"] for row in rows] == ["downloaded", "downloaded"]
+    assert all(row["ok"] for row in rows)
+    assert sorted(row["file"] for row in rows) == sorted(p.name for p in out.glob("*.mp4"))

@@ -77,3 +77,24 @@ def exit_code(outcomes: list[LineOutcome]) -> int:
         if status in seen:
             return STATUS_EXIT[status]
     return 0
+
+
+def update_manifest_row(folder: Path, request_id: str, **changes: Any) -> bool:
+    """Set fields of the manifest row of one job (found by its request id), e.g. after `seedance resume`
+    finished it; return whether a row was changed. A folder without a manifest, or a row not found: False."""
+    path = folder / MANIFEST_NAME
+    try:
+        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    except (OSError, ValueError):
+        return False
+    changed = False
+    for row in rows:
+        if isinstance(row, dict) and row.get("request_id") == request_id:
+            row.update(changes)
+            row["ok"] = row.get("status") in OK_STATUSES
+            changed = True
+    if changed:
+        tmp = path.with_name(f".{MANIFEST_NAME}.{os.getpid()}.tmp")
+        tmp.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+        tmp.replace(path)
+    return changed

@@ -225,6 +225,7 @@ def resume(
         outcomes, worst = [], 0
         for done in resuming.resume_jobs(client, records, timeout=timeout):
             rec = done.record
+            _note_in_manifest(done)
             if done.result is not None:
                 outcomes.append(render.result_data(done.result, rec.estimated_cost_usd))
                 OUT.info(
@@ -247,3 +248,26 @@ def resume(
         OUT.info("error: none of the unfinished jobs could be resumed here (see above)")
     if worst:
         raise SystemExit(worst)
+
+
+def _note_in_manifest(done: Any) -> None:
+    """A batch job finished by resume: its line in the batch's manifest.jsonl says so too (best effort)."""
+    import contextlib
+    from pathlib import Path
+
+    from seedance.batch.manifest import update_manifest_row
+    from seedance.errors import DownloadError, GenerationFailed
+
+    record = done.record
+    if not (record.batch_id and record.output_path and record.request_id):
+        return
+    if done.result is not None and done.result.path is not None:
+        changes = {"status": "downloaded", "file": Path(done.result.path).name, "error": None}
+    elif isinstance(done.error, GenerationFailed):
+        changes = {"status": "failed", "error": done.error.message}
+    elif isinstance(done.error, DownloadError):
+        changes = {"status": "download_failed", "error": done.error.message}
+    else:
+        return
+    with contextlib.suppress(OSError):
+        update_manifest_row(Path(record.output_path).parent, record.request_id, **changes)
