@@ -138,3 +138,29 @@ def test_a_batch_whose_reader_goes_away_finishes_its_jobs_quietly(
     assert "Traceback" not in done.stderr
     assert "never retrieved" not in done.stderr
     assert len(list((tmp_path / "jobs-videos").glob("*.mp4"))) == 3
+
+
+def test_a_batch_can_come_from_standard_input_with_an_out_folder(
+    emulator: Any, gateway_env: dict[str, str], tmp_path: Path
+) -> None:
+    """`... | seedance batch - --out videos`: the lines run; without --out (no file to name a folder after,
+    also for /dev/stdin) it is exit 2 before anything is sent."""
+    import subprocess
+    import sys
+
+    emulator.configure(job_seconds=0.2, fps=4, audio=False)
+    lines = "".join(json.dumps(row) + "\n" for row in prompts(2))
+
+    def batch(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "seedance", "batch", *args, "--yes", "--json"], input=lines,
+                              env=gateway_env, cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                              check=False)  # fmt: skip
+
+    for args in (["-"], ["/dev/stdin"]):
+        refused = batch(*args)
+        assert refused.returncode == 2, refused.stderr
+        assert "needs --out DIR" in refused.stdout
+    done = batch("-", "--out", "videos")
+    assert done.returncode == 0, done.stderr
+    assert len(list((tmp_path / "videos").glob("*.mp4"))) == 2
+    assert len(emulator.submits) == 2

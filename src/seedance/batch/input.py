@@ -95,13 +95,15 @@ def output_name(number: int, prompt: str | None) -> str:
     return f"{number:04d}-{slug(prompt)}.mp4"
 
 
-def read_batch(path: Path, batch_id: str = "") -> BatchFile:
+def read_batch(path: Path, batch_id: str = "", content: bytes | None = None) -> BatchFile:
     """Read and check every line of a batch file; raise InputError only when the file itself is unusable.
 
     `batch_id` names the batch in the journal (the CLI gives the id of the output folder: `prior.batch_id_for`).
+    `content` is the file's bytes when they come from elsewhere (standard input); `path` then only names it
+    (relative media paths are read from its folder).
     """
     try:
-        content = path.read_bytes()
+        content = path.read_bytes() if content is None else content
     except OSError as exc:
         raise InputError(f"cannot read the batch file {path}: {exc.strerror or exc}") from None
     try:

@@ -89,12 +89,21 @@ def batch(
     from seedance.errors import InputError
     from seedance.journal import Journal
 
+    content = None
+    if str(file) == "-" or (file.exists() and not file.is_file()):  # standard input, a pipe, /dev/stdin
+        if out_dir is None:
+            raise InputError(
+                f"a batch read from {'standard input' if str(file) == '-' else file} needs --out DIR for its videos",
+                hint="add --out DIR (the folder is the batch: give the same one to finish it later)",
+            )
+        if str(file) == "-":
+            content, file = sys.stdin.buffer.read(), Path.cwd() / "stdin"
     out = (out_dir or file.parent / f"{file.stem}-videos").expanduser().resolve()  # one spelling per folder
     if (out / MANIFEST_NAME).resolve() == file.resolve():
         raise InputError(
             f"{file} is the manifest this batch would write", hint="give the batch another --out folder"
         )
-    batch_file = read_batch(file, batch_id_for(out))
+    batch_file = read_batch(file, batch_id_for(out), content)
     OUT.context.update(
         type="error", batch_id=batch_file.batch_id, file=str(file)
     )  # every JSON line has a type
