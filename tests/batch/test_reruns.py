@@ -462,3 +462,25 @@ def test_a_copied_batch_folder_is_a_batch_of_its_own(
     assert copy.code == 2, copy.stderr
     assert str(tmp_path / "a" / "p-videos") in copy.json_lines()[-1]["error"]["hint"]
     assert len(emulator.submits) == 1
+
+
+def test_an_unknown_submit_is_resent_only_when_the_user_says_they_checked(
+    emulator: Any, seedance: Callable[..., Run], tmp_path: Path
+) -> None:
+    """A submit dropped on its way is unknown: reruns never resend it (the summary names --resend-unknown);
+    `--resend-unknown` sends it once, and later reruns send nothing."""
+    emulator.configure(job_seconds=0.2, **FAST)
+    emulator.add_fault("drop:route=submit,count=1")
+    path = write_jsonl(tmp_path / "jobs.jsonl", prompts(2))
+    out = tmp_path / "videos"
+    first = seedance("batch", str(path), "--out", str(out), "--yes", "-c", "1")
+    assert first.code != 0
+    assert "--resend-unknown" in first.stderr
+    assert seedance("batch", str(path), "--out", str(out), "--yes").code != 0
+    assert len(emulator.submits) == 1  # the dropped one never reached a job; nothing resent
+    again = seedance("batch", str(path), "--out", str(out), "--yes", "--resend-unknown")
+    assert again.code == 0, again.stderr
+    assert len(emulator.submits) == 2
+    assert {row["status"] for row in read_manifest(out)} == {"downloaded"}
+    assert seedance("batch", str(path), "--out", str(out), "--yes", "--resend-unknown").code == 0
+    assert len(emulator.submits) == 2

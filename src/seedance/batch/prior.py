@@ -7,7 +7,7 @@ lines never resends one that was already paid for; a changed line is a new reque
 
 A line whose job has a request id is never submitted again: it is polled and downloaded (or reported, if it
 failed; `retry_failed` sends a failed line again, into the file name its failed job had). A line whose submit
-has an unknown outcome is reported, never resent. Otherwise only a line with no job, or whose jobs were all
+has an unknown outcome is reported, never resent unless `resend_unknown` says the user checked. Otherwise only a line with no job, or whose jobs were all
 refused by the gateway (nothing queued, e.g. a 429 or 402), is submitted.
 """
 
@@ -53,7 +53,7 @@ class Prior:
     committed_usd: float = 0.0
     """What the cap counts as already spent by earlier runs (submitted or possibly submitted lines)."""
     retried: list[int] = field(default_factory=list)
-    """Line numbers of failed lines sent again (`retry_failed`): they are in `to_submit` too."""
+    """Line numbers of lines sent again (`retry_failed`, `resend_unknown`): they are in `to_submit` too."""
 
 
 def file_label(path: str | Path | None, out_dir: Path) -> str | None:
@@ -173,6 +173,7 @@ def read_prior(
     *,
     locked: bool = True,
     retry_failed: bool = False,
+    resend_unknown: bool = False,
 ) -> Prior:
     """Sort the batch's lines by what the journal says about earlier runs of this batch on this gateway.
 
@@ -200,7 +201,9 @@ def read_prior(
             line = dataclasses.replace(line, name=own.name)  # the job's own file
         elif best.state not in ("failed", "unknown", "submitting"):  # its file was meant for elsewhere
             line = _with_free_name(line, taken)
-        if best.state == "failed" and retry_failed and _generation_failed(best):
+        failed_again = best.state == "failed" and retry_failed and _generation_failed(best)
+        unknown_again = best.state == "unknown" and resend_unknown and not best.request_id
+        if failed_again or unknown_again:
             prior.committed_usd += costs.costs[line.number].cap_usd  # whether a failure is charged is unknown
             if (out_dir / line.name).exists():  # no video came of the failed job: the name is normally free
                 line = _with_free_name(line, taken)

@@ -37,6 +37,9 @@ def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> 
 @click.option("--skip-invalid", is_flag=True, help="Run the valid lines even if some lines are invalid.")
 @click.option("--again", is_flag=True,
               help="Send lines that another batch already generated (renamed file, new --out): paid again.")  # fmt: skip
+@click.option("--resend-unknown", is_flag=True,
+              help="Send again the lines whose submit outcome was unknown: only once your dashboard shows no "
+                   "such job (if it was queued, this pays twice).")  # fmt: skip
 @click.option("--retry-failed", is_flag=True,
               help="Send again the lines whose job failed in an earlier run (each one is paid for again).")  # fmt: skip
 @click.option("--dry-run", is_flag=True, help="Check every line and print the estimate; send nothing.")
@@ -54,6 +57,7 @@ def batch(
     yes: bool,
     skip_invalid: bool,
     again: bool,
+    resend_unknown: bool,
     retry_failed: bool,
     dry_run: bool,
     timeout: float,
@@ -119,7 +123,7 @@ def batch(
             OUT.info(f"warning: {lock.problem}; do not run this batch twice at once")
     try:
         _plan_and_run(batch_file, costs, journal, out, gateway, lock, dry_run=dry_run, as_json=as_json,
-                      retry_failed=retry_failed, again=again,
+                      retry_failed=retry_failed, resend_unknown=resend_unknown, again=again,
                       max_cost=max_cost, yes=yes, concurrency=concurrency, timeout=timeout, patience=patience,
                       base_url=base_url, api_key=api_key, poll_interval=poll_interval, emulator=emulator)  # fmt: skip
     finally:
@@ -127,7 +131,8 @@ def batch(
 
 
 def _plan_and_run(batch_file: BatchFile, costs: CostPlan, journal: Any, out: Path, gateway: str | None,
-                  lock: Any, *, dry_run: bool, as_json: bool, retry_failed: bool, again: bool, max_cost: float | None,
+                  lock: Any, *, dry_run: bool, as_json: bool, retry_failed: bool, resend_unknown: bool, again: bool,
+                  max_cost: float | None,
                   yes: bool, concurrency: int,
                   timeout: float, patience: float, base_url: str | None, api_key: str | None,
                   poll_interval: float | None, emulator: bool) -> None:  # fmt: skip
@@ -137,7 +142,8 @@ def _plan_and_run(batch_file: BatchFile, costs: CostPlan, journal: Any, out: Pat
     from seedance.batch.prior import read_prior, repeats_elsewhere
     from seedance.errors import InputError
 
-    prior = read_prior(journal, batch_file, costs, out, gateway, locked=lock.held, retry_failed=retry_failed)
+    prior = read_prior(journal, batch_file, costs, out, gateway, locked=lock.held, retry_failed=retry_failed,
+                       resend_unknown=resend_unknown)  # fmt: skip
     batch_file = dataclasses.replace(batch_file, lines=prior.lines)  # with the file names they will have
     numbers = [line.number for line in prior.to_submit]
     repeats = repeats_elsewhere(journal, batch_file, [n for n in prior.to_submit if n.number not in prior.retried],
@@ -148,7 +154,7 @@ def _plan_and_run(batch_file: BatchFile, costs: CostPlan, journal: Any, out: Pat
     OUT.info(
         f"{batch_file.path}: {len(batch_file.lines)} job(s), batch {batch_file.batch_id}"
         + (f"; {done_before} already submitted by an earlier run" if done_before else "")
-        + (f"; {len(prior.retried)} failed line(s) to send again" if prior.retried else "")
+        + (f"; {len(prior.retried)} line(s) to send again" if prior.retried else "")
     )
     OUT.info(
         f"{costs.describe(numbers)}" + (f"; cap --max-cost ${max_cost:.2f}" if max_cost is not None else "")
@@ -360,7 +366,8 @@ def _summary(runner: Any, outcomes: list[Any], manifest: Path, elapsed: float) -
         OUT.info(f"warning: {warning}")
     unknown = by_status.get("unknown", 0)
     if unknown:
-        OUT.info(f"warning: {unknown} submit(s) with unknown outcome were not resent: check your dashboard")
+        OUT.info(f"warning: {unknown} submit(s) with unknown outcome were not resent: check your dashboard; if it "
+                 "shows no such job, `--resend-unknown` sends them again")  # fmt: skip
     if OUT.json:
         error = runner.fatal.to_dict() if runner.fatal is not None else None
         OUT.emit({"type": "summary", "ok": all(o.ok for o in outcomes) and error is None,
