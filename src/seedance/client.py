@@ -168,7 +168,7 @@ class _ClientCore:
             return Job(request_id=ref.request_id, operation=ref.operation or "", local_id=ref.local_id)
         record = self.journal.get(ref) if self.journal is not None else None
         if record is not None and record.request_id:
-            if record.gateway and config.gateway_key(record.gateway) != config.gateway_key(self.base_url):
+            if not record.sent_to(self.base_url):
                 raise errors.InputError(
                     f"job {record.local_id} was sent to {record.gateway}, not to {self.base_url}",
                     hint=f"pass --base-url {record.gateway} (or set SEEDANCE_BASE_URL to it)",

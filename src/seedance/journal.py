@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from seedance.config import seedance_home
+from seedance.config import gateway_key, seedance_home
 from seedance.errors import InputError, JournalError, OutputClaimed, redact
 from seedance.models import Job, JobStatus
 
@@ -128,6 +128,11 @@ class JobRecord(BaseModel):
     """The gateway base URL the job was sent to (resume only polls that gateway)."""
     ephemeral_gateway: bool = False
     """Sent to an emulator inside the submitting process (`--emulator`): gone with that process, free."""
+
+    def sent_to(self, gateway: str) -> bool:
+        """Whether the job went to this gateway, however its URL is spelled (a row from before gateways were
+        recorded may have gone anywhere: it matches)."""
+        return self.gateway is None or gateway_key(self.gateway) == gateway_key(gateway)
 
     @property
     def settings(self) -> dict[str, Any]:

@@ -53,7 +53,7 @@ def resume_jobs(
         if not record.request_id:
             yield Resumed(record, skipped=f"state {record.state}: no request id (check your dashboard)")
             continue
-        if record.gateway and record.gateway.rstrip("/") != client.base_url.rstrip("/"):
+        if not record.sent_to(client.base_url):
             yield Resumed(record, skipped=f"sent to another gateway: pass --base-url {record.gateway}")
             continue
 

@@ -25,7 +25,6 @@ from seedance import bodies, media
 from seedance.batch.cost import CostPlan
 from seedance.batch.input import BatchFile, BatchLine
 from seedance.batch.manifest import LineOutcome
-from seedance.config import gateway_key
 from seedance.journal import JobRecord, Journal
 
 _RANK = {
@@ -159,9 +158,7 @@ def record_fingerprint(record: JobRecord) -> str:
 def same_gateway(record: JobRecord, gateway: str | None) -> bool:
     """Whether a row was sent to this gateway. None is a gateway that just started (the in-process emulator)
     and knows no earlier job; a row from before gateways were recorded matches any gateway."""
-    if gateway is None:
-        return False
-    return record.gateway is None or gateway_key(record.gateway) == gateway_key(gateway)
+    return gateway is not None and record.sent_to(gateway)
 
 
 def read_prior(
