@@ -112,6 +112,10 @@ class JournalError(LocalError):
     exit_code = 2
     hint = "set SEEDANCE_HOME to a writable folder, or stop the program holding jobs.db, then run it again"
 
+    def __init__(self, path: object, reason: str) -> None:
+        super().__init__(f"cannot use the job journal {path}: {reason}")
+        self.reason = reason
+
 
 class OutputClaimed(InputError):
     """The output file is where another job, still running, will save its video; nothing was sent."""

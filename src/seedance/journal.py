@@ -170,7 +170,7 @@ class Journal:
             with self._connect() as db:
                 self._migrate(db)
         except (OSError, sqlite3.DatabaseError, JournalError) as exc:
-            reason = exc.message.rsplit(": ", 1)[-1] if isinstance(exc, JournalError) else exc
+            reason = exc.reason if isinstance(exc, JournalError) else exc
             raise InputError(
                 f"cannot open the job journal {self.path}: {reason}",
                 hint="set SEEDANCE_HOME to a writable folder, or move a damaged jobs.db aside",
@@ -190,7 +190,7 @@ class Journal:
             finally:
                 db.close()
         except sqlite3.Error as exc:
-            raise JournalError(f"cannot use the job journal {self.path}: {exc}") from None
+            raise JournalError(self.path, str(exc)) from None
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -236,8 +236,9 @@ class Journal:
     ) -> str:
         """Write the row for a submission about to be sent; return its local id.
 
-        An output file another job still has to save (or has saved there) is refused, in the same
-        transaction: two jobs never pay into one file (InputError, nothing sent).
+        An output file another job still has to save is refused (OutputClaimed, nothing sent), in the same
+        transaction: two jobs never pay into one file. A file already saved there is the caller's to refuse
+        or replace.
         """
         local_id = uuid.uuid4().hex[:12]
         now = _now()
@@ -397,26 +398,17 @@ class Journal:
         """Find a job by local id, request id, or a unique prefix of either."""
         with self._connect() as db:
             row = db.execute("SELECT * FROM jobs WHERE local_id = ? OR request_id = ?", (key, key)).fetchone()
-            if row is None and len(key) >= 4:
-                prefix = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-                rows = db.execute(
-                    "SELECT * FROM jobs WHERE local_id LIKE ? ESCAPE '\\' OR request_id LIKE ? ESCAPE '\\' LIMIT 2",
-                    (prefix, prefix),
-                ).fetchall()
+            if row is None:
+                rows = _prefix_rows(db, key, limit=2)
                 row = rows[0] if len(rows) == 1 else None
         return _record(row) if row is not None else None
 
     def ambiguous(self, key: str) -> list[str]:
         """The local ids of the jobs a prefix matches, when it matches more than one (else [])."""
-        if len(key) < 4 or self.get(key) is not None:
-            return []
-        prefix = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         with self._connect() as db:
-            rows = db.execute(
-                "SELECT local_id FROM jobs WHERE local_id LIKE ? ESCAPE '\\' OR request_id LIKE ? ESCAPE '\\'"
-                " ORDER BY created_at DESC LIMIT 6",
-                (prefix, prefix),
-            ).fetchall()
+            if db.execute("SELECT 1 FROM jobs WHERE local_id = ? OR request_id = ?", (key, key)).fetchone():
+                return []
+            rows = _prefix_rows(db, key, limit=6)
         return [row["local_id"] for row in rows] if len(rows) > 1 else []
 
     def jobs(
@@ -426,13 +418,17 @@ class Journal:
         batch_id: str | None = None,
         limit: int | None = None,
         since: str | None = None,
+        made_only: bool = False,
     ) -> list[JobRecord]:
-        """Jobs, newest first, optionally filtered."""
+        """Jobs, newest first, optionally filtered; `made_only` leaves out submits the gateway refused
+        (`rejected`: no job was made)."""
         self.settle_orphans()
         where, args = [], []
         if state:
             where.append("state = ?")
             args.append(state)
+        if made_only:
+            where.append("state != 'rejected'")
         if batch_id:
             where.append("batch_id = ?")
             args.append(batch_id)
@@ -539,8 +535,20 @@ def _record(row: sqlite3.Row) -> JobRecord:
     data = dict(row)
     data["charged"] = None if data["charged"] is None else bool(data["charged"])
     data["want_download"] = bool(data["want_download"])
-    data["ephemeral_gateway"] = bool(data.get("ephemeral_gateway"))
+    data["ephemeral_gateway"] = bool(data["ephemeral_gateway"])
     return JobRecord.model_validate(data)
+
+
+def _prefix_rows(db: sqlite3.Connection, key: str, *, limit: int) -> list[sqlite3.Row]:
+    """Jobs whose local or request id starts with `key` (4 characters at least), newest first."""
+    if len(key) < 4:
+        return []
+    prefix = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return db.execute(
+        "SELECT * FROM jobs WHERE local_id LIKE ? ESCAPE '\\' OR request_id LIKE ? ESCAPE '\\'"
+        f" ORDER BY created_at DESC LIMIT {int(limit)}",
+        (prefix, prefix),
+    ).fetchall()
 
 
 def _abandoned(record: JobRecord) -> bool:

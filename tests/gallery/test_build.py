@@ -241,6 +241,8 @@ def test_a_refused_submit_is_not_a_card(tmp_path: Path) -> None:
     journal.mark_rejected(refused, "rate limited (429)")
     built = build_gallery(tmp_path / "gallery.html", journal=journal)
     assert [entry.record.local_id for entry in built.entries] == [kept]
+    newest = build_gallery(tmp_path / "gallery.html", journal=journal, limit=1)  # the refusal is newer
+    assert [entry.record.local_id for entry in newest.entries] == [kept]  # --limit counts jobs only
 
 
 def test_the_page_never_replaces_a_file_that_is_not_a_gallery(tmp_path: Path) -> None:

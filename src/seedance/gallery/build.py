@@ -93,8 +93,7 @@ def build_gallery(
     page = Path(out).expanduser().absolute()
     files_dir = page.parent / f"{page.stem}_files"
     _check_replaceable(page)
-    jobs = [r for r in journal.jobs(limit=limit) if r.state != "rejected"]  # a refused submit made no job
-    records = sorted(jobs, key=lambda r: r.created_at, reverse=True)
+    records = sorted(journal.jobs(limit=limit, made_only=True), key=lambda r: r.created_at, reverse=True)
     entries = tuple(_entry(record, files_dir) for record in records)
     gallery = Gallery(page, files_dir, entries, journal.path, datetime.now(UTC))
     page.parent.mkdir(parents=True, exist_ok=True)
