@@ -86,12 +86,8 @@ class AgentTools:
         """Hold `target` for one call: another call, an existing file, or a job still to be downloaded there
         (one left 'still running') may not use it."""
         key = _same_file_key(target)
-        awaited = {
-            _same_file_key(Path(r.output_path))
-            for r in Journal().jobs()
-            if r.output_path and r.state in ("submitting", "queued", "running", "succeeded")
-        }
-        if key in self._reserved or (given and target.exists()) or key in awaited:
+        awaited = Journal().output_owner(str(target)) is not None  # an indexed lookup, not a journal scan
+        if key in self._reserved or (given and target.exists()) or awaited:
             raise errors.InputError(
                 f"output: {target.name} already exists (or is being made) in {self.sandbox.out_dir}",
                 hint="choose another output name",
@@ -262,13 +258,14 @@ class AgentTools:
             yield
 
     def _download_target(self, job_id: str, output: str | None) -> str:
-        record = Journal().get(job_id)
+        journal = Journal()
+        record = journal.get(job_id)
         recorded = self.sandbox.recorded_output(record.output_path if record else None)
         if output:
             target = self.sandbox.output(output)
             if target.exists() and target != recorded:
                 raise errors.InputError(f"output: {output} already exists in {self.sandbox.out_dir}")
-            owner = Journal().output_owner(str(target), other_than=record.local_id if record else None)
+            owner = journal.output_owner(str(target), other_than=record.local_id if record else None)
             if owner is not None and target != recorded:  # a job still running will save its video there
                 raise errors.InputError(
                     f"output: {output} is kept for job {owner.request_id or owner.local_id} ({owner.state})",
