@@ -111,9 +111,9 @@ class BatchRunner:
         self.sent: dict[int, str] = {}
         """Request ids of the lines with a job (resumed or submitted by this run), by line number."""
         self.submitting: set[int] = set()
+        """Lines whose submit is on its way: if the run stops now, their outcome is unknown."""
         self.cut_off: set[int] = set()
         """Lines whose submit was cancelled on its way (Ctrl-C): possibly queued, to report as unknown."""
-        """Lines whose submit is on its way: if the run stops now, their outcome is unknown."""
         self.in_flight = 0
         self.warnings: list[str] = []
         self._submitting = 0

@@ -13,7 +13,6 @@ if TYPE_CHECKING:
     from rich.text import Text
 
 
-# C0 controls (tab and newline too: one value stays on one line), DEL and C1 (U+0080-U+009F, e.g. U+009B, CSI).
 def _cell(value: object) -> Text:
     """A table cell shown literally: rich markup in it (`[bold]`, `[/]`) is text, not style; controls escaped."""
     from rich.text import Text
