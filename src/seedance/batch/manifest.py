@@ -62,12 +62,15 @@ def write_manifest(folder: Path, outcomes: list[LineOutcome]) -> Path:
     """Write (atomically replace) `manifest.jsonl`: one row per input line, in line order."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / MANIFEST_NAME
-    tmp = path.with_name(f".{MANIFEST_NAME}.{os.getpid()}.tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        for outcome in sorted(outcomes, key=lambda o: o.line):
-            fh.write(json.dumps(outcome.to_json(), ensure_ascii=False) + "\n")
-    tmp.replace(path)
+    _write_rows(path, [outcome.to_json() for outcome in sorted(outcomes, key=lambda o: o.line)])
     return path
+
+
+def _write_rows(path: Path, rows: list[dict[str, Any]]) -> None:
+    """Replace the manifest atomically: a reader sees the old rows or the new ones, never half."""
+    tmp = path.with_name(f".{MANIFEST_NAME}.{os.getpid()}.tmp")
+    tmp.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+    tmp.replace(path)
 
 
 def exit_code(outcomes: list[LineOutcome]) -> int:
@@ -94,7 +97,5 @@ def update_manifest_row(folder: Path, request_id: str, **changes: Any) -> bool:
             row["ok"] = row.get("status") in OK_STATUSES
             changed = True
     if changed:
-        tmp = path.with_name(f".{MANIFEST_NAME}.{os.getpid()}.tmp")
-        tmp.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
-        tmp.replace(path)
+        _write_rows(path, rows)
     return changed

@@ -132,8 +132,7 @@ def batch(
 
 def _plan_and_run(batch_file: BatchFile, costs: CostPlan, journal: Any, out: Path, gateway: str | None,
                   lock: Any, *, dry_run: bool, as_json: bool, retry_failed: bool, resend_unknown: bool, again: bool,
-                  max_cost: float | None,
-                  yes: bool, concurrency: int,
+                  max_cost: float | None, yes: bool, concurrency: int,
                   timeout: float, patience: float, base_url: str | None, api_key: str | None,
                   poll_interval: float | None, emulator: bool) -> None:  # fmt: skip
     """Sort the lines by what earlier runs did, print the plan and the estimate, ask if costly, and run."""
@@ -310,10 +309,8 @@ def _run(batch_file: BatchFile, costs: CostPlan, prior: Any, out: Path, journal:
         path = write_manifest(out, [*seen.values(), *left, *invalid])
         again = f"run `seedance batch {batch_file.path}` again to finish (nothing is submitted twice)"
         if OUT.json:
-            tally: dict[str, int] = {}
-            for outcome in [*seen.values(), *left, *invalid]:
-                tally[outcome.status] = tally.get(outcome.status, 0) + 1
-            OUT.emit({"type": "summary", "ok": False, "batch_id": batch_file.batch_id, "counts": tally,
+            by_status = _counts([*seen.values(), *left, *invalid])
+            OUT.emit({"type": "summary", "ok": False, "batch_id": batch_file.batch_id, "counts": by_status,
                       "out_dir": str(out), "manifest": str(path),
                       "error": {"type": "Interrupted", "message": "interrupted", "hint": again,
                                 "exit_code": EXIT_INTERRUPTED}})  # fmt: skip
@@ -354,10 +351,15 @@ def _left_at_interrupt(line: Any, sent: dict[int, str], in_flight: set[int], cos
     return LineOutcome(line.number, "not_submitted", prompt, error="interrupted before it was sent")
 
 
+def _counts(outcomes: list[Any]) -> dict[str, int]:
+    """How many lines ended in each status."""
+    from collections import Counter
+
+    return dict(Counter(outcome.status for outcome in outcomes))
+
+
 def _summary(runner: Any, outcomes: list[Any], manifest: Path, elapsed: float) -> None:
-    by_status: dict[str, int] = {}
-    for outcome in outcomes:
-        by_status[outcome.status] = by_status.get(outcome.status, 0) + 1
+    by_status = _counts(outcomes)
     submitted = [o for o in outcomes if o.request_id or o.status == "unknown"]
     spent = round(sum(o.estimated_cost_usd or 0.0 for o in submitted), 4)
     this_run = round(sum(o.estimated_cost_usd or 0.0 for o in submitted if not o.resumed), 4)
