@@ -13,6 +13,7 @@ import io
 import json
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -132,11 +133,23 @@ def read_batch(path: Path, batch_id: str = "", content: bytes | None = None) -> 
     return BatchFile(path, batch_id, lines, problems)
 
 
+def _content_lines(text: str) -> Iterator[tuple[int, str]]:
+    """(number, stripped text) of each line that is neither blank nor a `#` comment.
+
+    Lines end at "\n" only (a "\r" before it is dropped with the other edge whitespace). str.splitlines()
+    would also cut at U+2028, U+2029 and U+0085 (valid inside JSON strings) and at \x0b, \x0c, \x1c-\x1e
+    (which JSON wants escaped, but a line holding one is still one bad line): a line cut in two is reported
+    as broken, and every later line's number, so its output file name, would shift.
+    """
+    for number, raw in enumerate(text.split("\n"), start=1):
+        stripped = raw.strip()
+        if stripped and not stripped.startswith("#"):
+            yield number, stripped
+
+
 def _first_line(text: str) -> str:
     """The first line that is neither blank nor a `#` comment."""
-    return next(
-        (line.strip() for line in text.split("\n") if line.strip() and not line.lstrip().startswith("#")), ""
-    )
+    return next((line for _, line in _content_lines(text)), "")
 
 
 def _is_prompt_list(path: Path, text: str) -> bool:
@@ -154,11 +167,7 @@ def _is_prompt_list(path: Path, text: str) -> bool:
 
 def _prompt_rows(text: str) -> list[tuple[int, dict[str, Any] | str]]:
     """One job per line: the line is its prompt (blank lines and `#` comments skipped, numbers kept)."""
-    return [
-        (number, {"prompt": line.strip()})
-        for number, line in enumerate(text.split("\n"), start=1)
-        if line.strip() and not line.lstrip().startswith("#")
-    ]
+    return [(number, {"prompt": line}) for number, line in _content_lines(text)]
 
 
 class _RepeatedKey(ValueError):
@@ -187,14 +196,7 @@ def _is_csv(path: Path, text: str) -> bool:
 
 def _jsonl_rows(text: str) -> list[tuple[int, dict[str, Any] | str]]:
     rows: list[tuple[int, dict[str, Any] | str]] = []
-    # Lines end at "\n" only (a "\r" before it is dropped with the other edge whitespace). str.splitlines()
-    # would also cut at U+2028, U+2029 and U+0085 (valid inside JSON strings) and at \x0b, \x0c, \x1c-\x1e
-    # (which JSON wants escaped, but a line holding one is still one bad line): a line cut in two is reported
-    # as broken, and every later line's number, so its output file name, would shift.
-    for number, raw in enumerate(text.split("\n"), start=1):
-        stripped = raw.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
+    for number, stripped in _content_lines(text):
         try:
             data = json.loads(stripped, object_pairs_hook=_no_repeated_keys)
         except json.JSONDecodeError as exc:
