@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from cli_process import run_seedance
 
 
 @dataclass
@@ -37,15 +37,7 @@ def seedance(gateway_env: dict[str, str]) -> Callable[..., Run]:
     """Run `seedance ARGS...` as a real subprocess against the emulator."""
 
     def run(*args: str, timeout: float = 120) -> Run:
-        done = subprocess.run(
-            [sys.executable, "-m", "seedance", *args],
-            env=gateway_env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
+        done = run_seedance(list(args), gateway_env, timeout=timeout)
         return Run(done.returncode, done.stdout, done.stderr)
 
     return run
@@ -78,19 +70,11 @@ def submits_per_prompt(emulator: Any) -> dict[str, int]:
 
 
 @pytest.fixture
-def dry_run(seedance_cmd: list[str], cli_env: dict[str, str]) -> Callable[..., Run]:
+def dry_run(cli_env: dict[str, str]) -> Callable[..., Run]:
     """Run `seedance batch FILE --dry-run --json [ARGS...]` as a subprocess, without a key or gateway."""
 
     def run(path: Path, *args: str) -> Run:
-        done = subprocess.run(
-            [*seedance_cmd, "batch", str(path), "--dry-run", "--json", *args],
-            env=cli_env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
+        done = run_seedance(["batch", str(path), "--dry-run", "--json", *args], cli_env)
         result = Run(done.returncode, done.stdout, done.stderr)
         assert "Traceback" not in result.stderr + result.stdout, result.stderr
         return result

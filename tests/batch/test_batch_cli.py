@@ -9,6 +9,7 @@ from typing import Any
 
 import av
 
+from cli_process import run_seedance
 from seedance.journal import Journal
 
 from .conftest import Run, prompts, read_manifest, submits_per_prompt, write_jsonl
@@ -146,15 +147,12 @@ def test_a_batch_can_come_from_standard_input_with_an_out_folder(
     """`... | seedance batch - --out videos`: the lines run; without --out (no file to name a folder after,
     also for /dev/stdin) it is exit 2 before anything is sent."""
     import subprocess
-    import sys
 
     emulator.configure(job_seconds=0.2, fps=4, audio=False)
     lines = "".join(json.dumps(row) + "\n" for row in prompts(2))
 
     def batch(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "seedance", "batch", *args, "--yes", "--json"], input=lines,
-                              env=gateway_env, cwd=tmp_path, capture_output=True, text=True, timeout=120,
-                              check=False)  # fmt: skip
+        return run_seedance(["batch", *args, "--yes", "--json"], gateway_env, cwd=tmp_path, input=lines)
 
     for args in (["-"], ["/dev/stdin"]):
         refused = batch(*args)

@@ -6,8 +6,6 @@ import json
 import math
 import os
 import struct
-import subprocess
-import sys
 import wave
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from cli_process import run_seedance
 
 
 @dataclass
@@ -42,15 +42,7 @@ def seedance(gateway_env: dict[str, str]) -> Callable[..., Run]:
     """Run `seedance ARGS...` as a real subprocess against the emulator; return its exit code and output."""
 
     def run(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> Run:
-        done = subprocess.run(
-            [sys.executable, "-m", "seedance", *args],
-            env=env or gateway_env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
+        done = run_seedance(list(args), env or gateway_env, timeout=timeout)
         return Run(done.returncode, done.stdout, done.stderr)
 
     return run

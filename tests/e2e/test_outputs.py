@@ -17,6 +17,8 @@ from typing import Any
 import httpx
 import pytest
 
+from cli_process import run_command, run_seedance
+
 from .conftest import Run
 
 SMALL = ("--resolution", "480p", "--duration", "4")
@@ -130,14 +132,9 @@ def test_an_interrupted_emulator_job_can_be_forgotten_and_frees_its_name(
     assert child.returncode == 130, seen + rest
     assert "cost nothing and cannot finish" in rest
     local_id = rest.split("seedance jobs forget ")[1].split("`")[0]
-    forgot = subprocess.run(
-        [sys.executable, "-m", "seedance", "jobs", "forget", local_id],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    forgot = run_seedance(["jobs", "forget", local_id], env)
     assert forgot.returncode == 0, forgot.stderr
-    again = subprocess.run(args, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    again = run_command(args, env, cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     assert (tmp_path / "cat.mp4").read_bytes()[4:8] == b"ftyp"
 
@@ -227,8 +224,7 @@ def test_resume_leaves_out_jobs_of_an_emulator_that_is_gone(cli_env: dict[str, s
     env = {k: v for k, v in cli_env.items() if k not in ("PIXAZO_API_KEY", "SEEDANCE_BASE_URL")}
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "seedance", *args], env=env, cwd=tmp_path,
-                              capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
+        return run_seedance(list(args), env, cwd=tmp_path)
 
     sent = cli("generate", "A cat", *SMALL, "--emulator", "--no-wait", "--json")
     assert sent.returncode == 0, sent.stderr

@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from cli_process import run_command
+
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 
@@ -18,16 +20,7 @@ def python_blocks() -> list[str]:
 
 
 def run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        args,
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
+    return run_command(args, env, cwd=cwd, timeout=180)
 
 
 def test_the_library_example_runs_as_written(

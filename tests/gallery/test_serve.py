@@ -5,12 +5,12 @@ from __future__ import annotations
 import http.client
 import socket
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from cli_process import run_seedance
 from seedance.gallery import GalleryServer, build_gallery
 from seedance.journal import Journal
 
@@ -130,12 +130,4 @@ def test_cli_says_what_to_fix_when_it_cannot_serve_or_write(cli_env: dict[str, s
 
 def run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     """Run `seedance ARGS` as a real subprocess."""
-    return subprocess.run(
-        [sys.executable, "-m", "seedance", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
+    return run_seedance(list(args), env, timeout=60)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from cli_process import run_seedance
 
 LIVE_KEY = os.environ.get("PIXAZO_API_KEY") if os.environ.get("SEEDANCE_LIVE") == "1" else None
 
@@ -20,15 +21,7 @@ pytestmark = pytest.mark.skipif(
 def seedance(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PIXAZO_API_KEY": LIVE_KEY or ""}
     env.pop("SEEDANCE_BASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "seedance", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
+    return run_seedance(list(args), env, timeout=900)
 
 
 def test_the_real_gateway_accepts_the_key_and_answers_an_unknown_id() -> None:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import stat
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 from mcp_harness import McpServer
 
+from cli_process import run_seedance
 from conftest import server_env
 from seedance.errors import KEY_PROMPT
 from seedance.models import VideoRequest
@@ -31,15 +30,7 @@ SMALL = {"duration": 4, "resolution": "480p"}
 
 def cli(env: dict[str, str], *args: str) -> dict[str, Any]:
     """Run `seedance ARGS --json` the way a person would after the agent; return its JSON object."""
-    done = subprocess.run(
-        [sys.executable, "-m", "seedance", *args, "--json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
+    done = run_seedance([*args, "--json"], env, timeout=60)
     assert done.returncode == 0, done.stderr + done.stdout
     data: dict[str, Any] = json.loads(done.stdout)
     return data

@@ -15,7 +15,6 @@ import os
 import re
 import stat
 import struct
-import subprocess
 import sys
 import time
 import wave
@@ -24,6 +23,7 @@ from typing import Any
 
 import pytest
 
+from cli_process import run_command
 from seedance.cli.commands import COMMANDS
 from seedance.cli.output import EXIT_CODES
 from seedance.errors import KEY_PROMPT
@@ -113,16 +113,7 @@ def test_every_command_of_the_skill_runs_as_written(
             command = command.replace("<JOB_ID>", last_request_id)
         command = command.replace("<PASTED_KEY>", emulator.api_key)
         started = time.monotonic()
-        done = subprocess.run(
-            ["bash", "-c", command],
-            env=skill_env,
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
+        done = run_command(["bash", "-c", command], skill_env, cwd=tmp_path)
         print(f"{time.monotonic() - started:5.1f} s  {command}")
         assert done.returncode in codes, f"{command}: exit {done.returncode}\n{done.stderr}"
         data = json.loads(done.stdout)

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from cli_process import run_seedance
 from faults.harness import ARGS, Answer, Run, Seen, journal_path, mp4_bytes, serve
 from seedance import Client, errors
 from seedance.journal import Journal
@@ -182,22 +183,15 @@ def test_a_failed_jobs_error_that_echoes_the_key_is_stored_redacted(
 ) -> None:
     """The gateway fails the job with a reason that contains our key: not a byte of the key in the journal
     (database and write-ahead log), and `jobs show` prints the reason with *** in its place."""
-    import subprocess
-    import sys
-
     env = {**cli_env, "SEEDANCE_BASE_URL": emulator.base_url, "PIXAZO_API_KEY": emulator.api_key}
     emulator.add_fault("fail", count=1, message=f"job failed for key {emulator.api_key}")
 
-    def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "seedance", *args], env=env, capture_output=True,
-                              text=True, timeout=60, check=False)  # fmt: skip
-
     with journal_kept_open(env) as path:
-        failed = cli(*ARGS)
+        failed = run_seedance(list(ARGS), env)
         stored = journal_bytes(path)
     assert failed.returncode == 8, failed.stderr
     assert emulator.api_key.encode() not in stored
     assert b"job failed for key ***" in stored
-    shown = cli("jobs", "show", json.loads(failed.stdout)["local_id"])
+    shown = run_seedance(["jobs", "show", json.loads(failed.stdout)["local_id"]], env)
     assert "job failed for key ***" in shown.stdout
     assert emulator.api_key not in shown.stdout + shown.stderr
