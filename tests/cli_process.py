@@ -9,6 +9,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 SEEDANCE = [sys.executable, "-m", "seedance"]
 """The installed CLI, run from this interpreter (the console script's own module)."""
@@ -36,13 +37,6 @@ def run_command(
     )
 
 
-def run_seedance(
-    args: list[str],
-    env: dict[str, str],
-    *,
-    cwd: Path | None = None,
-    input: str | None = None,
-    timeout: float = 120,
-) -> subprocess.CompletedProcess[str]:
-    """Run `seedance ARGS` as a real subprocess (see run_command)."""
-    return run_command([*SEEDANCE, *args], env, cwd=cwd, input=input, timeout=timeout)
+def run_seedance(args: list[str], env: dict[str, str], **options: Any) -> subprocess.CompletedProcess[str]:
+    """Run `seedance ARGS` as a real subprocess (options as for run_command)."""
+    return run_command([*SEEDANCE, *args], env, **options)

@@ -15,6 +15,15 @@ from mcp_harness import McpServer
 SMALL = {"duration": 4, "resolution": "480p"}
 
 
+def at_once(server: McpServer, tool: str, calls: list[dict[str, Any]]) -> list[Any]:
+    """Call `tool` once per arguments dict, all at the same time; the answers in the same order."""
+
+    async def together() -> list[Any]:
+        return await asyncio.gather(*(server.session.call_tool(tool, arguments) for arguments in calls))
+
+    return server._run(together())
+
+
 def text_of(answer: Any) -> str:
     return "\n".join(block.text for block in answer.content)
 
@@ -86,12 +95,9 @@ def test_two_calls_for_one_output_name_never_pay_into_one_file(server: McpServer
     submit (nothing paid for them)."""
     emulator.configure(job_seconds=1.0)
 
-    async def three() -> list[Any]:
-        calls = [server.session.call_tool("generate_video", {"prompt": f"Same {i}", "output": "same", **SMALL})
-                 for i in range(3)]  # fmt: skip
-        return await asyncio.gather(*calls)
-
-    answers = server._run(three())
+    answers = at_once(
+        server, "generate_video", [{"prompt": f"Same {i}", "output": "same", **SMALL} for i in range(3)]
+    )
     made = [a for a in answers if not a.is_error]
     refused = [a for a in answers if a.is_error]
     assert len(made) == 1
@@ -158,12 +164,7 @@ def test_two_waits_for_one_job_take_turns_and_the_video_is_saved(server: McpServ
     first = server.data("generate_video", prompt="Turn taking", output="turns", wait_seconds=0, **SMALL)
     request_id = first["request_id"]
 
-    async def both() -> list[Any]:
-        calls = [server.session.call_tool("wait_for_job", {"job_id": request_id, "wait_seconds": 30})
-                 for _ in range(2)]  # fmt: skip
-        return await asyncio.gather(*calls)
-
-    answers = server._run(both())
+    answers = at_once(server, "wait_for_job", [{"job_id": request_id, "wait_seconds": 30}] * 2)
     saved = [a for a in answers if not a.is_error]
     told = [a for a in answers if a.is_error]
     assert len(saved) == 1
