@@ -13,11 +13,6 @@ import hashlib
 import os
 import re
 import stat
-
-try:
-    import fcntl
-except ImportError:  # Windows: no advisory locks; one download per job is then up to the user
-    fcntl = None  # type: ignore[assignment]
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +20,11 @@ from typing import Any, BinaryIO
 
 from seedance import errors, protocol
 from seedance.protocol import Flow, Settings, Sleep
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; one download per job is then up to the user
+    fcntl = None  # type: ignore[assignment]
 
 CHUNK = 1024 * 1024
 WRITEBACK_BYTES = 8 * 1024 * 1024

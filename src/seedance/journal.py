@@ -292,8 +292,7 @@ class Journal:
             record = _record(row)
             if _abandoned(record):
                 continue
-            pending = record.state in ("submitting", "queued", "running", "succeeded")
-            if pending or (saved and record.state == "downloaded" and Path(output_path).exists()):
+            if record.state != "downloaded" or (saved and Path(output_path).exists()):  # to save, or saved
                 return record
         return None
 

@@ -150,7 +150,7 @@ class AgentTools:
         cost = estimate_data(request)
         with self._reserve(target, output):
             async with (
-                self._one_download(str(target) if download else None, ""),
+                self._one_download(str(target) if download else None, None),
                 self.gateway.client() as client,
             ):
                 job = await client.submit(request, output_path=str(target), want_download=download)
@@ -241,7 +241,7 @@ class AgentTools:
         return still_downloading(job_id, None)
 
     @asynccontextmanager
-    async def _one_download(self, target: str | None, request_id: str) -> AsyncIterator[None]:
+    async def _one_download(self, target: str | None, request_id: str | None) -> AsyncIterator[None]:
         """One call at a time waits for and downloads into one file. A second call (an agent calling again
         while the first still runs) is told to call again later, instead of both failing on one part file."""
         if target is None:
