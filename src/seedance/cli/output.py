@@ -85,8 +85,9 @@ def quiet(stream: Any) -> None:
 
 OUT = Output()
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_LINE_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")  # all but the line break
+_CONTROL = r"[\x00-\x1f\x7f-\x9f]"
+_LINE_CONTROL = r"[\x00-\x09\x0b-\x1f\x7f-\x9f]"  # all but the line break
+# Patterns, not compiled here: this module is on `--help`'s path; `re` caches them on first use.
 
 
 def literal(value: object, *, json_text: bool = False, keep_lines: bool = False) -> str:
@@ -100,7 +101,7 @@ def literal(value: object, *, json_text: bool = False, keep_lines: bool = False)
     text = value if isinstance(value, str) else str(value)
     form = "\\u{:04x}" if json_text else "\\x{:02x}"
     pattern = _LINE_CONTROL if keep_lines else _CONTROL
-    return pattern.sub(lambda m: form.format(ord(m.group())), text)
+    return re.sub(pattern, lambda m: form.format(ord(m.group())), text)
 
 
 INTERNAL_CONTEXT = {"submitting", "emulator"}
