@@ -51,7 +51,7 @@ _LAZY = {
     "JobStatus": "seedance.models",
     "Result": "seedance.models",
     "State": "seedance.models",
-    "VideoRequest": "seedance.models",
+    "VideoRequest": "seedance.request",
 }
 _ERRORS = {name for name in __all__ if name.endswith(("Error", "Failed", "Timeout"))}
 
@@ -78,8 +78,9 @@ if TYPE_CHECKING:
         TransportError,
     )
     from seedance.journal import Journal
-    from seedance.models import Job, JobStatus, Result, State, VideoRequest
+    from seedance.models import Job, JobStatus, Result, State
     from seedance.pricing import Estimate
+    from seedance.request import VideoRequest
 
 
 def __getattr__(name: str) -> Any:
@@ -101,8 +102,8 @@ def models() -> list[Operation]:
 
 def estimate_cost(request: VideoRequest | dict[str, Any]) -> Estimate:
     """Estimate what a request will cost before paying for it (an estimate: billing may round up)."""
-    from seedance.models import VideoRequest as _Request
-    from seedance.models import parse_request
     from seedance.pricing import estimate
+    from seedance.request import VideoRequest as _Request
+    from seedance.request import parse_request
 
     return estimate(request if isinstance(request, _Request) else parse_request(request))

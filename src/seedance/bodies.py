@@ -7,7 +7,7 @@ from typing import Any
 
 from seedance import catalog, media
 from seedance.catalog import BodyStyle, Kind
-from seedance.models import VideoRequest
+from seedance.request import VideoRequest
 
 Resolver = Callable[[str, media.MediaKind], str]
 """Turns a media reference (path or URL) into the URL to send; `media.to_url` by default."""

@@ -21,9 +21,10 @@ import httpx
 from seedance import auth, bodies, config, errors, protocol
 from seedance.download import DownloadTarget, download_flow
 from seedance.journal import Journal
-from seedance.models import Job, JobStatus, Result, VideoRequest, parse_request
+from seedance.models import Job, JobStatus, Result
 from seedance.polling import PollSchedule, schedule_from_history
 from seedance.pricing import estimate
+from seedance.request import VideoRequest, parse_request
 from seedance.transport import AsyncDriver, SyncDriver, make_timeout
 
 T = TypeVar("T")

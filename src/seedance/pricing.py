@@ -14,7 +14,7 @@ from typing import Literal
 
 from seedance.config import seedance_home
 from seedance.errors import InputError
-from seedance.models import VideoRequest
+from seedance.request import VideoRequest
 
 Unit = Literal["second", "video"]
 SOURCE = "Pixazo's Seedance model page, read 2026-04-15 (shared/reference/pixazo-seedance-api.md)"

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from seedance.cli.app import cli
 from seedance.cli.commands import COMMANDS
+
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
 
 
 def run_entry(*args: str) -> subprocess.CompletedProcess[str]:
@@ -58,3 +64,24 @@ def test_cli_import_does_not_load_heavy_libraries() -> None:
     code = "import sys, seedance.cli.main, seedance.cli.commands; print(sorted(m for m in ('httpx', 'pydantic', 'rich', 'click') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_a_dry_run_imports_no_http_pydantic_or_rich_library(tmp_path: Path) -> None:
+    """`generate --dry-run` (also with a local frame) checks and prints the request without loading httpx,
+    pydantic or rich: issue 8's start-up target for the command agents call to price a job."""
+    frame = tmp_path / "start.png"
+    frame.write_bytes(PNG)
+    code = (
+        "import sys; from seedance.cli.main import main\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    code = exc.code\n"
+        "print(code, sorted(m for m in ('httpx', 'pydantic', 'rich') if m in sys.modules), file=sys.stderr)"
+    )
+    for args in (
+        ["A cat", "--dry-run"],
+        ["A cat", "--first-frame", str(frame), "-m", "2.0-fast", "--dry-run", "--json"],
+    ):
+        run = subprocess.run(
+            [sys.executable, "-c", code, "generate", *args], capture_output=True, text=True, check=False
+        )
+        assert "estimated" in run.stdout, run.stderr
+        assert run.stderr.strip().splitlines()[-1] in ("0 []", "None []")

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import base64
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from seedance import bodies, catalog
 from seedance.errors import InputError
-from seedance.models import VideoRequest, parse_request
+from seedance.request import VideoRequest, parse_request
 
 IMG, IMG2, VID, AUD = (
     "https://m.test/a.png",
@@ -179,6 +181,63 @@ def test_model_aliases_are_accepted() -> None:
     """Common spellings of model names are understood."""
     assert VideoRequest(prompt="x", model="Seedance 2.0 Fast".replace(" ", "-")).model == "2.0-fast"
     assert VideoRequest(prompt="x", model="pro").model == "1.0-pro"
+
+
+def test_loose_values_are_read_as_before_and_typed_values_as_given() -> None:
+    """A batch CSV's text is coerced ("5" -> 5, "yes" -> True, one path -> a list); values of the right type
+    are kept; a JSON true is not a duration; both ways give equal requests and equal journal settings."""
+    loose = parse_request({"prompt": "x", "duration": "5", "generate_audio": "yes", "ref_images": IMG})
+    typed = parse_request({"prompt": "x", "duration": 5, "generate_audio": True, "ref_images": [IMG]})
+    assert loose == typed
+    assert (loose.duration, loose.generate_audio, loose.ref_images) == (5, True, [IMG])
+    assert (
+        loose.settings()
+        == typed.settings()
+        == {
+            "prompt": "x",
+            "ref_images": [IMG],
+            "duration": 5,
+            "generate_audio": True,
+            "resolution": None,
+        }
+    )
+    assert parse_request({"prompt": "x", "operation": "reference", "ref_images": [IMG]}).operation is (
+        catalog.Kind.REFERENCE
+    )
+    for bad, message in (
+        ({"duration": True}, "not true or false"),
+        ({"duration": "five"}, "duration: Input should be a valid integer"),
+        ({"ref_images": [IMG, 3]}, "ref_images.1: Input should be a valid string"),
+    ):
+        with pytest.raises(InputError, match=message):
+            parse_request({"prompt": "x", **bad})
+
+
+def test_a_request_built_directly_is_checked_like_parsed_data() -> None:
+    """`VideoRequest(...)` runs the same checks as parse_request, and refuses a value of the wrong type
+    (no silent coercion in Python code) with the field's name."""
+    with pytest.raises(InputError, match=r"^duration: expected a whole number or nothing, got str$"):
+        VideoRequest(prompt="x", duration="5")  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="not true or false"):
+        VideoRequest(prompt="x", duration=True)
+    with pytest.raises(InputError, match=r"duration: Seedance 2\.0 takes 4-15 seconds"):
+        VideoRequest(prompt="x", duration=99)
+    with pytest.raises(InputError, match="last_frame needs a first_frame"):
+        VideoRequest(prompt="x", last_frame=IMG)
+    assert VideoRequest(prompt="x", operation="reference", ref_images=IMG).op.kind is catalog.Kind.REFERENCE  # type: ignore[arg-type]
+
+
+def test_typed_values_never_load_pydantic() -> None:
+    """Checking a request whose values already have their types (the CLI's, a dry run's) does not import
+    pydantic; only loose text (a CSV's "5") needs it."""
+    code = (
+        "import sys; from seedance.request import parse_request; "
+        "parse_request({'prompt': 'x', 'duration': 5, 'ref_images': ['https://m.test/a.png']}); "
+        "print('pydantic' in sys.modules); parse_request({'prompt': 'x', 'duration': '5'}); "
+        "print('pydantic' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "True"]
 
 
 PNG = base64.b64decode(

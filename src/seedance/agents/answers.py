@@ -6,7 +6,8 @@ from typing import Any
 
 from seedance import pricing
 from seedance.journal import JobRecord
-from seedance.models import Result, VideoRequest
+from seedance.models import Result
+from seedance.request import VideoRequest
 
 
 def estimate_data(request: VideoRequest) -> dict[str, Any]:

@@ -7,6 +7,7 @@ Adding a field to `VideoRequest` adds it here too, with its attribute docstring 
 from __future__ import annotations
 
 import ast
+import dataclasses
 import inspect
 import itertools
 import textwrap
@@ -14,10 +15,9 @@ from functools import cache
 from typing import Annotated, Any, Literal
 
 from pydantic import Field
-from pydantic_core import PydanticUndefined
 
 from seedance.catalog import Kind
-from seedance.models import VideoRequest
+from seedance.request import FIELD_NAMES, VideoRequest, field_types
 
 MAX_WAIT_SECONDS = 600
 """The longest a tool waits for a job in one call (the skill caps a video wait at about 10 minutes)."""
@@ -27,7 +27,7 @@ DEFAULT_WAIT_SECONDS = 50
 
 @cache
 def field_docs() -> dict[str, str]:
-    """The attribute docstrings of VideoRequest's fields (pydantic keeps them only when asked to at import)."""
+    """The attribute docstrings of VideoRequest's fields, read from its source."""
     tree = ast.parse(textwrap.dedent(inspect.getsource(VideoRequest)))
     body = tree.body[0].body if isinstance(tree.body[0], ast.ClassDef) else []
     docs: dict[str, str] = {}
@@ -43,29 +43,27 @@ def field_docs() -> dict[str, str]:
     return docs
 
 
-def _annotation(name: str) -> Any:
+def _annotation(spec: dataclasses.Field[Any]) -> Any:
     """A field's type for the tool schema: enums inlined as literals, lists optional."""
-    info = VideoRequest.model_fields[name]
-    if name == "operation":
+    if spec.name == "operation":
         kinds: Any = Literal  # built from the catalog's table, so mypy cannot see the values
         return kinds[tuple(k.value for k in Kind)] | None
-    annotation: Any = info.annotation
-    return annotation | None if info.default_factory is not None else annotation
+    annotation: Any = field_types()[spec.name]
+    return annotation | None if spec.default_factory is not dataclasses.MISSING else annotation
 
 
 def request_parameters() -> list[inspect.Parameter]:
     """One keyword parameter per VideoRequest field, with its default and its docstring as description."""
     docs = field_docs()
     params = []
-    for name, info in VideoRequest.model_fields.items():
-        default = None if info.default is PydanticUndefined or info.default_factory else info.default
-        doc = docs.get(name, "")
+    for spec in dataclasses.fields(VideoRequest):
+        default = None if spec.default is dataclasses.MISSING else spec.default
         params.append(
             inspect.Parameter(
-                name,
+                spec.name,
                 inspect.Parameter.KEYWORD_ONLY,
                 default=default,
-                annotation=Annotated[_annotation(name), Field(description=doc)],
+                annotation=Annotated[_annotation(spec), Field(description=docs.get(spec.name, ""))],
             )
         )
     return params
@@ -114,4 +112,4 @@ def bounded_wait(seconds: float) -> float:
 
 def request_fields(values: dict[str, Any]) -> dict[str, Any]:
     """The request part of a tool call's arguments, without the unset (None) values."""
-    return {k: v for k, v in values.items() if k in VideoRequest.model_fields and v is not None}
+    return {k: v for k, v in values.items() if k in FIELD_NAMES and v is not None}

@@ -22,7 +22,7 @@ from seedance import __version__, errors
 from seedance.agents import progress, requests
 from seedance.agents.http_gate import BearerTokenGate
 from seedance.agents.tools import AgentTools
-from seedance.models import describe_validation_error
+from seedance.request import describe_validation_error
 
 FREE = "Free: spends no credits."
 Handler = Callable[..., Awaitable[dict[str, Any]]]

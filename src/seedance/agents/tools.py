@@ -25,7 +25,7 @@ from seedance.agents.progress import WaitProgress
 from seedance.agents.safety import Sandbox
 from seedance.client import AsyncClient, JobRef
 from seedance.journal import Journal
-from seedance.models import VideoRequest, parse_request
+from seedance.request import VideoRequest, parse_request
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from typing import Any
 
 from seedance import media
 from seedance.errors import InputError
-from seedance.models import VideoRequest, parse_request
+from seedance.request import FIELD_NAMES, VideoRequest, parse_request
 
 ALIASES = {
     "ref_image": "ref_images",
@@ -161,7 +161,7 @@ def _is_prompt_list(path: Path, text: str) -> bool:
     if first.startswith("{"):
         return False
     cells = [cell.strip().strip("'\"") for cell in re.split(r"[,;\t]", first)]
-    known = set(VideoRequest.model_fields) | {"refs"}
+    known = FIELD_NAMES | {"refs"}
     return not any(_field_name(cell) in known for cell in cells)  # one known column: it is a CSV header
 
 

@@ -88,7 +88,7 @@ def generate(
     from seedance import bodies, config, media, pricing
     from seedance.cli import render
     from seedance.errors import InputError, OutputClaimed
-    from seedance.models import parse_request
+    from seedance.request import parse_request
 
     for name, flag in (
         ("first_frame", "--first-frame"),

@@ -6,12 +6,15 @@ import os
 import unicodedata
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from seedance.catalog import KEY_HEADER
 from seedance.cli.output import OUT, human_size
-from seedance.models import Job, Result, VideoRequest
 from seedance.pricing import Estimate
+from seedance.request import VideoRequest
+
+if TYPE_CHECKING:
+    from seedance.models import Job, Result
 
 
 def slug(text: str, words: int = 6, max_bytes: int = 60) -> str:
