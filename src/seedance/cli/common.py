@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,6 +24,8 @@ def make_writable_folder(folder: Path) -> None:
 
     Checking by doing catches what permission bits miss: a read-only mount, /proc, a full quota, root squash.
     """
+    import tempfile  # not at import: every command loads this module, few write files
+
     folder.mkdir(parents=True, exist_ok=True)
     fd, probe = tempfile.mkstemp(prefix=".seedance-probe-", dir=folder)
     os.close(fd)
