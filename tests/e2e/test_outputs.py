@@ -101,6 +101,29 @@ def test_an_empty_media_flag_is_refused_not_dropped(
     assert submits(emulator) == 0
 
 
+def test_a_job_that_is_never_sent_leaves_no_folder_behind(
+    emulator: Any, seedance: Callable[..., Run], gateway_env: dict[str, str], tmp_path: Path
+) -> None:
+    """`-o new/deeper/cat.mp4` makes its folders before the submit (to be sure the video can be saved); when
+    the gateway refuses the job (402) or there is no key, they are removed again, and a folder that already
+    held something stays. A sent job keeps them."""
+    emulator.add_fault("http:status=402,count=1")
+    refused = seedance("generate", "A cat", *SMALL, "-o", str(tmp_path / "new" / "deeper" / "cat.mp4"))
+    assert refused.code not in (0, 2), refused.stderr
+    assert not (tmp_path / "new").exists()
+    (tmp_path / "kept").mkdir()
+    (tmp_path / "kept" / "notes.txt").write_text("mine")
+    no_key = {k: v for k, v in gateway_env.items() if k != "PIXAZO_API_KEY"}
+    missing = seedance(
+        "generate", "A cat", *SMALL, "-o", str(tmp_path / "kept" / "sub" / "cat.mp4"), env=no_key
+    )
+    assert missing.code == 3, missing.stderr
+    assert sorted(p.name for p in (tmp_path / "kept").iterdir()) == ["notes.txt"]
+    sent = seedance("generate", "A cat", *SMALL, "--no-wait", "-o", str(tmp_path / "later" / "cat.mp4"))
+    assert sent.code == 0, sent.stderr
+    assert (tmp_path / "later").is_dir()
+
+
 @pytest.mark.parametrize("url", ["http://a\nb", "notaurl", "ftp://example.com/hook", "http:///nohost"])
 def test_a_webhook_url_that_cannot_be_sent_is_refused_before_anything_is_journaled(
     emulator: Any, seedance: Callable[..., Run], url: str

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from seedance.cli.common import gateway_options, json_option
 from seedance.cli.output import OUT
+
+if TYPE_CHECKING:
+    from seedance.client import Client
+    from seedance.models import Job
+    from seedance.request import VideoRequest
 
 MODEL_CHOICES = ["2.0", "2.0-fast", "1.0-pro", "1.0-lite"]
 KIND_CHOICES = ["text-to-video", "image-to-video", "first-last-frame", "reference", "edit"]
@@ -87,7 +93,7 @@ def generate(
     """
     from seedance import bodies, config, media, pricing
     from seedance.cli import render
-    from seedance.errors import InputError, OutputClaimed
+    from seedance.errors import InputError
     from seedance.request import parse_request
 
     for name, flag in (
@@ -115,8 +121,9 @@ def generate(
         request, resolve=media.check
     )  # a missing or wrong file is said before the key is sought
     target = render.default_output(output, request)
+    made_folder = None
     if not no_download:
-        render.check_output(target)  # before the paid submit, not after the job ran
+        made_folder = render.check_output(target)  # before the paid submit, not after the job ran
         if target.exists() and not overwrite:
             raise InputError(
                 f"{target} already exists; nothing was sent",
@@ -126,38 +133,69 @@ def generate(
     OUT.context.update(operation=request.op.name, model=request.model, estimated_cost_usd=cost.usd)
     if emulator:
         OUT.context["emulator"] = True  # an interrupted job cannot be resumed: its gateway stops with us
-    from seedance.cli.common import StatusLine, open_client
+    from seedance.cli.common import open_client
 
-    with open_client(
-        base_url=base_url,
-        api_key=api_key,
-        poll_interval=poll_interval,
-        emulator=emulator,
-        webhook_url=webhook_url,
-    ) as client:
-        OUT.context["submitting"] = True
-        while True:
-            try:
-                job = client.submit(
-                    request, output_path=str(target), want_download=not no_download
-                )  # resume fetches it
-                break
-            except OutputClaimed:  # a job started at the same second took the stamped name: take the next
-                if not render.names_itself(output):
-                    raise
-                target = render.default_output(output, request)
-        OUT.context.update(request_id=job.request_id, local_id=job.local_id, submitting=False)
-        for warning in job.warnings:
-            OUT.info(f"warning: {warning}")
-        if no_wait:
-            render.submitted(job, request)
-            return
-        OUT.info(f"submitted: {job.request_id}")
-        line = StatusLine(request.op.title)
+    sent = False
+    try:
+        with open_client(
+            base_url=base_url,
+            api_key=api_key,
+            poll_interval=poll_interval,
+            emulator=emulator,
+            webhook_url=webhook_url,
+        ) as client:
+            OUT.context["submitting"] = True
+            job, target = _submit(client, request, target, output, no_download)
+            sent = True
+            _follow(client, job, request, target, no_wait, no_download, timeout, cost.usd)
+    finally:
+        if not sent:  # refused, no key, interrupted: leave no empty folder behind (a download makes it again)
+            render.remove_made_folders(target.parent, made_folder)
+
+
+def _submit(
+    client: Client, request: VideoRequest, target: Path, output: str | None, no_download: bool
+) -> tuple[Job, Path]:
+    """Submit the paid job (journaled first); a stamped name taken by a job of the same second moves on."""
+    from seedance.cli import render
+    from seedance.errors import OutputClaimed
+
+    while True:
         try:
-            result = client.wait(job, timeout=timeout, on_update=line.update)
-            if not no_download:
-                result = client.download(result, target)
-        finally:
-            line.stop()
-        render.finished(result, request, cost.usd)
+            # resume fetches the video if this process ends before it does
+            return client.submit(request, output_path=str(target), want_download=not no_download), target
+        except OutputClaimed:  # a job started at the same second took the stamped name: take the next
+            if not render.names_itself(output):
+                raise
+            target = render.default_output(output, request)
+
+
+def _follow(
+    client: Client,
+    job: Job,
+    request: VideoRequest,
+    target: Path,
+    no_wait: bool,
+    no_download: bool,
+    timeout: float,
+    estimated_usd: float | None,
+) -> None:
+    """After the submit: say the id, wait with a status line, download, and print the result."""
+    from seedance.cli import render
+    from seedance.cli.common import StatusLine
+
+    OUT.context.update(request_id=job.request_id, local_id=job.local_id, submitting=False)
+    for warning in job.warnings:
+        OUT.info(f"warning: {warning}")
+    if no_wait:
+        render.submitted(job, request)
+        return
+    OUT.info(f"submitted: {job.request_id}")
+    line = StatusLine(request.op.title)
+    try:
+        result = client.wait(job, timeout=timeout, on_update=line.update)
+        if not no_download:
+            result = client.download(result, target)
+    finally:
+        line.stop()
+    render.finished(result, request, estimated_usd)

@@ -110,12 +110,13 @@ def check_output_option(output: str) -> None:
     check_output(path, folder_only=_names_a_folder(output, path))
 
 
-def check_output(path: Path, *, folder_only: bool = False) -> None:
+def check_output(path: Path, *, folder_only: bool = False) -> Path | None:
     """Make sure a video can be saved at `path` (creating its folder), before any paid job is sent.
 
     Raise InputError naming the path and the reason: a file in the way, no permission, a read-only or
     virtual file system (/proc), a name too long for the file system, and so on. Probes are created and
     removed to be sure: one in the folder, and one with a name as long as the download's part file.
+    Return the outermost folder this check created (None if the folder was there), for `remove_made_folders`.
     """
     from seedance.cli.common import make_writable_folder
     from seedance.download import part_name
@@ -123,18 +124,38 @@ def check_output(path: Path, *, folder_only: bool = False) -> None:
 
     folder = path if folder_only else path.parent
     hint = "choose another -o path (a folder you can write in, or a shorter file name inside one)"
+    made: Path | None = None
     try:
         for ancestor in [folder, *folder.parents]:
             if ancestor.exists():
                 if not ancestor.is_dir():
                     raise InputError(f"cannot save the video under {folder}: {ancestor} is a file", hint=hint)
                 break
+            made = ancestor
         make_writable_folder(folder)
         if not folder_only:
             _probe_name(path.with_name(part_name(path.name, "name-probe")))  # as long as the real one
     except OSError as exc:
         where = f"as {path}" if not folder_only else f"in {folder}"
         raise InputError(f"cannot save the video {where}: {exc.strerror or exc}", hint=hint) from None
+    return made
+
+
+def remove_made_folders(folder: Path, made: Path | None) -> None:
+    """Remove the folders `check_output` made for `folder`, up to `made`, while they are still empty.
+
+    For a job that was never sent (refused, no key, interrupted): the user is left with what they had. A
+    folder that now holds anything (another process's file) stays.
+    """
+    if made is None:
+        return
+    for current in [folder, *folder.parents]:
+        try:
+            current.rmdir()
+        except OSError:
+            return
+        if current == made:
+            return
 
 
 def _probe_name(probe: Path) -> None:
