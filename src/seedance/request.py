@@ -8,6 +8,7 @@ built by the same constructor, which runs every check.
 
 from __future__ import annotations
 
+import copy
 import re
 import types
 import typing
@@ -87,8 +88,7 @@ class VideoRequest:
             object.__setattr__(self, name, _listify(getattr(self, name)))
         if isinstance(self.model, str):
             object.__setattr__(self, "model", _model_key(self.model))
-        if isinstance(self.operation, str) and self.operation in Kind.__members__.values():
-            object.__setattr__(self, "operation", Kind(self.operation))
+        object.__setattr__(self, "operation", _as_kind(self.operation))
         for name, hint in field_types().items():
             problem = _type_problem(name, hint, getattr(self, name))
             if problem:
@@ -122,7 +122,7 @@ class VideoRequest:
             value = getattr(self, spec.name)
             default = spec.default_factory() if spec.default_factory is not MISSING else spec.default
             if value != default:
-                settings[spec.name] = value.value if isinstance(value, Enum) else value
+                settings[spec.name] = value.value if isinstance(value, Enum) else copy.copy(value)
         settings.update(duration=self.duration, resolution=self.resolution)
         return settings
 
@@ -143,13 +143,17 @@ def parse_request(data: dict[str, Any]) -> VideoRequest:
     Values that already have their field's type (what the CLI and most JSON give) are used as they are;
     otherwise pydantic coerces them first (`"5"` -> 5, `"yes"` -> True) and names the field it cannot read.
     """
-    if isinstance(data.get("duration"), bool):  # pydantic would read JSON true as 1 second
-        raise InputError(BOOL_DURATION)
-    data = {k: _listify(v) if k in LIST_FIELDS else v for k, v in data.items()}
-    types_ = field_types()
-    if all(k in types_ and not _type_problem(k, types_[k], v) for k, v in data.items()):
-        return VideoRequest(**data)
-    from pydantic import ValidationError
+    if isinstance(data, dict):
+        if isinstance(data.get("duration"), bool):  # pydantic would read JSON true as 1 second
+            raise InputError(BOOL_DURATION)
+        data = {
+            k: _listify(v) if k in LIST_FIELDS else _as_kind(v) if k == "operation" else v
+            for k, v in data.items()
+        }
+        types_ = field_types()
+        if all(k in types_ and not _type_problem(k, types_[k], v) for k, v in data.items()):
+            return VideoRequest(**data)
+    from pydantic import ValidationError  # loose values, or not a dict at all: pydantic says what is wrong
 
     try:
         return _loose_reader().validate_python(data)
@@ -175,11 +179,17 @@ def describe_validation_error(exc: ValidationError) -> str:
 
 
 def _listify(value: Any) -> Any:
+    """A reference field's value as a list of its own (the caller's list is copied, never shared)."""
     if value is None:
         return []
     if isinstance(value, str):
         return [value]
-    return list(value) if isinstance(value, tuple) else value
+    return list(value) if isinstance(value, list | tuple) else value
+
+
+def _as_kind(value: Any) -> Any:
+    """An operation named by its value (`"reference"`, as the CLI and JSON give it) as the Kind it names."""
+    return Kind(value) if isinstance(value, str) and value in Kind.__members__.values() else value
 
 
 def _model_key(value: str) -> str:

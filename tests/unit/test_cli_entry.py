@@ -79,6 +79,7 @@ def test_a_dry_run_imports_no_http_pydantic_or_rich_library(tmp_path: Path) -> N
     for args in (
         ["A cat", "--dry-run"],
         ["A cat", "--first-frame", str(frame), "-m", "2.0-fast", "--dry-run", "--json"],
+        ["A cat", "--operation", "reference", "--ref-image", "https://m.test/a.png", "--dry-run"],
     ):
         run = subprocess.run(
             [sys.executable, "-c", code, "generate", *args], capture_output=True, text=True, check=False

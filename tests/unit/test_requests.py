@@ -227,12 +227,36 @@ def test_a_request_built_directly_is_checked_like_parsed_data() -> None:
     assert VideoRequest(prompt="x", operation="reference", ref_images=IMG).op.kind is catalog.Kind.REFERENCE  # type: ignore[arg-type]
 
 
+def test_a_checked_request_shares_no_list_with_its_caller() -> None:
+    """Lists given to parse_request or VideoRequest, and those settings() returns, are copies: appending
+    to them afterwards cannot push a checked request past its limits."""
+    given = [IMG]
+    for request in (
+        parse_request({"prompt": "x", "ref_images": given}),
+        VideoRequest(prompt="x", ref_images=given),
+    ):
+        given.append(IMG2)
+        request.settings()["ref_images"].append(IMG2)
+        assert request.ref_images == [IMG]
+        given.remove(IMG2)
+
+
+def test_what_is_not_a_dict_is_one_input_error() -> None:
+    """None, a list or a string is refused as one line; a VideoRequest is taken as it is."""
+    for bad in (None, [], "x"):
+        with pytest.raises(InputError, match="dictionary or an instance of VideoRequest"):
+            parse_request(bad)  # type: ignore[arg-type]
+    request = VideoRequest(prompt="x")
+    assert parse_request(request) == request  # type: ignore[arg-type]
+
+
 def test_typed_values_never_load_pydantic() -> None:
     """Checking a request whose values already have their types (the CLI's, a dry run's) does not import
     pydantic; only loose text (a CSV's "5") needs it."""
     code = (
         "import sys; from seedance.request import parse_request; "
-        "parse_request({'prompt': 'x', 'duration': 5, 'ref_images': ['https://m.test/a.png']}); "
+        "parse_request({'prompt': 'x', 'duration': 5, 'ref_images': ['https://m.test/a.png'], "
+        "'operation': 'reference'}); "
         "print('pydantic' in sys.modules); parse_request({'prompt': 'x', 'duration': '5'}); "
         "print('pydantic' in sys.modules)"
     )
