@@ -138,8 +138,8 @@ def test_a_name_left_to_a_running_job_is_not_given_to_another(server: McpServer,
 def test_names_that_differ_only_in_case_are_one_file(server: McpServer, emulator: Any) -> None:
     """Clip4 then clip4 while the first job still runs: refused (on macOS and Windows they are one file)."""
     emulator.configure(job_seconds=30.0)
-    first = server.data("generate_video", prompt="First clip", output="Clip4", wait_seconds=0, **SMALL)
-    second = server.call("generate_video", prompt="Second clip", output="clip4", wait_seconds=0, **SMALL)
+    first = server.data("generate_video", prompt="First case clip", output="Clip4", wait_seconds=0, **SMALL)
+    second = server.call("generate_video", prompt="Second case clip", output="clip4", wait_seconds=0, **SMALL)
     assert first["status"] == "still running"
     assert second.is_error
     assert "already exists (or is being made)" in text_of(second)
@@ -253,3 +253,47 @@ def test_an_output_folder_that_became_a_file_is_said_before_paying(server: McpSe
     assert "cannot take the video" in text_of(answer)
     assert "nothing was sent" in text_of(answer)
     assert len(emulator.submits) == 0
+
+
+def test_a_call_the_client_gave_up_on_keeps_its_job_and_a_repeat_is_refused(
+    server: McpServer, emulator: Any
+) -> None:
+    """The gateway takes 3 s to accept a submit; the client gives up after 1 s (and cancels the call). The
+    job still gets its request id in the journal (the submit is not cut off half way), and the agent calling
+    again with the same request is told to wait for that job, not charged twice; again=true pays on purpose."""
+    emulator.configure(job_seconds=30.0)
+    emulator.add_fault("slow:route=submit,delay=3,count=1")
+    arguments = {"prompt": "A patient crane", "wait_seconds": 0, **SMALL}
+    with pytest.raises(Exception, match=r"(?i)time"):
+        server._run(server.session.call_tool("generate_video", arguments, read_timeout_seconds=1))
+    deadline = time.monotonic() + 15
+    while not (jobs := server.data("list_jobs")["jobs"]) or not jobs[0]["request_id"]:
+        assert time.monotonic() < deadline, jobs
+        time.sleep(0.2)
+    assert jobs[0]["state"] in ("queued", "running")
+    repeat = server.call("generate_video", **arguments)
+    assert repeat.is_error
+    assert jobs[0]["request_id"] in text_of(repeat)
+    assert "again=true" in text_of(repeat)
+    assert len(emulator.submits) == 1
+    paid = server.data("generate_video", again=True, **arguments)
+    assert paid["status"] == "still running"
+    assert paid["request_id"] != jobs[0]["request_id"]
+    assert len(emulator.submits) == 2
+
+
+def test_a_repeat_of_a_submit_with_no_answer_is_refused_and_a_different_request_is_not(
+    server: McpServer, emulator: Any
+) -> None:
+    """A submit whose connection dropped may have made a paid job: the same request again is refused,
+    naming the local id and the dashboard; another request (a new prompt) is sent as usual."""
+    emulator.configure(job_seconds=30.0)
+    emulator.add_fault("drop:route=submit,count=1")
+    lost = server.call("generate_video", prompt="A lost lark", wait_seconds=0, **SMALL)
+    assert lost.is_error
+    repeat = server.call("generate_video", prompt="A lost lark", wait_seconds=0, **SMALL)
+    assert repeat.is_error
+    assert "got no answer" in text_of(repeat)
+    assert "dashboard" in text_of(repeat)
+    other = server.data("generate_video", prompt="A found finch", wait_seconds=0, **SMALL)
+    assert other["status"] == "still running"

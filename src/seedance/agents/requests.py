@@ -101,8 +101,21 @@ OUTPUT_PARAMETERS = [
             bool, Field(description="Save the video in the output folder (false: only return its URL).")
         ],
     ),
+    inspect.Parameter(
+        "again",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=False,
+        annotation=Annotated[
+            bool,
+            Field(
+                description="Submit even when an identical job of the last hour is still running or its "
+                "submit got no answer (refused otherwise, naming that job: a call that timed out is not a "
+                "reason to pay twice). True pays for a second video."
+            ),
+        ],
+    ),
 ]
-"""The generate_video inputs that are not part of the request: where to save, how long to wait."""
+"""The generate_video inputs that are not part of the request: where to save, how long to wait, repeats."""
 
 
 def bounded_wait(seconds: float) -> float:

@@ -12,13 +12,14 @@ import os
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
 import anyio
 from pydantic import Field
 
-from seedance import auth, bodies, catalog, errors, media, pricing
+from seedance import auth, bodies, catalog, config, errors, media, pricing
 from seedance.agents import requests
 from seedance.agents.answers import estimate_data, record_data, result_data, still_downloading, still_running
 from seedance.agents.progress import WaitProgress
@@ -53,6 +54,10 @@ Output = Annotated[
     str | None, Field(description="File name in the server's output folder (default: the job's own name).")
 ]
 
+
+REPEAT_WINDOW = timedelta(hours=1)
+"""How far back generate_video looks for an identical job still open (see `_refuse_a_repeat`)."""
+REPEAT_STATES = ("submitting", "queued", "running", "unknown")
 
 MIN_DOWNLOAD_SECONDS = 5.0
 """A finished job's download gets at least this long within a call, even when the wait used up the rest."""
@@ -140,24 +145,55 @@ class AgentTools:
         }
 
     async def generate_video(
-        self, *, output: str | None, wait_seconds: int, download: bool, **values: Any
+        self, *, output: str | None, wait_seconds: int, download: bool, again: bool, **values: Any
     ) -> dict[str, Any]:
         """Submit one paid job, wait a bounded time, download it; or say it is still running."""
         request = self._request(values)
         target = self.sandbox.output(output, prompt=request.prompt)
         if download:
             self.sandbox.check_out_dir()
+        if not again:
+            self._refuse_a_repeat(request)
         cost = estimate_data(request)
         with self._reserve(target, output):
             async with (
                 self._one_download(str(target) if download else None, None),
                 self.gateway.client() as client,
             ):
-                job = await client.submit(request, output_path=str(target), want_download=download)
+                # A client that gives up on the call (its timeout) cancels it: not while the submit is on its
+                # way, or the job's request id would be lost and the job left `submitting`. The HTTP timeout
+                # bounds the shielded part.
+                with anyio.CancelScope(shield=True):
+                    job = await client.submit(request, output_path=str(target), want_download=download)
                 facts = {"operation": job.operation, "model": request.model, **cost, "warnings": job.warnings}
                 with _paid_for(job.request_id):
                     answer = await self._finish(client, job, wait_seconds, download, target)
         return {**(answer or still_running(job.request_id, job.local_id)), **facts}
+
+    def _refuse_a_repeat(self, request: VideoRequest) -> None:
+        """Refuse a request identical to a job of the last hour that is still open on this gateway (queued,
+        running, or its submit's outcome unknown): an agent whose call timed out tends to call again, and
+        would pay twice. The answer names the job to wait for; `again=true` submits anyway."""
+        since = (datetime.now(UTC) - REPEAT_WINDOW).isoformat(timespec="milliseconds")
+        gateway = config.base_url(self.gateway.base_url)
+        settings = request.settings()
+        for record in Journal().jobs(since=since):
+            if (
+                record.state in REPEAT_STATES
+                and record.operation == request.op.name
+                and record.sent_to(gateway)
+                and record.settings == settings
+            ):
+                if record.request_id:
+                    what = f"is {record.state} (request id {record.request_id})"
+                    hint = f"call wait_for_job with job_id={record.request_id!r} for its video (free)"
+                else:
+                    what = f"got no answer to its submit (local id {record.local_id}; it may run and be paid)"
+                    hint = "check list_jobs and the Pixazo dashboard before submitting again"
+                raise errors.InputError(
+                    f"an identical job submitted at {record.created_at} {what}; nothing was sent",
+                    hint=f"{hint}; pass again=true only to pay for a second video of the same request",
+                )
 
     async def _finish(
         self, client: AsyncClient, job: JobRef, wait_seconds: float, download: bool, target: Path | str | None
