@@ -14,7 +14,7 @@ import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +78,9 @@ SCHEMA_MIGRATIONS: tuple[str, ...] = (
 """Each entry moves the schema one version up (PRAGMA user_version); append, never edit."""
 
 UNFINISHED_STATES = ("submitting", "queued", "running")
+REPEAT_STATES = (*UNFINISHED_STATES, "unknown")
+"""The states of a job that a second, identical request would most likely repeat (see `open_twin`)."""
+REPEAT_WINDOW = timedelta(hours=1)
 OPEN_STATES = (*UNFINISHED_STATES, "succeeded", "unknown")
 """States prune never deletes: work left to do, or a possibly paid submit the user still has to check."""
 
@@ -438,6 +441,25 @@ class Journal:
         sql += " ORDER BY created_at DESC, rowid DESC" + (f" LIMIT {int(limit)}" if limit else "")
         with self._connect() as db:
             return [_record(row) for row in db.execute(sql, args).fetchall()]
+
+    def open_twin(
+        self, operation: str, settings: dict[str, Any], gateway: str, *, within: timedelta = REPEAT_WINDOW
+    ) -> JobRecord | None:
+        """The newest job of the last `within`, sent to `gateway`, that asked for exactly this (same operation
+        and settings) and is still open: being submitted, queued, running, or submitted with no answer
+        (`unknown`). Whoever is about to pay for the same video again is most likely repeating a call they
+        gave up on (a timed-out agent, a killed shell)."""
+        since = (datetime.now(UTC) - within).isoformat(timespec="milliseconds")
+        for record in self.jobs(since=since):
+            if (
+                record.state in REPEAT_STATES
+                and record.operation == operation
+                and record.settings == settings
+                and record.sent_to(gateway)
+                and not _abandoned(record)
+            ):
+                return record
+        return None
 
     def unfinished(self) -> list[JobRecord]:
         """Jobs that resume should pick up, oldest first. Submits of dead processes become `unknown`; jobs on

@@ -67,11 +67,12 @@ def test_a_file_another_running_job_will_save_is_refused_to_a_second_job(
 def test_two_jobs_started_in_the_same_second_without_o_get_two_files(
     emulator: Any, gateway_env: dict[str, str], tmp_path: Path
 ) -> None:
-    """Three `generate` at once with no -o: three jobs, three different files, each reported by its job."""
+    """Three `generate` at once with no -o (--again: the same request three times on purpose): three jobs,
+    three different files, each reported by its job."""
     emulator.configure(job_seconds=0.5, fps=4)
     children = [
         subprocess.Popen(
-            [sys.executable, "-m", "seedance", "generate", "A fox in snow", *SMALL, "--json"],
+            [sys.executable, "-m", "seedance", "generate", "A fox in snow", *SMALL, "--json", "--again"],
             env=gateway_env,
             cwd=tmp_path,
             stdout=subprocess.PIPE,
@@ -122,6 +123,35 @@ def test_a_job_that_is_never_sent_leaves_no_folder_behind(
     sent = seedance("generate", "A cat", *SMALL, "--no-wait", "-o", str(tmp_path / "later" / "cat.mp4"))
     assert sent.code == 0, sent.stderr
     assert (tmp_path / "later").is_dir()
+
+
+def test_the_same_command_again_while_its_job_runs_is_refused_unless_again(
+    emulator: Any, seedance: Callable[..., Run]
+) -> None:
+    """A shell or an agent that gave up on `generate` (a timeout, a kill) and runs it again would pay twice:
+    while the first job runs, the same request is exit 2 naming it and `seedance wait`; --again pays on
+    purpose; a submit that got no answer is named too, with the dashboard to check."""
+    emulator.configure(job_seconds=30.0)
+    first = seedance("generate", "A heron", *SMALL, "--no-wait", "--json")
+    assert first.code == 0, first.stderr
+    request_id = first.json()["request_id"]
+    repeat = seedance("generate", "A heron", *SMALL, "--json")
+    assert repeat.code == 2, repeat.stderr
+    error = repeat.json()["error"]
+    assert request_id in error["message"]
+    assert "nothing was sent" in error["message"]
+    assert f"seedance wait {request_id}" in error["hint"]
+    assert "--again" in error["hint"]
+    assert submits(emulator) == 1
+    assert seedance("generate", "A heron", "--resolution", "480p", "--no-wait").code == 0  # not the same
+    assert seedance("generate", "A heron", *SMALL, "--no-wait", "--again").code == 0
+    assert submits(emulator) == 3
+    emulator.add_fault("drop:route=submit,count=1")
+    assert seedance("generate", "A lost heron", *SMALL).code == 7
+    unknown = seedance("generate", "A lost heron", *SMALL, "--json")
+    assert unknown.code == 2, unknown.stderr
+    assert "got no answer" in unknown.json()["error"]["message"]
+    assert "dashboard" in unknown.json()["error"]["hint"]
 
 
 @pytest.mark.parametrize("url", ["http://a\nb", "notaurl", "ftp://example.com/hook", "http:///nohost"])
@@ -210,8 +240,8 @@ def test_a_job_without_request_id_or_an_ambiguous_prefix_is_never_sent_to_the_ga
     emulator.add_fault("drop:route=submit,count=1")
     lost = seedance("generate", "A lost cat", *SMALL, "--json")
     assert lost.code == 7, lost.stderr
-    for _ in range(2):
-        assert seedance("generate", "A cat", *SMALL, "--no-wait").code == 0
+    for number in range(2):
+        assert seedance("generate", f"A cat {number}", *SMALL, "--no-wait").code == 0
     statuses = len([r for r in emulator.requests if r.route == "status"])
     unknown = seedance("wait", lost.json()["error"]["local_id"], "--json")
     assert unknown.code == 2, unknown.stderr

@@ -12,7 +12,6 @@ import os
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -54,10 +53,6 @@ Output = Annotated[
     str | None, Field(description="File name in the server's output folder (default: the job's own name).")
 ]
 
-
-REPEAT_WINDOW = timedelta(hours=1)
-"""How far back generate_video looks for an identical job still open (see `_refuse_a_repeat`)."""
-REPEAT_STATES = ("submitting", "queued", "running", "unknown")
 
 MIN_DOWNLOAD_SECONDS = 5.0
 """A finished job's download gets at least this long within a call, even when the wait used up the rest."""
@@ -171,29 +166,24 @@ class AgentTools:
         return {**(answer or still_running(job.request_id, job.local_id)), **facts}
 
     def _refuse_a_repeat(self, request: VideoRequest) -> None:
-        """Refuse a request identical to a job of the last hour that is still open on this gateway (queued,
-        running, or its submit's outcome unknown): an agent whose call timed out tends to call again, and
-        would pay twice. The answer names the job to wait for; `again=true` submits anyway."""
-        since = (datetime.now(UTC) - REPEAT_WINDOW).isoformat(timespec="milliseconds")
-        gateway = config.base_url(self.gateway.base_url)
-        settings = request.settings()
-        for record in Journal().jobs(since=since):
-            if (
-                record.state in REPEAT_STATES
-                and record.operation == request.op.name
-                and record.sent_to(gateway)
-                and record.settings == settings
-            ):
-                if record.request_id:
-                    what = f"is {record.state} (request id {record.request_id})"
-                    hint = f"call wait_for_job with job_id={record.request_id!r} for its video (free)"
-                else:
-                    what = f"got no answer to its submit (local id {record.local_id}; it may run and be paid)"
-                    hint = "check list_jobs and the Pixazo dashboard before submitting again"
-                raise errors.InputError(
-                    f"an identical job submitted at {record.created_at} {what}; nothing was sent",
-                    hint=f"{hint}; pass again=true only to pay for a second video of the same request",
-                )
+        """Refuse a request identical to a job of the last hour still open on this gateway (`open_twin`): an
+        agent whose call timed out tends to call again, and would pay twice. The answer names the job to wait
+        for; `again=true` submits anyway."""
+        twin = Journal().open_twin(
+            request.op.name, request.settings(), config.base_url(self.gateway.base_url)
+        )
+        if twin is None:
+            return
+        if twin.request_id:
+            what = f"is {twin.state} (request id {twin.request_id})"
+            hint = f"call wait_for_job with job_id={twin.request_id!r} for its video (free)"
+        else:
+            what = f"got no answer to its submit (local id {twin.local_id}; it may run and be paid)"
+            hint = "check list_jobs and the Pixazo dashboard before submitting again"
+        raise errors.InputError(
+            f"an identical job submitted at {twin.created_at} {what}; nothing was sent",
+            hint=f"{hint}; pass again=true only to pay for a second video of the same request",
+        )
 
     async def _finish(
         self, client: AsyncClient, job: JobRef, wait_seconds: float, download: bool, target: Path | str | None

@@ -50,6 +50,12 @@ KIND_CHOICES = ["text-to-video", "image-to-video", "first-last-frame", "referenc
 @click.option(
     "--overwrite", is_flag=True, help="Replace the -o file if it exists (default: refuse, nothing sent)."
 )
+@click.option(
+    "--again",
+    is_flag=True,
+    help="Submit even when an identical job of the last hour is still running or got no answer "
+    "(default: refuse, naming it; nothing sent).",
+)
 @click.option("--no-wait", is_flag=True, help="Submit and print the request id; do not wait.")
 @click.option("--no-download", is_flag=True, help="Wait, then print the video URL without downloading.")
 @click.option(
@@ -67,6 +73,7 @@ def generate(
     prompt: str | None,
     output: str | None,
     overwrite: bool,
+    again: bool,
     no_wait: bool,
     no_download: bool,
     timeout: float,
@@ -133,6 +140,8 @@ def generate(
     OUT.context.update(operation=request.op.name, model=request.model, estimated_cost_usd=cost.usd)
     if emulator:
         OUT.context["emulator"] = True  # an interrupted job cannot be resumed: its gateway stops with us
+    elif not again:
+        _refuse_a_repeat(request, config.base_url(base_url))
     from seedance.cli.common import open_client
 
     sent = False
@@ -151,6 +160,27 @@ def generate(
     finally:
         if not sent:  # refused, no key, interrupted: leave no empty folder behind (a download makes it again)
             render.remove_made_folders(target.parent, made_folder)
+
+
+def _refuse_a_repeat(request: VideoRequest, gateway: str) -> None:
+    """Refuse what an identical job of the last hour, still open on this gateway, already asks for: a shell
+    or an agent that gave up on the first command (a timeout, a kill) would pay twice (`--again` pays)."""
+    from seedance.errors import InputError
+    from seedance.journal import Journal
+
+    twin = Journal().open_twin(request.op.name, request.settings(), gateway)
+    if twin is None:
+        return
+    if twin.request_id:
+        what = f"is {twin.state} (request id {twin.request_id})"
+        hint = f"`seedance wait {twin.request_id}` saves its video"
+    else:
+        what = f"got no answer to its submit (job {twin.local_id}: it may run and be paid)"
+        hint = "check `seedance jobs` and the Pixazo dashboard"
+    raise InputError(
+        f"an identical job started at {twin.created_at} {what}; nothing was sent",
+        hint=f"{hint}; pass --again to pay for a second video of the same request",
+    )
 
 
 def _submit(
