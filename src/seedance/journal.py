@@ -446,13 +446,13 @@ class Journal:
         self, operation: str, settings: dict[str, Any], gateway: str, *, within: timedelta = REPEAT_WINDOW
     ) -> JobRecord | None:
         """The newest job of the last `within`, sent to `gateway`, that asked for exactly this (same operation
-        and settings) and is still open: being submitted, queued, running, or submitted with no answer
-        (`unknown`). Whoever is about to pay for the same video again is most likely repeating a call they
-        gave up on (a timed-out agent, a killed shell)."""
+        and settings) and is still open: being submitted, queued, running, done but not yet downloaded, or
+        submitted with no answer (`unknown`). Whoever is about to pay for the same video again is most likely
+        repeating a call they gave up on (a timed-out agent, a killed shell)."""
         since = (datetime.now(UTC) - within).isoformat(timespec="milliseconds")
         for record in self.jobs(since=since):
             if (
-                record.state in REPEAT_STATES
+                (record.state in REPEAT_STATES or record.is_unfinished)  # made, not yet downloaded: too
                 and record.operation == operation
                 and record.settings == settings
                 and record.sent_to(gateway)

@@ -154,6 +154,24 @@ def test_the_same_command_again_while_its_job_runs_is_refused_unless_again(
     assert "dashboard" in unknown.json()["error"]["hint"]
 
 
+def test_a_finished_job_not_yet_downloaded_is_not_paid_for_again(
+    emulator: Any, seedance: Callable[..., Run], tmp_path: Path
+) -> None:
+    """Killed while downloading: the job is done but its video not saved. The same command again is refused
+    (its video is one `seedance wait` away); once it is saved, the same request may be made again."""
+    emulator.configure(job_seconds=0.2, fps=4)
+    first = seedance("generate", "A quick wren", *SMALL, "--no-wait", "--json")
+    request_id = first.json()["request_id"]
+    time.sleep(0.5)
+    assert seedance("status", request_id).code == 0  # the journal learns that it succeeded
+    repeat = seedance("generate", "A quick wren", *SMALL, "--json")
+    assert repeat.code == 2, repeat.stderr
+    assert f"is succeeded (request id {request_id})" in repeat.json()["error"]["message"]
+    assert seedance("wait", request_id, "-o", str(tmp_path / "wren.mp4")).code == 0
+    assert seedance("generate", "A quick wren", *SMALL, "--no-wait").code == 0
+    assert submits(emulator) == 2
+
+
 @pytest.mark.parametrize("url", ["http://a\nb", "notaurl", "ftp://example.com/hook", "http:///nohost"])
 def test_a_webhook_url_that_cannot_be_sent_is_refused_before_anything_is_journaled(
     emulator: Any, seedance: Callable[..., Run], url: str
