@@ -35,11 +35,19 @@ def fresh_secret_registry(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(errors, "_secrets", set())
 
 
+@pytest.fixture(scope="session")
+def flag_emulator_videos(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One video cache for every `--emulator` subprocess of the session (each video is encoded once)."""
+    return tmp_path_factory.mktemp("flag-emulator-videos")
+
+
 @pytest.fixture
-def cli_env(isolated_env: Path) -> dict[str, str]:
-    """The environment for a `seedance` subprocess: the isolated one, with a fast fixed poll interval."""
+def cli_env(isolated_env: Path, flag_emulator_videos: Path) -> dict[str, str]:
+    """The environment for a `seedance` subprocess: the isolated one, with a fast fixed poll interval, and
+    fast `--emulator` jobs sharing one video cache."""
     env = dict(os.environ)
     env["SEEDANCE_POLL_INTERVAL"] = "0.05"
+    env["SEEDANCE_EMULATOR_OPTIONS"] = f"job_seconds=0.3,fps=4,cache_dir={flag_emulator_videos}"
     env.pop("PYTHONWARNINGS", None)
     return env
 

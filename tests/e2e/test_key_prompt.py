@@ -75,3 +75,33 @@ def test_emulator_flag_needs_no_key_and_no_gateway(
     assert run.code == 0, run.stderr
     assert "saved" in run.stdout
     assert (tmp_path / "cat.mp4").read_bytes()[4:8] == b"ftyp"
+
+
+def test_the_emulator_flag_takes_its_options_from_the_environment(
+    fresh_env: dict[str, str], seedance: Callable[..., Run], tmp_path: Path
+) -> None:
+    """$SEEDANCE_EMULATOR_OPTIONS shapes the `--emulator` gateway (here: 0.2 s jobs, as the gateway's own
+    clock reports them); a misspelt or out-of-range option is exit 2 naming it, before any key is sought."""
+    fast = {**fresh_env, "SEEDANCE_EMULATOR_OPTIONS": "job_seconds=0.2,fps=2"}
+    run = seedance(
+        "generate",
+        "A cat",
+        "--duration",
+        "4",
+        "--emulator",
+        "-o",
+        str(tmp_path / "a.mp4"),
+        "--json",
+        env=fast,
+    )
+    assert run.code == 0, run.stderr
+    assert run.json()["elapsed_s"] < 2  # the default job takes 4 s
+    for bad, named in (
+        ("job_secs=1", "'job_secs=1' is not NAME=VALUE"),
+        ("fps=500", "fps: Input should be less"),
+    ):
+        refused = seedance(
+            "generate", "A cat", "--emulator", "--json", env={**fresh_env, "SEEDANCE_EMULATOR_OPTIONS": bad}
+        )
+        assert refused.code == 2, refused.stderr
+        assert f"$SEEDANCE_EMULATOR_OPTIONS: {named}" in refused.json()["error"]["message"]

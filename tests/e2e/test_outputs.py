@@ -189,10 +189,9 @@ def test_an_interrupted_emulator_job_can_be_forgotten_and_frees_its_name(
     """Ctrl-C during `generate --emulator`: the hint says the job cannot finish and how to drop it; `jobs
     forget` drops it (its emulator is gone), and its -o name is free for the next run."""
     env = {k: v for k, v in cli_env.items() if k not in ("PIXAZO_API_KEY", "SEEDANCE_BASE_URL")}
+    env["SEEDANCE_EMULATOR_OPTIONS"] = "job_seconds=30,fps=4"  # still running when interrupted
     args = [sys.executable, "-m", "seedance", "generate", "A slow cat", *SMALL, "--emulator", "-o", "cat.mp4"]
-    child = subprocess.Popen(
-        args, env=env, cwd=tmp_path, stderr=subprocess.PIPE, text=True
-    )  # the emulator's jobs take 4 s: it is still running when interrupted
+    child = subprocess.Popen(args, env=env, cwd=tmp_path, stderr=subprocess.PIPE, text=True)
     assert child.stderr is not None
     seen = ""
     deadline = time.monotonic() + 60
@@ -205,7 +204,8 @@ def test_an_interrupted_emulator_job_can_be_forgotten_and_frees_its_name(
     local_id = rest.split("seedance jobs forget ")[1].split("`")[0]
     forgot = run_seedance(["jobs", "forget", local_id], env)
     assert forgot.returncode == 0, forgot.stderr
-    again = run_command(args, env, cwd=tmp_path)
+    fast = {**env, "SEEDANCE_EMULATOR_OPTIONS": cli_env["SEEDANCE_EMULATOR_OPTIONS"]}
+    again = run_command(args, fast, cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     assert (tmp_path / "cat.mp4").read_bytes()[4:8] == b"ftyp"
 

@@ -260,11 +260,11 @@ def _run(batch_file: BatchFile, costs: CostPlan, prior: Any, out: Path, journal:
 
     running = None
     if emulator:
-        from seedance.emulator import start
+        from seedance.cli.common import EMULATOR_POLL_INTERVAL, start_flag_emulator
 
-        running = start()
+        running = start_flag_emulator()
         base_url, api_key = running.base_url, running.api_key
-        poll_interval = 0.25 if poll_interval is None else poll_interval
+        poll_interval = EMULATOR_POLL_INTERVAL if poll_interval is None else poll_interval
     if api_key is None:
         api_key = auth.resolve_key(None).key
     total = len(batch_file.lines) + len(batch_file.problems)

@@ -14,6 +14,7 @@ from seedance.cli.output import OUT
 
 if TYPE_CHECKING:
     from seedance.client import Client
+    from seedance.emulator import RunningEmulator
     from seedance.models import JobStatus
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -76,6 +77,25 @@ def gateway_options(func: F) -> F:
     )(func)
 
 
+EMULATOR_POLL_INTERVAL = 0.25
+"""How often a command polls the emulator it started (its jobs take seconds, not minutes)."""
+
+
+def start_flag_emulator() -> RunningEmulator:
+    """The in-process emulator of `--emulator`, shaped by $SEEDANCE_EMULATOR_OPTIONS (a bad value: exit 2)."""
+    from seedance.emulator import start
+    from seedance.emulator.options import FLAG_OPTIONS_ENV, options_from_env
+    from seedance.errors import InputError
+
+    try:
+        options = options_from_env(os.environ.get(FLAG_OPTIONS_ENV))
+    except ValueError as exc:
+        raise InputError(
+            f"${FLAG_OPTIONS_ENV}: {exc}", hint="e.g. job_seconds=0.3,fps=4,cache_dir=/tmp/videos"
+        ) from None
+    return start(options)
+
+
 @contextmanager
 def open_client(
     *,
@@ -93,11 +113,9 @@ def open_client(
 
     running = None
     if emulator:
-        from seedance.emulator import start
-
-        running = start()
+        running = start_flag_emulator()
         base_url, api_key = running.base_url, running.api_key
-        poll_interval = 0.25 if poll_interval is None else poll_interval
+        poll_interval = EMULATOR_POLL_INTERVAL if poll_interval is None else poll_interval
     try:
         if api_key is None:
             api_key = auth.resolve_key(None).key  # asks once on a terminal, as the skill says

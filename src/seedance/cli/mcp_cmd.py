@@ -75,11 +75,11 @@ def mcp(
         ) from None
     running = None
     if emulator:
-        from seedance.emulator import start
+        from seedance.cli.common import EMULATOR_POLL_INTERVAL, start_flag_emulator
 
-        running = start()
+        running = start_flag_emulator()
         base_url, api_key = running.base_url, running.api_key
-        poll_interval = 0.25 if poll_interval is None else poll_interval
+        poll_interval = EMULATOR_POLL_INTERVAL if poll_interval is None else poll_interval
     if api_key is not None:
         register_secret(api_key)
     gateway = Gateway(base_url=base_url, api_key=api_key, poll_interval=poll_interval, emulator=emulator)

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 RouteClass = Literal["submit", "status", "media", "any"]
 """Which gateway routes a fault rule applies to (`status` covers the documented and the legacy poll path)."""
@@ -197,3 +197,26 @@ def parse_dialect_assignments(
             raise ValueError(f"dialect setting {assignment!r} is not NAME=VALUE with NAME in {sorted(data)}")
         data[name] = value.strip()
     return Dialect.model_validate(data)
+
+
+FLAG_OPTIONS_ENV = "SEEDANCE_EMULATOR_OPTIONS"
+"""Shapes the emulator that `--emulator` starts: `job_seconds=0.3,fps=4,cache_dir=/tmp/videos` (any scalar
+option of EmulatorOptions; e.g. fast jobs and one video cache for a CI script's many commands)."""
+_NOT_FROM_ENV = ("api_key", "dialect", "faults", "job_seconds_range")
+
+
+def options_from_env(text: str | None) -> EmulatorOptions:
+    """EmulatorOptions from `$SEEDANCE_EMULATOR_OPTIONS` (`NAME=VALUE,...`); ValueError says what is wrong."""
+    data: dict[str, str] = {}
+    for pair in filter(None, (p.strip() for p in (text or "").split(","))):
+        name, sep, value = pair.partition("=")
+        name = name.strip().replace("-", "_")
+        if not sep or name not in EmulatorOptions.model_fields or name in _NOT_FROM_ENV:
+            settable = sorted(set(EmulatorOptions.model_fields) - set(_NOT_FROM_ENV))
+            raise ValueError(f"{pair!r} is not NAME=VALUE with NAME one of {', '.join(settable)}")
+        data[name] = value.strip()
+    try:
+        return EmulatorOptions.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise ValueError(f"{'.'.join(map(str, err['loc']))}: {err['msg']}") from None
