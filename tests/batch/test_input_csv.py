@@ -72,55 +72,6 @@ def test_a_quote_closed_lines_later_with_text_after_it_refuses_the_file(
         assert "line 5" in error["message"]
 
 
-@pytest.mark.parametrize(
-    ("rows", "start", "evidence"),
-    [
-        (["prompt,duration", "A cat,4", '"A dog,5', "A fox,4", 'A bird",4', "A cow,4"], 3, "line 3 without"),
-        (["prompt,duration", "A cat,4", '"A dog', "A fox,4", 'A bird",4', "A cow,4"], 3, "yet line 4 reads"),
-        (["prompt,duration", "A cat,4", '"A dog,5', 'A fox",4', "A cow,4"], 3, "line 3 without that quote"),
-        (["duration,prompt", '4,"A cat', "5,A dog", '6,A fox"', "7,A cow"], 2, "yet line 3 reads"),
-    ],
-    ids=["three-lines", "middle-line", "two-lines", "last-column"],
-)
-def test_a_stray_quote_closed_at_a_cells_end_lines_later_refuses_the_file(
-    dry_run: Callable[..., Run], tmp_path: Path, rows: list[str], start: int, evidence: str
-) -> None:
-    """Valid CSV, wrong file: a stray quote that closes at the end of a cell lines later would send those
-    lines as one prompt (and not as their own jobs). A line inside the cell that reads as a whole, valid row
-    gives it away: the file is refused, with or without --skip-invalid; nothing is priced."""
-    path = write_bytes(tmp_path / "merged.csv", "\n".join(rows) + "\n")
-    for args in ((), ("--skip-invalid",)):
-        run = dry_run(path, *args)
-        error = refused(run)["error"]
-        assert f"line {start}: a quoted cell runs from line {start}" in error["message"], error
-        assert evidence in error["message"]
-        assert "JSON lines" in error["hint"]
-        assert "estimated" not in run.stderr
-
-
-@pytest.mark.parametrize(
-    ("text", "prompts"),
-    [
-        ('duration,prompt\n4,"A cat\nwalking slowly"\n5,A dog\n', ["A cat\nwalking slowly", "A dog"]),
-        ('prompt,duration\n"Shot 1: a cat, walking\nShot 2: a dog, running",5\n', None),
-        ('prompt\n"A cat\nA dog"\n', ["A cat\nA dog"]),
-        ('prompt,duration\n"A cat,\nwalking slowly,\non the beach",4\n', None),
-    ],
-    ids=["last-column", "prose-with-commas", "one-column", "lines-ending-in-commas"],
-)
-def test_a_prompt_that_really_spans_lines_is_still_read(
-    tmp_path: Path, text: str, prompts: list[str] | None
-) -> None:
-    """No false alarm: a multi-line prompt in the last column, prose whose lines hold commas but are no rows,
-    and a one-column file (which gives no evidence either way) read as one record each."""
-    batch = read_batch(write_bytes(tmp_path / "real.csv", text))
-    assert batch.problems == []
-    if prompts is None:  # the prose cases: one record, whatever its exact text
-        assert len(batch.lines) == 1
-    else:
-        assert [line.request.prompt for line in batch.lines] == prompts
-
-
 def test_text_after_a_closing_quote_is_a_bad_line(dry_run: Callable[..., Run], tmp_path: Path) -> None:
     """`"A cat" on a mat` would lose its quotes, and `"Wide shot, the "big" city` would be mangled: each is an
     invalid line (saying how to write quotes), and the lines after it keep their numbers and their text."""

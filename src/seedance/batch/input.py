@@ -251,53 +251,9 @@ def _csv_rows(text: str, path: Path) -> list[tuple[int, dict[str, Any] | str]]:
             if any(cell.strip() for cell in cells):  # blank lines before the header are skipped (and counted)
                 columns, header_number = _csv_columns(cells, path, start), start
             continue
-        if source.taken > start:  # a quoted cell ran over lines: were they rows of their own?
-            _refuse_merged_rows(path, lines[start - 1 : source.taken], start, columns, dialect)
         row = _csv_row(cells, columns, header_number)
         if row is not None:
             rows.append((start, row))
-
-
-def _refuse_merged_rows(
-    path: Path, record: list[str], start: int, columns: list[tuple[str, str]], dialect: str
-) -> None:
-    """Refuse the file when a record's quoted cell runs over lines that read as rows of their own.
-
-    A stray quote that happens to close at the end of a cell lines later is valid CSV: the lines between
-    would be sent as one prompt, and not as their jobs. The evidence is a line inside the record (its first
-    line without the quote that opens the cell, or a middle one; the last line always looks like a row's
-    end) that splits into as many cells as the header has columns, fills at least two of them and makes a
-    valid request. A one-column file gives no such evidence: a prompt that spans lines is taken as written.
-    """
-    if len(columns) < 2:
-        return
-    first = record[0]
-    opening = max((m.end() - 1 for m in re.finditer(r'(?:^|[,;\t])\s*"', first)), default=-1)
-    before = next(csv.reader([first[:opening]], dialect=dialect), []) if opening > 0 else []
-    # Only a cell left of the last column can carry its own row's remaining cells on its first line.
-    opens_inside = opening >= 0 and max(len(before) - 1, 0) < len(columns) - 1
-    inside = [first[:opening] + first[opening + 1 :]] if opens_inside else []
-    for offset, line in enumerate([*inside, *record[1:-1]]):
-        try:
-            cells = next(csv.reader([line], dialect=dialect))
-        except (csv.Error, StopIteration):
-            continue
-        filled = sum(1 for cell in cells if cell.strip())
-        row = _csv_row(cells, columns, 0) if len(cells) == len(columns) and filled >= 2 else None
-        if not isinstance(row, dict):  # prose ending in a comma (`walking,`) fills one cell: no evidence
-            continue
-        try:
-            check_line(row, path.parent)
-        except InputError:
-            continue
-        number = start + offset + (0 if inside else 1)
-        which = f"line {number} without that quote" if inside and offset == 0 else f"line {number}"
-        raise InputError(
-            f"{path}: line {start}: a quoted cell runs from line {start} to line {start + len(record) - 1}, "
-            f"yet {which} reads as a whole row of its own: a quote is probably missing or stray; "
-            "the file is refused as a whole (even with --skip-invalid); nothing was sent",
-            hint=_QUOTE_HINT + "; a prompt that really spans lines can be written as JSON lines, with \\n",
-        )
 
 
 _QUOTE_HINT = (
