@@ -16,13 +16,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
 from seedance.config import gateway_key, seedance_home
 from seedance.errors import InputError, JournalError, OutputClaimed, redact
 from seedance.models import Job, JobStatus
+
+if TYPE_CHECKING:
+    from seedance.request import VideoRequest
 
 SCHEMA_MIGRATIONS: tuple[str, ...] = (
     """
@@ -443,22 +446,33 @@ class Journal:
             return [_record(row) for row in db.execute(sql, args).fetchall()]
 
     def open_twin(
-        self, operation: str, settings: dict[str, Any], gateway: str, *, within: timedelta = REPEAT_WINDOW
+        self, request: VideoRequest, gateway: str, *, within: timedelta = REPEAT_WINDOW
     ) -> JobRecord | None:
-        """The newest job of the last `within`, sent to `gateway`, that asked for exactly this (same operation
-        and settings) and is still open: being submitted, queued, running, done but not yet downloaded, or
-        submitted with no answer (`unknown`). Whoever is about to pay for the same video again is most likely
-        repeating a call they gave up on (a timed-out agent, a killed shell)."""
+        """The newest job of the last `within`, sent to `gateway`, that asked for the same video (equal
+        `VideoRequest.identity()`: stating a default changes nothing) and is still open: being submitted,
+        queued, running, done but not yet downloaded, or submitted with no answer (`unknown`). Whoever is
+        about to pay for the same video again is most likely repeating a call they gave up on (a timed-out
+        agent, a killed shell)."""
+        from seedance.request import parse_request
+
+        self.settle_orphans()
         since = (datetime.now(UTC) - within).isoformat(timespec="milliseconds")
-        for record in self.jobs(since=since):
-            if (
-                (record.state in REPEAT_STATES or record.is_unfinished)  # made, not yet downloaded: too
-                and record.operation == operation
-                and record.settings == settings
-                and record.sent_to(gateway)
-                and not _abandoned(record)
-            ):
-                return record
+        marks = ",".join("?" * len(REPEAT_STATES))
+        sql = (
+            f"SELECT * FROM jobs WHERE created_at >= ? AND operation = ? AND (state IN ({marks})"
+            " OR (state = 'succeeded' AND want_download = 1)) ORDER BY created_at DESC, rowid DESC"
+        )
+        with self._connect() as db:
+            rows = db.execute(sql, (since, request.op.name, *REPEAT_STATES)).fetchall()
+        wanted = request.identity()
+        for record in map(_record, rows):
+            if not record.sent_to(gateway) or _abandoned(record):
+                continue
+            try:
+                if parse_request(record.settings).identity() == wanted:
+                    return record
+            except InputError:  # a row from a version with other rules: not comparable
+                continue
         return None
 
     def unfinished(self) -> list[JobRecord]:

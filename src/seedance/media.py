@@ -11,7 +11,7 @@ import binascii
 import hashlib
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from seedance import catalog
 from seedance.errors import InputError
@@ -51,6 +51,16 @@ def sniff_mime(head: bytes) -> str | None:
 def is_url(value: str) -> bool:
     """Whether a media reference is a URL to pass through rather than a local path."""
     return bool(re.match(r"(?i)^(https?://|data:)", value))
+
+
+def absolute(value: Any, base: Path) -> Any:
+    """A media value (or list of them) with its local paths made absolute against `base`; URLs as given."""
+    if isinstance(value, list):
+        return [absolute(v, base) for v in value]
+    if isinstance(value, str) and value and not is_url(value):
+        path = Path(value).expanduser()
+        return str(path if path.is_absolute() else (base / path).resolve())
+    return value
 
 
 _NAMED: dict[MediaKind, str] = {"image": "an image", "video": "a video", "audio": "an audio file"}

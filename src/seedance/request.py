@@ -112,6 +112,25 @@ class VideoRequest:
         """The requested duration, or the model's default when none was given (-1 stays -1)."""
         return self.duration if self.duration is not None else self.model_info.default_duration
 
+    def identity(self) -> dict[str, Any]:
+        """What the request asks the gateway to make, defaults filled in: requests with equal identities ask
+        for the same video (stating a default, or forcing the operation the inputs choose anyway, changes
+        nothing). Media are compared as given: a path is the same file only when written the same way."""
+        model, op = self.model_info, self.op
+        data = self.settings()
+        data.update(
+            model=self.model,
+            operation=op.kind.value,
+            duration=self.effective_duration(),
+            resolution=self.resolution or model.default_resolution,
+            ratio=self.ratio or model.default_ratio,
+        )
+        if model.is_byteplus:
+            data.update(model_id=self.model_id or op.default_model_id, camera_fixed=bool(self.camera_fixed))
+        else:  # the gateway's documented defaults: sound on, no watermark
+            data.update(generate_audio=self.generate_audio is not False, watermark=bool(self.watermark))
+        return data
+
     def settings(self) -> dict[str, Any]:
         """What the journal keeps of the request: the fields given (JSON-ready), with duration and resolution.
 

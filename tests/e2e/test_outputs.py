@@ -143,6 +143,8 @@ def test_the_same_command_again_while_its_job_runs_is_refused_unless_again(
     assert f"seedance wait {request_id}" in error["hint"]
     assert "--again" in error["hint"]
     assert submits(emulator) == 1
+    stated = seedance("generate", "A heron", *SMALL, "--ratio", "adaptive", "--operation", "text-to-video")
+    assert stated.code == 2, stated.stderr  # the defaults said out loud: the same video
     assert seedance("generate", "A heron", "--resolution", "480p", "--no-wait").code == 0  # not the same
     assert seedance("generate", "A heron", *SMALL, "--no-wait", "--again").code == 0
     assert submits(emulator) == 3
@@ -152,6 +154,27 @@ def test_the_same_command_again_while_its_job_runs_is_refused_unless_again(
     assert unknown.code == 2, unknown.stderr
     assert "got no answer" in unknown.json()["error"]["message"]
     assert "dashboard" in unknown.json()["error"]["hint"]
+
+
+def test_a_frame_is_the_same_input_however_its_path_is_written_and_another_file_is_not(
+    emulator: Any, gateway_env: dict[str, str], media: Any, tmp_path: Path
+) -> None:
+    """`--first-frame frame.png` in two folders names two files: two jobs. The same file as `./frame.png` or
+    by its absolute path, while the first job runs, is the same request: refused."""
+    emulator.configure(job_seconds=30.0)
+    folders = [tmp_path / "a", tmp_path / "b"]
+    for number, folder in enumerate(folders):
+        folder.mkdir()
+        (folder / "frame.png").write_bytes(media.png.read_bytes() if number == 0 else media.jpg.read_bytes())
+
+    def animate(frame: str, folder: Path) -> int:
+        args = ["generate", "Animate", *SMALL, "--first-frame", frame, "--no-wait"]
+        return run_seedance(args, gateway_env, cwd=folder).returncode
+
+    assert [animate("frame.png", folder) for folder in folders] == [0, 0]
+    assert animate("./frame.png", folders[0]) == 2
+    assert animate(str(folders[1] / "frame.png"), tmp_path) == 2
+    assert submits(emulator) == 2
 
 
 def test_a_finished_job_not_yet_downloaded_is_not_paid_for_again(

@@ -266,6 +266,10 @@ def test_a_call_the_client_gave_up_on_keeps_its_job_and_a_repeat_is_refused(
     arguments = {"prompt": "A patient crane", "wait_seconds": 0, **SMALL}
     with pytest.raises(Exception, match=r"(?i)time"):
         server._run(server.session.call_tool("generate_video", arguments, read_timeout_seconds=1))
+    early = server.call("generate_video", **arguments)  # the first submit is still on its way
+    assert early.is_error
+    assert "is being submitted right now" in text_of(early)
+    assert "call list_jobs in a few seconds" in text_of(early)
     deadline = time.monotonic() + 15
     while not (jobs := server.data("list_jobs")["jobs"]) or not jobs[0]["request_id"]:
         assert time.monotonic() < deadline, jobs

@@ -169,12 +169,13 @@ class AgentTools:
         """Refuse a request identical to a job of the last hour still open on this gateway (`open_twin`): an
         agent whose call timed out tends to call again, and would pay twice. The answer names the job to wait
         for; `again=true` submits anyway."""
-        twin = Journal().open_twin(
-            request.op.name, request.settings(), config.base_url(self.gateway.base_url)
-        )
+        twin = Journal().open_twin(request, config.base_url(self.gateway.base_url))
         if twin is None:
             return
-        if twin.request_id:
+        if twin.state == "submitting":  # another call's submit is on its way (a slow gateway)
+            what = f"is being submitted right now (local id {twin.local_id})"
+            hint = "call list_jobs in a few seconds for its request id, then wait_for_job"
+        elif twin.request_id:
             what = f"is {twin.state} (request id {twin.request_id})"
             hint = f"call wait_for_job with job_id={twin.request_id!r} for its video (free)"
         else:

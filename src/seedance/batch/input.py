@@ -394,7 +394,7 @@ def check_line(data: dict[str, Any], base: Path) -> VideoRequest:
         fields[name] = [*_as_list(fields.get(name)), ref]
     for name in MEDIA_FIELDS:
         if name in fields:
-            fields[name] = _absolute(fields[name], base)
+            fields[name] = media.absolute(fields[name], base)  # kept absolute in the journal
     request = parse_request(fields)
     for name, kind in MEDIA_FIELDS.items():
         for value in _as_list(getattr(request, name)):
@@ -421,13 +421,3 @@ def _ref_field(ref: Any) -> str:
             "list it under ref_images, ref_videos or ref_audios"
         )
     return f"ref_{kind}s"
-
-
-def _absolute(value: Any, base: Path) -> Any:
-    """Local paths are read relative to the batch file's folder, and kept absolute in the journal."""
-    if isinstance(value, list):
-        return [_absolute(v, base) for v in value]
-    if isinstance(value, str) and value and not media.is_url(value):
-        path = Path(value).expanduser()
-        return str(path if path.is_absolute() else (base / path).resolve())
-    return value

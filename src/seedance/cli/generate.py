@@ -117,6 +117,8 @@ def generate(
     fields["ref_videos"] = list(fields["ref_videos"])
     fields["ref_audios"] = list(fields["ref_audios"])
     fields["web_search"] = bool(fields["web_search"])
+    for name in ("first_frame", "last_frame", "edit_video", "ref_images", "ref_videos", "ref_audios"):
+        fields[name] = media.absolute(fields[name], Path.cwd())  # the journal's settings name the file
     request = parse_request({k: v for k, v in fields.items() if v is not None})
     cost = pricing.estimate(request)
     if dry_run:
@@ -140,12 +142,12 @@ def generate(
     OUT.context.update(operation=request.op.name, model=request.model, estimated_cost_usd=cost.usd)
     if emulator:
         OUT.context["emulator"] = True  # an interrupted job cannot be resumed: its gateway stops with us
-    elif not again:
-        _refuse_a_repeat(request, config.base_url(base_url))
     from seedance.cli.common import open_client
 
     sent = False
     try:
+        if not (emulator or again):
+            _refuse_a_repeat(request, config.base_url(base_url))
         with open_client(
             base_url=base_url,
             api_key=api_key,
@@ -168,10 +170,13 @@ def _refuse_a_repeat(request: VideoRequest, gateway: str) -> None:
     from seedance.errors import InputError
     from seedance.journal import Journal
 
-    twin = Journal().open_twin(request.op.name, request.settings(), gateway)
+    twin = Journal().open_twin(request, gateway)
     if twin is None:
         return
-    if twin.request_id:
+    if twin.state == "submitting":  # another process's submit is on its way (a slow gateway)
+        what = f"is being submitted right now (job {twin.local_id})"
+        hint = "see `seedance jobs` in a few seconds for its request id"
+    elif twin.request_id:
         what = f"is {twin.state} (request id {twin.request_id})"
         hint = f"`seedance wait {twin.request_id}` saves its video"
     else:

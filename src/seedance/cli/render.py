@@ -126,7 +126,8 @@ def check_output(path: Path, *, folder_only: bool = False) -> Path | None:
     hint = "choose another -o path (a folder you can write in, or a shorter file name inside one)"
     made: Path | None = None
     try:
-        for ancestor in [folder, *folder.parents]:
+        # The folders that will be made, as the kernel will walk them (`a/../b` is b, through a symlink too).
+        for ancestor in [folder.resolve(), *folder.resolve().parents]:
             if ancestor.exists():
                 if not ancestor.is_dir():
                     raise InputError(f"cannot save the video under {folder}: {ancestor} is a file", hint=hint)
@@ -135,9 +136,11 @@ def check_output(path: Path, *, folder_only: bool = False) -> Path | None:
         make_writable_folder(folder)
         if not folder_only:
             _probe_name(path.with_name(part_name(path.name, "name-probe")))  # as long as the real one
-    except OSError as exc:
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop, from resolve()
         where = f"as {path}" if not folder_only else f"in {folder}"
-        raise InputError(f"cannot save the video {where}: {exc.strerror or exc}", hint=hint) from None
+        raise InputError(
+            f"cannot save the video {where}: {getattr(exc, 'strerror', None) or exc}", hint=hint
+        ) from None
     return made
 
 
@@ -149,12 +152,12 @@ def remove_made_folders(folder: Path, made: Path | None) -> None:
     """
     if made is None:
         return
-    for current in [folder, *folder.parents]:
+    for current in [folder.resolve(), *folder.resolve().parents]:
+        if not current.is_relative_to(made):  # only folders inside the one made (never one above it)
+            return
         try:
             current.rmdir()
         except OSError:
-            return
-        if current == made:
             return
 
 
