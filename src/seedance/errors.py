@@ -121,6 +121,23 @@ class OutputClaimed(InputError):
     """The output file is where another job, still running, will save its video; nothing was sent."""
 
 
+class RepeatRefused(InputError):
+    """An identical job is still open: sending this request would most likely pay twice; nothing was sent.
+
+    `request_id` is that job's (None while its submit is on its way or got no answer); `local_id` its journal
+    row. The JSON names both under `same_as`.
+    """
+
+    def __init__(self, message: str, *, request_id: str | None, local_id: str, hint: str) -> None:
+        super().__init__(message, hint=hint)
+        self.request_id = request_id
+        self.local_id = local_id
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready description, with the job this request would repeat."""
+        return {**super().to_dict(), "same_as": {"request_id": self.request_id, "local_id": self.local_id}}
+
+
 KEY_PROMPT = (
     "I'll need your Pixazo API key once. Get it free at https://api-console.pixazo.ai/api_keys — sign in, "
     'click "Create new key", copy it, and paste it here. I\'ll save it to ~/.pixazo/api-key so you only do '

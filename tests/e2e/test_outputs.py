@@ -142,6 +142,8 @@ def test_the_same_command_again_while_its_job_runs_is_refused_unless_again(
     assert "nothing was sent" in error["message"]
     assert f"seedance wait {request_id}" in error["hint"]
     assert "--again" in error["hint"]
+    assert error["type"] == "RepeatRefused"
+    assert error["same_as"]["request_id"] == request_id  # for an agent: no text to parse
     assert submits(emulator) == 1
     stated = seedance("generate", "A heron", *SMALL, "--ratio", "adaptive", "--operation", "text-to-video")
     assert stated.code == 2, stated.stderr  # the defaults said out loud: the same video

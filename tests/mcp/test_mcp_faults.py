@@ -279,6 +279,9 @@ def test_a_call_the_client_gave_up_on_keeps_its_job_and_a_repeat_is_refused(
     assert repeat.is_error
     assert jobs[0]["request_id"] in text_of(repeat)
     assert "again=true" in text_of(repeat)
+    structured = repeat.structured_content or {}
+    assert structured["error"]["same_as"]["request_id"] == jobs[0]["request_id"]
+    assert f"call wait_for_job with job_id={jobs[0]['request_id']!r}" in structured["next_step"]
     assert len(emulator.submits) == 1
     paid = server.data("generate_video", again=True, **arguments)
     assert paid["status"] == "still running"

@@ -181,8 +181,10 @@ class AgentTools:
         else:
             what = f"got no answer to its submit (local id {twin.local_id}; it may run and be paid)"
             hint = "check list_jobs and the Pixazo dashboard before submitting again"
-        raise errors.InputError(
+        raise errors.RepeatRefused(
             f"an identical job submitted at {twin.created_at} {what}; nothing was sent",
+            request_id=twin.request_id,
+            local_id=twin.local_id,
             hint=f"{hint}; pass again=true only to pay for a second video of the same request",
         )
 

@@ -167,7 +167,7 @@ def generate(
 def _refuse_a_repeat(request: VideoRequest, gateway: str) -> None:
     """Refuse what an identical job of the last hour, still open on this gateway, already asks for: a shell
     or an agent that gave up on the first command (a timeout, a kill) would pay twice (`--again` pays)."""
-    from seedance.errors import InputError
+    from seedance.errors import RepeatRefused
     from seedance.journal import Journal
 
     twin = Journal().open_twin(request, gateway)
@@ -182,8 +182,10 @@ def _refuse_a_repeat(request: VideoRequest, gateway: str) -> None:
     else:
         what = f"got no answer to its submit (job {twin.local_id}: it may run and be paid)"
         hint = "check `seedance jobs` and the Pixazo dashboard"
-    raise InputError(
+    raise RepeatRefused(
         f"an identical job started at {twin.created_at} {what}; nothing was sent",
+        request_id=twin.request_id,
+        local_id=twin.local_id,
         hint=f"{hint}; pass --again to pay for a second video of the same request",
     )
 
