@@ -34,6 +34,8 @@ MODEL_ALIASES = {
     "1.0lite": "1.0-lite",
 }
 LIST_FIELDS = ("ref_images", "ref_videos", "ref_audios")
+MEDIA_FIELDS = ("first_frame", "last_frame", *LIST_FIELDS, "edit_video")
+"""The fields that name media: a local path or a URL each (a list of them for the references)."""
 BOOL_DURATION = "duration: give a number of seconds, not true or false"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -101,7 +102,7 @@ def generate(
     from seedance import bodies, config, media, pricing
     from seedance.cli import render
     from seedance.errors import InputError
-    from seedance.request import parse_request
+    from seedance.request import MEDIA_FIELDS, parse_request
 
     for name, flag in (
         ("first_frame", "--first-frame"),
@@ -117,8 +118,6 @@ def generate(
     fields["ref_videos"] = list(fields["ref_videos"])
     fields["ref_audios"] = list(fields["ref_audios"])
     fields["web_search"] = bool(fields["web_search"])
-    for name in ("first_frame", "last_frame", "edit_video", "ref_images", "ref_videos", "ref_audios"):
-        fields[name] = media.absolute(fields[name], Path.cwd())  # the journal's settings name the file
     request = parse_request({k: v for k, v in fields.items() if v is not None})
     cost = pricing.estimate(request)
     if dry_run:
@@ -128,7 +127,9 @@ def generate(
         return
     bodies.build_body(
         request, resolve=media.check
-    )  # a missing or wrong file is said before the key is sought
+    )  # a missing or wrong file is said before the key is sought (as the user wrote it)
+    absolute = {name: media.absolute(getattr(request, name), Path.cwd()) for name in MEDIA_FIELDS}
+    request = dataclasses.replace(request, **absolute)  # the journal names the file, wherever it is run from
     target = render.default_output(output, request)
     made_folder = None
     if not no_download:
