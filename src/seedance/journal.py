@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict
 
 from seedance.config import gateway_key, seedance_home
-from seedance.errors import InputError, JournalError, OutputClaimed, redact
+from seedance.errors import InputError, JournalError, OutputClaimed, RepeatRefused, redact
 from seedance.models import Job, JobStatus
 
 if TYPE_CHECKING:
@@ -564,6 +564,32 @@ class Journal:
                     "the process submitting this job stopped before the gateway "
                     "answered; it may or may not have been queued",
                 )
+
+
+def repeat_refusal(
+    twin: JobRecord, *, on_its_way: str, to_wait: str, to_check: str, again: str
+) -> RepeatRefused:
+    """The error for a request that would repeat `twin` (see `Journal.open_twin`), with the interface's own
+    next step: `on_its_way` while its submit is being sent, `to_wait` (formatted with `request_id`) once it has
+    an id, `to_check` when its submit got no answer; `again` says how to pay for a second video anyway."""
+    if twin.state == "submitting":  # another call's submit is on its way (a slow gateway)
+        what, hint = f"is being submitted right now (local id {twin.local_id})", on_its_way
+    elif twin.request_id:
+        what, hint = (
+            f"is {twin.state} (request id {twin.request_id})",
+            to_wait.format(request_id=twin.request_id),
+        )
+    else:
+        what, hint = (
+            f"got no answer to its submit (local id {twin.local_id}; it may run and be paid)",
+            to_check,
+        )
+    return RepeatRefused(
+        f"an identical job submitted at {twin.created_at} {what}; nothing was sent",
+        request_id=twin.request_id,
+        local_id=twin.local_id,
+        hint=f"{hint}; {again}",
+    )
 
 
 def _record(row: sqlite3.Row) -> JobRecord:

@@ -73,12 +73,12 @@ class WaitProgress:
 
     async def _report(self, report: Reporter) -> bool:
         """Send the state now; False when the client cannot take it (the wait goes on without reports)."""
-        elapsed = anyio.current_time() - self._started
-        if elapsed <= self._told_at:  # progress must grow with every notification
-            elapsed = self._told_at + 0.01
+        value = round(anyio.current_time() - self._started, 2)
+        if value <= self._told_at:  # progress must grow with every notification, as rounded too
+            value = round(self._told_at + 0.01, 2)
         try:
-            await report(round(elapsed, 2), self.total_seconds, f"job {self.job}: {self.state}")
+            await report(value, self.total_seconds, f"job {self.job}: {self.state}")
         except Exception:  # the client went away or refuses them
             return False
-        self._told, self._told_at = self.state, round(elapsed, 2)
+        self._told, self._told_at = self.state, value
         return True

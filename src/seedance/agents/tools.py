@@ -24,7 +24,7 @@ from seedance.agents.answers import estimate_data, record_data, result_data, sti
 from seedance.agents.progress import WaitProgress
 from seedance.agents.safety import Sandbox
 from seedance.client import AsyncClient, JobRef
-from seedance.journal import Journal
+from seedance.journal import Journal, repeat_refusal
 from seedance.request import VideoRequest, parse_request
 
 
@@ -172,20 +172,12 @@ class AgentTools:
         twin = Journal().open_twin(request, config.base_url(self.gateway.base_url))
         if twin is None:
             return
-        if twin.state == "submitting":  # another call's submit is on its way (a slow gateway)
-            what = f"is being submitted right now (local id {twin.local_id})"
-            hint = "call list_jobs in a few seconds for its request id, then wait_for_job"
-        elif twin.request_id:
-            what = f"is {twin.state} (request id {twin.request_id})"
-            hint = f"call wait_for_job with job_id={twin.request_id!r} for its video (free)"
-        else:
-            what = f"got no answer to its submit (local id {twin.local_id}; it may run and be paid)"
-            hint = "check list_jobs and the Pixazo dashboard before submitting again"
-        raise errors.RepeatRefused(
-            f"an identical job submitted at {twin.created_at} {what}; nothing was sent",
-            request_id=twin.request_id,
-            local_id=twin.local_id,
-            hint=f"{hint}; pass again=true only to pay for a second video of the same request",
+        raise repeat_refusal(
+            twin,
+            on_its_way="call list_jobs in a few seconds for its request id, then wait_for_job",
+            to_wait="call wait_for_job with job_id={request_id!r} for its video (free)",
+            to_check="check list_jobs and the Pixazo dashboard before submitting again",
+            again="pass again=true only to pay for a second video of the same request",
         )
 
     async def _finish(

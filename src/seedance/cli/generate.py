@@ -168,26 +168,17 @@ def generate(
 def _refuse_a_repeat(request: VideoRequest, gateway: str) -> None:
     """Refuse what an identical job of the last hour, still open on this gateway, already asks for: a shell
     or an agent that gave up on the first command (a timeout, a kill) would pay twice (`--again` pays)."""
-    from seedance.errors import RepeatRefused
-    from seedance.journal import Journal
+    from seedance.journal import Journal, repeat_refusal
 
     twin = Journal().open_twin(request, gateway)
     if twin is None:
         return
-    if twin.state == "submitting":  # another process's submit is on its way (a slow gateway)
-        what = f"is being submitted right now (job {twin.local_id})"
-        hint = "see `seedance jobs` in a few seconds for its request id"
-    elif twin.request_id:
-        what = f"is {twin.state} (request id {twin.request_id})"
-        hint = f"`seedance wait {twin.request_id}` saves its video"
-    else:
-        what = f"got no answer to its submit (job {twin.local_id}: it may run and be paid)"
-        hint = "check `seedance jobs` and the Pixazo dashboard"
-    raise RepeatRefused(
-        f"an identical job started at {twin.created_at} {what}; nothing was sent",
-        request_id=twin.request_id,
-        local_id=twin.local_id,
-        hint=f"{hint}; pass --again to pay for a second video of the same request",
+    raise repeat_refusal(
+        twin,
+        on_its_way="see `seedance jobs` in a few seconds for its request id",
+        to_wait="`seedance wait {request_id}` saves its video",
+        to_check="check `seedance jobs` and the Pixazo dashboard",
+        again="pass --again to pay for a second video of the same request",
     )
 
 
