@@ -83,6 +83,7 @@ class _ClientCore:
         want_download: bool,
         batch_id: str | None,
         batch_line: int | None,
+        replace_existing: bool = True,
     ) -> str | None:
         if self.journal is None:
             return None
@@ -95,6 +96,7 @@ class _ClientCore:
             estimated_cost_usd=estimate(req).usd,
             output_path=_absolute(output_path),  # resume may run from another folder
             want_download=want_download,
+            replace_existing=replace_existing,
             batch_id=batch_id,
             batch_line=batch_line,
             gateway=self.base_url,
@@ -351,10 +353,18 @@ class Client(_ClientCore):
         want_download: bool = True,
         batch_id: str | None = None,
         batch_line: int | None = None,
+        replace_existing: bool = True,
     ) -> Job:
-        """Validate and send one generation request (this spends credits); return the queued Job."""
+        """Validate and send one generation request (this spends credits); return the queued Job.
+
+        With a journal, `output_path` is claimed for this job in the same transaction that records it
+        (OutputClaimed, nothing sent, when another job still has to save there); `replace_existing=False`
+        also refuses a file already there (one a job of the same second may have just saved).
+        """
         req, body = self._prepare(request)
-        local_id = self._record(req, body, output_path, want_download, batch_id, batch_line)
+        local_id = self._record(
+            req, body, output_path, want_download, batch_id, batch_line, replace_existing=replace_existing
+        )
         try:
             sub = self._driver.run(protocol.submit_flow(self.settings, req.op.path, body))
         except errors.SeedanceError as exc:
@@ -472,10 +482,18 @@ class AsyncClient(_ClientCore):
         want_download: bool = True,
         batch_id: str | None = None,
         batch_line: int | None = None,
+        replace_existing: bool = True,
     ) -> Job:
-        """Validate and send one generation request (this spends credits); return the queued Job."""
+        """Validate and send one generation request (this spends credits); return the queued Job.
+
+        With a journal, `output_path` is claimed for this job in the same transaction that records it
+        (OutputClaimed, nothing sent, when another job still has to save there); `replace_existing=False`
+        also refuses a file already there (one a job of the same second may have just saved).
+        """
         req, body = self._prepare(request)
-        local_id = self._record(req, body, output_path, want_download, batch_id, batch_line)
+        local_id = self._record(
+            req, body, output_path, want_download, batch_id, batch_line, replace_existing=replace_existing
+        )
         try:
             sub = await self._driver.run(protocol.submit_flow(self.settings, req.op.path, body))
         except errors.SeedanceError as exc:

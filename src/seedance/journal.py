@@ -235,6 +235,7 @@ class Journal:
         estimated_cost_usd: float | None = None,
         output_path: str | None = None,
         want_download: bool = True,
+        replace_existing: bool = True,
         batch_id: str | None = None,
         batch_line: int | None = None,
         gateway: str | None = None,
@@ -243,14 +244,19 @@ class Journal:
         """Write the row for a submission about to be sent; return its local id.
 
         An output file another job still has to save is refused (OutputClaimed, nothing sent), in the same
-        transaction: two jobs never pay into one file. A file already saved there is the caller's to refuse
-        or replace.
+        transaction: two jobs never pay into one file. A file already saved there is replaced, unless
+        `replace_existing` is False (then refused too: a job of the same second may have just saved it).
         """
         local_id = uuid.uuid4().hex[:12]
         now = _now()
         with self._write() as db:
             if output_path is not None and want_download:
                 self._refuse_owned(db, output_path)
+                if not replace_existing and Path(output_path).exists():
+                    raise OutputClaimed(
+                        f"{output_path} already exists; nothing was sent",
+                        hint="choose another -o path, or pass --overwrite to replace it",
+                    )
             db.execute(
                 "INSERT INTO jobs (local_id, created_at, updated_at, operation, model, prompt, request_json,"
                 " settings_json, state, estimated_cost_usd, output_path, want_download, batch_id, batch_line, pid,"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from seedance.errors import InputError
+from seedance.errors import InputError, OutputClaimed
 from seedance.journal import SCHEMA_MIGRATIONS, Journal
 from seedance.models import JobStatus, State
 
@@ -183,3 +183,20 @@ def test_forget_takes_whole_ids_only_and_keeps_batch_lines(tmp_path: Path) -> No
         journal.forget(line)
     journal.forget(single)
     assert [r.local_id for r in journal.jobs()] == [line]
+
+
+def test_a_file_saved_since_the_name_was_chosen_is_refused_when_it_may_not_be_replaced(
+    tmp_path: Path,
+) -> None:
+    """Three `generate` of the same second: one job may save its stamped name between another's check and
+    its submit. Asked not to replace files, the journal refuses that name in the submit's own transaction
+    (OutputClaimed, nothing sent: the CLI then takes the next name); by default a file there is replaced."""
+    journal = Journal(tmp_path / "jobs.db")
+    target = tmp_path / "seedance-20261201-101500-a-fox.mp4"
+    target.write_bytes(b"a video another job just saved")
+    fields = {"operation": "2.0/text-to-video", "model": "2.0", "prompt": "a fox", "body": {}, "settings": {}}
+    with pytest.raises(OutputClaimed, match="already exists; nothing was sent"):
+        journal.record_submission(**fields, output_path=str(target), replace_existing=False)
+    assert journal.jobs() == []
+    assert journal.record_submission(**fields, output_path=str(target))
+    assert len(journal.jobs()) == 1

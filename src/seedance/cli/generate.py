@@ -157,7 +157,7 @@ def generate(
             webhook_url=webhook_url,
         ) as client:
             OUT.context["submitting"] = True
-            job, target = _submit(client, request, target, output, no_download)
+            job, target = _submit(client, request, target, output, no_download, overwrite)
             sent = True
             _follow(client, job, request, target, no_wait, no_download, timeout, cost.usd)
     finally:
@@ -183,7 +183,12 @@ def _refuse_a_repeat(request: VideoRequest, gateway: str) -> None:
 
 
 def _submit(
-    client: Client, request: VideoRequest, target: Path, output: str | None, no_download: bool
+    client: Client,
+    request: VideoRequest,
+    target: Path,
+    output: str | None,
+    no_download: bool,
+    overwrite: bool,
 ) -> tuple[Job, Path]:
     """Submit the paid job (journaled first); a stamped name taken by a job of the same second moves on."""
     from seedance.cli import render
@@ -192,8 +197,11 @@ def _submit(
     while True:
         try:
             # resume fetches the video if this process ends before it does
-            return client.submit(request, output_path=str(target), want_download=not no_download), target
-        except OutputClaimed:  # a job started at the same second took the stamped name: take the next
+            job = client.submit(
+                request, output_path=str(target), want_download=not no_download, replace_existing=overwrite
+            )
+            return job, target
+        except OutputClaimed:  # a job of the same second took (or just saved) the stamped name: take the next
             if not render.names_itself(output):
                 raise
             target = render.default_output(output, request)
