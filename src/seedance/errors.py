@@ -128,7 +128,7 @@ class RepeatRefused(InputError):
     row. The JSON names both under `same_as`.
     """
 
-    def __init__(self, message: str, *, request_id: str | None, local_id: str, hint: str) -> None:
+    def __init__(self, message: str, *, request_id: str | None, local_id: str | None, hint: str) -> None:
         super().__init__(message, hint=hint)
         self.request_id = request_id
         self.local_id = local_id

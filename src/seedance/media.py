@@ -53,13 +53,17 @@ def is_url(value: str) -> bool:
     return bool(re.match(r"(?i)^(https?://|data:)", value))
 
 
-def absolute(value: Any, base: Path) -> Any:
-    """A media value (or list of them) with its local paths made absolute against `base`; URLs as given."""
+def absolute(value: Any, base: Path | None = None, *, resolve: bool = False) -> Any:
+    """A media value (or list of them) with its local paths made absolute against `base` (None: the current
+    folder, looked up only for a relative path); URLs as given. `resolve` also resolves paths given absolute
+    (symlinks, `..`), so that one file has one name; relative ones always are."""
     if isinstance(value, list):
-        return [absolute(v, base) for v in value]
+        return [absolute(v, base, resolve=resolve) for v in value]
     if isinstance(value, str) and value and not is_url(value):
         path = Path(value).expanduser()
-        return str(path if path.is_absolute() else (base / path).resolve())
+        if path.is_absolute():
+            return str(path.resolve() if resolve else path)
+        return str(((Path.cwd() if base is None else base) / path).resolve())
     return value
 
 

@@ -121,6 +121,7 @@ class VideoRequest:
         model, op = self.model_info, self.op
         data = self.settings()
         data.update(
+            prompt=(self.prompt or "").strip() or None,  # as sent
             model=self.model,
             operation=op.kind.value,
             duration=self.effective_duration(),

@@ -304,3 +304,14 @@ def test_a_repeat_of_a_submit_with_no_answer_is_refused_and_a_different_request_
     assert "dashboard" in text_of(repeat)
     other = server.data("generate_video", prompt="A found finch", wait_seconds=0, **SMALL)
     assert other["status"] == "still running"
+
+
+def test_identical_calls_at_the_same_time_pay_once(server: McpServer, emulator: Any) -> None:
+    """Three identical generate_video calls at once (an agent fanning out, or retrying in parallel): one job
+    is submitted; the other two are refused as repeats of it (the check and the journal row are one step)."""
+    emulator.configure(job_seconds=30.0)
+    answers = at_once(server, "generate_video", [{"prompt": "A triple tern", "wait_seconds": 0, **SMALL}] * 3)
+    assert len(emulator.submits) == 1
+    refused = [answer for answer in answers if answer.is_error]
+    assert len(refused) == 2, [text_of(answer) for answer in answers]
+    assert all((answer.structured_content or {})["error"]["type"] == "RepeatRefused" for answer in refused)

@@ -147,8 +147,6 @@ class AgentTools:
         target = self.sandbox.output(output, prompt=request.prompt)
         if download:
             self.sandbox.check_out_dir()
-        if not again:
-            self._refuse_a_repeat(request)
         cost = estimate_data(request)
         with self._reserve(target, output):
             async with (
@@ -159,6 +157,8 @@ class AgentTools:
                 # way, or the job's request id would be lost and the job left `submitting`. The HTTP timeout
                 # bounds the shielded part.
                 with anyio.CancelScope(shield=True):
+                    if not again:  # no await from here to the journal row: a concurrent twin sees it
+                        self._refuse_a_repeat(request)
                     job = await client.submit(request, output_path=str(target), want_download=download)
                 facts = {"operation": job.operation, "model": request.model, **cost, "warnings": job.warnings}
                 with _paid_for(job.request_id):

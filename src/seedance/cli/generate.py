@@ -128,7 +128,7 @@ def generate(
     bodies.build_body(
         request, resolve=media.check
     )  # a missing or wrong file is said before the key is sought (as the user wrote it)
-    absolute = {name: media.absolute(getattr(request, name), Path.cwd()) for name in MEDIA_FIELDS}
+    absolute = {name: media.absolute(getattr(request, name), resolve=True) for name in MEDIA_FIELDS}
     request = dataclasses.replace(request, **absolute)  # the journal names the file, wherever it is run from
     target = render.default_output(output, request)
     made_folder = None

@@ -126,7 +126,7 @@ def check_output(path: Path, *, folder_only: bool = False) -> Path | None:
     hint = "choose another -o path (a folder you can write in, or a shorter file name inside one)"
     made: Path | None = None
     try:
-        # The folders that will be made, as the kernel will walk them (`a/../b` is b, through a symlink too).
+        # The folders that will be made, resolved: the walk never names a folder that exists (`a/../b` is b).
         for ancestor in [folder.resolve(), *folder.resolve().parents]:
             if ancestor.exists():
                 if not ancestor.is_dir():
