@@ -53,6 +53,16 @@ def is_url(value: str) -> bool:
     return bool(re.match(r"(?i)^(https?://|data:)", value))
 
 
+def expand_home(value: str) -> Path:
+    """`value` as a path with `~` / `~user` expanded; InputError when that home folder cannot be found."""
+    try:
+        return Path(value).expanduser()
+    except RuntimeError:
+        raise InputError(
+            f"{value}: cannot tell which home folder {value.split('/')[0]} is", hint="give the path in full"
+        ) from None
+
+
 def absolute(value: Any, base: Path | None = None, *, resolve: bool = False) -> Any:
     """A media value (or list of them) with its local paths made absolute against `base` (None: the current
     folder, looked up only for a relative path); URLs as given. `resolve` also resolves paths given absolute
@@ -60,7 +70,7 @@ def absolute(value: Any, base: Path | None = None, *, resolve: bool = False) -> 
     if isinstance(value, list):
         return [absolute(v, base, resolve=resolve) for v in value]
     if isinstance(value, str) and value and not is_url(value):
-        path = Path(value).expanduser()
+        path = expand_home(value)
         if path.is_absolute():
             return str(path.resolve() if resolve else path)
         return str(((Path.cwd() if base is None else base) / path).resolve())
@@ -94,7 +104,7 @@ def _too_big(where: str, size: int, kind: MediaKind) -> InputError:
 
 def check_file(value: str, kind: MediaKind) -> tuple[Path, str, int]:
     """Check a local media file; return (path, mime type, size). Raise InputError saying what to fix."""
-    path = Path(value).expanduser()
+    path = expand_home(value)
     if not path.is_file():
         raise InputError(
             f"{kind} file not found: {value}", hint="give an existing file path or an https:// URL"

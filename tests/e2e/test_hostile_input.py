@@ -221,3 +221,16 @@ def test_an_input_file_that_cannot_be_read_is_one_line(seedance: Callable[..., R
     assert "cannot read the image file /proc/self/mem" in run.stderr
     one_clear_line(run)
     assert emulator.requests == []
+
+
+@pytest.mark.parametrize("args", [["--dry-run"], []], ids=["dry-run", "generate"])
+def test_a_home_folder_that_does_not_exist_is_one_line(
+    seedance: Callable[..., Run], emulator: Any, args: list[str]
+) -> None:
+    """`--first-frame ~nosuchuser/x.png` (a typo'd user) was a RuntimeError traceback: now exit 2, one line
+    naming the path, nothing sent."""
+    run = seedance("generate", "A cat", *FAST, "--first-frame", "~nosuchuser/x.png", *args)
+    assert run.code == 2, run.stderr
+    one_clear_line(run)
+    assert "~nosuchuser/x.png: cannot tell which home folder ~nosuchuser is" in run.stderr
+    assert emulator.submits == []

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from seedance.client import safe_filename
 from seedance.errors import InputError
-from seedance.media import is_url
+from seedance.media import expand_home, is_url
 
 MEDIA_FIELDS = ("first_frame", "last_frame", "edit_video", "ref_images", "ref_videos", "ref_audios")
 """The request fields that may name a local file."""
@@ -55,7 +55,7 @@ class Sandbox:
             return value
         if "\0" in value:
             raise InputError(f"{field}: a file path cannot contain a NUL character")
-        path = Path(value).expanduser()
+        path = expand_home(value)
         try:
             real = (path if path.is_absolute() else self._relative(path)).resolve()
         except (OSError, RuntimeError) as exc:  # a symlink loop, a name too long

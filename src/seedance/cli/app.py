@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from seedance.cli.commands import COMMANDS, root_help
 from seedance.cli.output import OUT, quiet, report_error, report_interrupt
+
+if TYPE_CHECKING:
+    from seedance.errors import SeedanceError
 
 
 class ReaderGone(Exception):
@@ -83,7 +87,28 @@ def run(argv: list[str]) -> Any:
     except (BrokenPipeError, ReaderGone):
         quiet(sys.stdout)
         return sys.exit(0)
+    except Exception as exc:  # a bug of ours: one line (and where the paid job is), not a traceback
+        if os.environ.get("SEEDANCE_DEBUG") == "1":
+            raise
+        return sys.exit(report_error(_internal_error(exc)))
     return sys.exit(0)
+
+
+def _internal_error(exc: Exception) -> SeedanceError:
+    """An unexpected exception as a SeedanceError (exit 1) that says where the job stands."""
+    from seedance.errors import SeedanceError, redact
+
+    request_id = OUT.context.get("request_id")
+    if request_id:
+        where = f"job {request_id} is in the journal: `seedance resume {request_id}` finishes it"
+    elif OUT.context.get("submitting"):
+        where = "a job may have been queued: check `seedance jobs` and your dashboard before sending it again"
+    else:
+        where = "nothing was sent"
+    return SeedanceError(
+        redact(f"internal error: {type(exc).__name__}: {exc}"),
+        hint=f"{where}; this is a bug in seedance: please report it (SEEDANCE_DEBUG=1 shows the traceback)",
+    )
 
 
 def _asks_for_json(argv: list[str]) -> bool:
