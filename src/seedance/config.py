@@ -9,11 +9,22 @@ from seedance.catalog import DEFAULT_BASE_URL
 from seedance.errors import InputError
 
 
+def expand_home(value: str | Path) -> Path:
+    """`value` as a path with `~` / `~user` expanded; InputError when that home folder cannot be found."""
+    try:
+        return Path(value).expanduser()
+    except RuntimeError:
+        head = str(value).split("/")[0]
+        raise InputError(
+            f"{value}: cannot tell which home folder {head} is", hint="give the path in full"
+        ) from None
+
+
 def seedance_home() -> Path:
     """The folder for user state (journal, prices): $SEEDANCE_HOME, else the platform's user data folder."""
     env = os.environ.get("SEEDANCE_HOME", "").strip()
     if env:
-        return Path(env).expanduser()
+        return expand_home(env)
     import platformdirs
 
     return Path(platformdirs.user_data_dir("seedance", appauthor=False))

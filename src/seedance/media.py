@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from seedance import catalog
+from seedance.config import expand_home as expand_home  # re-exported: media paths use it
 from seedance.errors import InputError
 
 MediaKind = Literal["image", "video", "audio"]
@@ -51,16 +52,6 @@ def sniff_mime(head: bytes) -> str | None:
 def is_url(value: str) -> bool:
     """Whether a media reference is a URL to pass through rather than a local path."""
     return bool(re.match(r"(?i)^(https?://|data:)", value))
-
-
-def expand_home(value: str) -> Path:
-    """`value` as a path with `~` / `~user` expanded; InputError when that home folder cannot be found."""
-    try:
-        return Path(value).expanduser()
-    except RuntimeError:
-        raise InputError(
-            f"{value}: cannot tell which home folder {value.split('/')[0]} is", hint="give the path in full"
-        ) from None
 
 
 def absolute(value: Any, base: Path | None = None, *, resolve: bool = False) -> Any:

@@ -234,3 +234,22 @@ def test_a_home_folder_that_does_not_exist_is_one_line(
     one_clear_line(run)
     assert "~nosuchuser/x.png: cannot tell which home folder ~nosuchuser is" in run.stderr
     assert emulator.submits == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["generate", "A cat", *FAST, "-o", "~nosuchuser/x.mp4"],
+        ["batch", "-", "--out", "~nosuchuser/v", "--dry-run"],
+    ],
+    ids=["generate-o", "batch-out"],
+)
+def test_an_output_under_a_home_folder_that_does_not_exist_is_one_line(
+    seedance: Callable[..., Run], emulator: Any, args: list[str]
+) -> None:
+    """`-o ~nosuchuser/x.mp4` or `--out ~nosuchuser/v` is exit 2 naming it (it was an internal error)."""
+    run = seedance(*args)
+    assert run.code == 2, run.stderr
+    one_clear_line(run)
+    assert "cannot tell which home folder ~nosuchuser is" in run.stderr
+    assert emulator.submits == []

@@ -55,6 +55,7 @@ def run(argv: list[str]) -> Any:
 
     OUT.json = False
     OUT.context.clear()
+    OUT.emitted = False
     _warn_in_one_line()
     try:
         cli.main(args=argv, prog_name="seedance", standalone_mode=False)
@@ -90,24 +91,27 @@ def run(argv: list[str]) -> Any:
     except Exception as exc:  # a bug of ours: one line (and where the paid job is), not a traceback
         if os.environ.get("SEEDANCE_DEBUG") == "1":
             raise
-        return sys.exit(report_error(_internal_error(exc)))
+        error = _internal_error(exc, argv)
+        if OUT.emitted:  # the command's one JSON object is out: the error goes to stderr only
+            OUT.json = False
+        return sys.exit(report_error(error))
     return sys.exit(0)
 
 
-def _internal_error(exc: Exception) -> SeedanceError:
-    """An unexpected exception as a SeedanceError (exit 1) that says where the job stands."""
-    from seedance.errors import SeedanceError, redact
+def _internal_error(exc: Exception, argv: list[str]) -> SeedanceError:
+    """An unexpected exception as a SeedanceError (exit 1) that points at the journal, the key redacted."""
+    from seedance.errors import SeedanceError, redact, register_secret
 
+    given = [a.split("=", 1)[1] for a in argv if a.startswith("--api-key=")]
+    given += [argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "--api-key"]
+    for secret in [os.environ.get("PIXAZO_API_KEY", "").strip(), *given]:
+        register_secret(secret)  # the error may come before the key was looked up (and registered)
     request_id = OUT.context.get("request_id")
-    if request_id:
-        where = f"job {request_id} is in the journal: `seedance resume {request_id}` finishes it"
-    elif OUT.context.get("submitting"):
-        where = "a job may have been queued: check `seedance jobs` and your dashboard before sending it again"
-    else:
-        where = "nothing was sent"
+    look = f"`seedance jobs show {request_id}`" if request_id else "`seedance jobs`"
     return SeedanceError(
         redact(f"internal error: {type(exc).__name__}: {exc}"),
-        hint=f"{where}; this is a bug in seedance: please report it (SEEDANCE_DEBUG=1 shows the traceback)",
+        hint=f"{look} shows what was sent (`seedance resume` finishes paid jobs); this is a bug in seedance: "
+        "please report it (SEEDANCE_DEBUG=1 shows the traceback)",
     )
 
 

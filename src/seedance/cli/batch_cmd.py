@@ -102,7 +102,9 @@ def batch(
             )
         if str(file) == "-":
             content, file = sys.stdin.buffer.read(), Path.cwd() / "stdin"
-    out = (out_dir or file.parent / f"{file.stem}-videos").expanduser().resolve()  # one spelling per folder
+    out = config.expand_home(
+        out_dir or file.parent / f"{file.stem}-videos"
+    ).resolve()  # one spelling per folder
     if (out / MANIFEST_NAME).resolve() == file.resolve():
         raise InputError(
             f"{file} is the manifest this batch would write", hint="give the batch another --out folder"

@@ -20,6 +20,7 @@ EXIT_INTERRUPTED = 130
 
 EXIT_CODES = {
     0: "success",
+    1: "internal error (a bug; the message says how to see what was sent)",
     2: "bad input or usage (nothing was sent)",
     3: "no API key, or the gateway refused it (401)",
     4: "out of credits (402)",
@@ -38,6 +39,8 @@ class Output:
 
     def __init__(self) -> None:
         self.json = False
+        self.emitted = False
+        """Whether a JSON object went to stdout (a command prints exactly one)."""
         self.context: dict[str, Any] = {}
 
     def info(self, text: str) -> None:
@@ -53,6 +56,7 @@ class Output:
         from seedance.errors import redact
 
         _write(literal(redact(json.dumps(data, default=str, ensure_ascii=False)), json_text=True), sys.stdout)
+        self.emitted = True
 
     def result(self, data: dict[str, Any], human: str) -> None:
         """Print a result: the JSON object, or the human text on stdout."""

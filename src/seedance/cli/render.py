@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from seedance.catalog import KEY_HEADER
 from seedance.cli.output import OUT, human_size
+from seedance.config import expand_home
 from seedance.pricing import Estimate
 from seedance.request import VideoRequest
 
@@ -55,13 +56,13 @@ def default_output(output: str | None, request: VideoRequest) -> Path:
     name = f"seedance-{datetime.now():%Y%m%d-%H%M%S}-{slug(request.prompt or request.op.kind.value)}.mp4"
     if output is None:
         return _unused(Path.cwd() / name)
-    path = Path(output).expanduser()
+    path = expand_home(output)
     return _unused(path / name) if _names_a_folder(output, path) else path
 
 
 def names_itself(output: str | None) -> bool:
     """Whether the video's file name is ours to choose (no -o, or -o naming a folder)."""
-    return output is None or _names_a_folder(output, Path(output).expanduser())
+    return output is None or _names_a_folder(output, expand_home(output))
 
 
 def _unused(path: Path) -> Path:
@@ -106,7 +107,7 @@ def _names_a_folder(output: str, path: Path) -> bool:
 
 def check_output_option(output: str) -> None:
     """`-o` of wait and download: a folder (the file is named from the job id) or a file; see check_output."""
-    path = Path(output).expanduser()
+    path = expand_home(output)
     check_output(path, folder_only=_names_a_folder(output, path))
 
 
