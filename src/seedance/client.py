@@ -265,7 +265,7 @@ class _ClientCore:
         if path is None:
             return DownloadTarget(Path.cwd() / default_name, request_id=job.request_id)
         target = Path(path).expanduser().absolute()
-        if _names_folder(str(path)) or target.is_dir():
+        if names_folder(str(path)) or target.is_dir():
             target = target / default_name
         return DownloadTarget(target, request_id=job.request_id)
 
@@ -294,7 +294,7 @@ class _ClientCore:
         return job, ref if isinstance(ref, Result) else None
 
 
-def _names_folder(path: str) -> bool:
+def names_folder(path: str) -> bool:
     """`videos/`: a trailing separator names a folder, even one that does not exist yet."""
     return path.endswith(("/", os.sep)) or (os.altsep is not None and path.endswith(os.altsep))
 
@@ -304,7 +304,7 @@ def _absolute(path: str | None) -> str | None:
     if path is None:
         return None
     absolute = str(Path(path).expanduser().absolute())
-    return absolute + os.sep if _names_folder(path) and not absolute.endswith(os.sep) else absolute
+    return absolute + os.sep if names_folder(path) and not absolute.endswith(os.sep) else absolute
 
 
 class Client(_ClientCore):

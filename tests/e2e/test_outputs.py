@@ -179,6 +179,35 @@ def test_a_frame_is_the_same_input_however_its_path_is_written_and_another_file_
     assert submits(emulator) == 2
 
 
+def test_wait_and_download_never_write_over_another_jobs_video(
+    emulator: Any, seedance: Callable[..., Run], tmp_path: Path
+) -> None:
+    """`download B -o A's file` (A still to save there, or saved there) is exit 2 and writes nothing; a job
+    may be downloaded again onto its own file."""
+    emulator.configure(job_seconds=0.2, fps=4)
+    saved = tmp_path / "b.mp4"
+    first = seedance("generate", "A bee", *SMALL, "-o", str(saved), "--json")
+    assert first.code == 0, first.stderr
+    emulator.configure(job_seconds=30.0)
+    claimed = tmp_path / "claimed.mp4"
+    running = seedance("generate", "A slow ant", *SMALL, "-o", str(claimed), "--no-wait", "--json")
+    emulator.configure(job_seconds=0.2)
+    other = seedance("generate", "A moth", *SMALL, "--no-wait", "--json").json()["request_id"]
+    time.sleep(0.5)
+    for command, target, what in (
+        ("download", claimed, f"where job {running.json()['request_id']} will save its video"),
+        ("wait", saved, f"job {first.json()['request_id']}'s saved video"),
+    ):
+        refused = seedance(command, other, "-o", str(target), "--json")
+        assert refused.code == 2, refused.stderr
+        assert what in refused.json()["error"]["message"]
+    assert not claimed.exists()
+    before = saved.read_bytes()
+    again = seedance("download", first.json()["request_id"], "-o", str(saved))
+    assert again.code == 0, again.stderr
+    assert saved.read_bytes() == before
+
+
 def test_a_finished_job_not_yet_downloaded_is_not_paid_for_again(
     emulator: Any, seedance: Callable[..., Run], tmp_path: Path
 ) -> None:
