@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from seedance import catalog
-from seedance.config import expand_home as expand_home  # re-exported: media paths use it
+from seedance.config import expand_home
 from seedance.errors import InputError
 
 MediaKind = Literal["image", "video", "audio"]

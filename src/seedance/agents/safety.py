@@ -16,8 +16,9 @@ from datetime import datetime
 from pathlib import Path
 
 from seedance.client import safe_filename
+from seedance.config import expand_home
 from seedance.errors import InputError
-from seedance.media import expand_home, is_url
+from seedance.media import is_url
 
 MEDIA_FIELDS = ("first_frame", "last_frame", "edit_video", "ref_images", "ref_videos", "ref_audios")
 """The request fields that may name a local file."""
