@@ -47,6 +47,22 @@ def redact(text: str) -> str:
     return re.sub(r"(?i)(ocp-apim-subscription-key['\"]?\s*[:=]\s*['\"]?)[^\s'\",}]+", r"\1***", text)
 
 
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]")
+
+
+def shown(value: object, limit: int = 200) -> str:
+    """A user-given or gateway-given value as it may stand inside a one-line message: control characters,
+    line breaks and lone surrogates (bytes that were not UTF-8) escaped, and at most `limit` characters.
+
+    A path holding a line break must not forge a second `hint:` line; a 100 KB id must not flood the screen.
+    """
+    text = _UNPRINTABLE.sub(
+        lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}",
+        str(value),
+    )
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def redact_data(data: Any) -> Any:
     """`data` (JSON-ready dicts, lists, strings, numbers) with `redact()` applied to every string in it.
 
