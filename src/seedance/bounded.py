@@ -40,15 +40,15 @@ def read_file(
         raise InputError(f"{what} {shown(path)} is a folder, not a file") from None
     except OSError as exc:
         raise InputError(f"cannot read {what} {shown(path)}: {exc.strerror or exc}") from None
-    with os.fdopen(fd, "rb") as stream:
-        mode = os.fstat(fd).st_mode
+    mode = os.fstat(fd).st_mode
+    if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
+        os.close(fd)
         if stat.S_ISDIR(mode):
             raise InputError(f"{what} {shown(path)} is a folder, not a file")
-        if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
-            raise InputError(
-                f"{what} {shown(path)} is a device, not a file",
-                hint="give a file, or pipe the lines in with -",
-            )
+        raise InputError(
+            f"{what} {shown(path)} is a device, not a file", hint="give a file, or pipe the lines in with -"
+        )
+    with os.fdopen(fd, "rb") as stream:
         return read_stream(stream, limit, f"{what} {shown(path)}", line_limit=line_limit)
 
 
@@ -62,7 +62,7 @@ def read_stream(stream: BinaryIO, limit: int, what: str, *, line_limit: int | No
         total += len(chunk)
         if total > limit:
             raise TooLarge(
-                f"{what} is larger than {limit // MIB or 1} {'MiB' if limit >= MIB else 'KiB'}; nothing was sent",
+                f"{what} is larger than {_size(limit)}",
                 hint="split it into smaller files",
             )
         if line_limit is not None:
@@ -72,8 +72,12 @@ def read_stream(stream: BinaryIO, limit: int, what: str, *, line_limit: int | No
             longest = max(longest, line, *(len(part) for part in parts[1:-1]))
             if longest > line_limit:
                 raise TooLarge(
-                    f"{what} has a line longer than {line_limit // MIB} MiB; nothing was sent",
+                    f"{what} has a line longer than {_size(line_limit)}",
                     hint="one job per line: a line holds one JSON object (media as paths or URLs)",
                 )
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _size(limit: int) -> str:
+    return f"{limit // MIB} MiB" if limit >= MIB else f"{limit // KIB} KiB"

@@ -78,3 +78,11 @@ def test_an_empty_output_is_refused_like_the_other_empty_options(
         assert run.code == 2, run.stderr
         assert "-o is empty" in run.stdout + run.stderr
     assert len(emulator.requests) == 0
+
+
+def test_a_device_as_the_batch_file_is_refused_at_once(tmp_path: Path) -> None:
+    """`batch /dev/zero` read until memory ran out; it is now one line, exit 2, and no folder is made."""
+    code, _, err = run_cli(["batch", "/dev/zero", "--out", str(tmp_path / "videos"), "--dry-run"])
+    assert code == 2, err
+    assert "the batch file /dev/zero is a device, not a file" in err
+    assert not (tmp_path / "videos").exists()
