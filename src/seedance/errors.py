@@ -3,6 +3,9 @@
     SeedanceError
     ├── LocalError                  our own checks, raised before any money is spent
     │   ├── InputError              bad request values or media files            exit 2
+    │   │   ├── OutputClaimed       the output file is another job's             exit 2
+    │   │   └── RepeatRefused       the same request is already on its way       exit 2
+    │   ├── JournalError            the journal cannot be read or written        exit 2
     │   └── KeyMissingError         no API key found and none could be asked for exit 3
     ├── APIError                    the gateway answered with an error status
     │   ├── AuthError               401                                           exit 3
