@@ -18,8 +18,9 @@ from typing import Any, TypeVar
 
 import httpx
 
-from seedance import auth, bodies, config, errors, protocol
+from seedance import auth, bodies, config, errors, jobs, protocol
 from seedance.download import DownloadTarget, download_flow
+from seedance.jobs import outputs
 from seedance.journal import Journal
 from seedance.models import Job, JobStatus, Result
 from seedance.polling import PollSchedule, schedule_from_history
@@ -84,9 +85,19 @@ class _ClientCore:
         batch_id: str | None,
         batch_line: int | None,
         replace_existing: bool = True,
+        checks: Callable[[], None] | None = None,
     ) -> str | None:
         if self.journal is None:
             return None
+        journal, path = self.journal, _absolute(output_path)
+
+        def before_insert() -> None:  # in the journal's write transaction: no other writer between
+            if path is not None and want_download:
+                outputs.refuse_taken(journal, path)  # never into another job's file
+                outputs.refuse_existing(path, overwrite=replace_existing)
+            if checks is not None:
+                checks()
+
         return self.journal.record_submission(
             operation=req.op.name,
             model=req.model,
@@ -94,9 +105,9 @@ class _ClientCore:
             body=bodies.summarize_body(body),
             settings=req.settings(),
             estimated_cost_usd=estimate(req).usd,
-            output_path=_absolute(output_path),  # resume may run from another folder
+            output_path=path,  # resume may run from another folder
             want_download=want_download,
-            replace_existing=replace_existing,
+            before_insert=before_insert,
             batch_id=batch_id,
             batch_line=batch_line,
             gateway=self.base_url,
@@ -255,6 +266,41 @@ class _ClientCore:
             warnings=job.warnings,
         )
 
+    def _plan(
+        self,
+        request: VideoRequest | dict[str, Any],
+        path: str | Path | None,
+        *,
+        download: bool,
+        overwrite: bool,
+        again: bool,
+    ) -> jobs.Plan:
+        return jobs.plan(
+            request,
+            path,
+            journal=self.journal,
+            gateway=self.base_url,
+            again=again,
+            overwrite=overwrite,
+            download=download,
+            stamp=False,  # no path: the file is named after its request id once it has one
+        )
+
+    def _checked_target(self, job: Job, path: str | Path | None, overwrite: bool) -> DownloadTarget:
+        """The download's target, refused when it is another job's video (always) or a file that is not
+        this job's own (unless `overwrite`)."""
+        target = self._target(job, path)
+        record = (
+            self._journal_safely(job, "its output path", lambda journal, local_id: journal.get(local_id))
+            if job.local_id
+            else None
+        )
+        try:
+            jobs.check_download_target(self.journal, target.path, job=record, overwrite=overwrite)
+        except errors.JournalError:  # a paid job's video matters more: check what can be checked without it
+            jobs.check_download_target(None, target.path, job=record, overwrite=overwrite)
+        return target
+
     def _target(self, job: Job, path: str | Path | None) -> DownloadTarget:
         if path is None:
             record = self._journal_safely(
@@ -354,16 +400,18 @@ class Client(_ClientCore):
         batch_id: str | None = None,
         batch_line: int | None = None,
         replace_existing: bool = True,
+        checks: Callable[[], None] | None = None,
     ) -> Job:
         """Validate and send one generation request (this spends credits); return the queued Job.
 
         With a journal, `output_path` is claimed for this job in the same transaction that records it
         (OutputClaimed, nothing sent, when another job still has to save there); `replace_existing=False`
-        also refuses a file already there (one a job of the same second may have just saved).
+        also refuses a file already there (one a job of the same second may have just saved). `checks` run
+        in that transaction too (the job service's refusals: `seedance.jobs.plan`).
         """
         req, body = self._prepare(request)
         local_id = self._record(
-            req, body, output_path, want_download, batch_id, batch_line, replace_existing=replace_existing
+            req, body, output_path, want_download, batch_id, batch_line, replace_existing, checks
         )
         try:
             sub = self._driver.run(protocol.submit_flow(self.settings, req.op.path, body))
@@ -391,12 +439,16 @@ class Client(_ClientCore):
         flow = self._wait_flow(ref, timeout, on_update, self._clock)
         return self._result(ref, self._driver.run(flow), started, self._clock)
 
-    def download(self, result: JobRef, path: str | Path | None = None) -> Result:
-        """Save a finished job's video to `path` (resuming a partial download); return the Result with it."""
+    def download(self, result: JobRef, path: str | Path | None = None, *, overwrite: bool = False) -> Result:
+        """Save a finished job's video to `path` (resuming a partial download); return the Result with it.
+
+        Another job's video (saved at `path`, or to be saved there) is never replaced; any other file that is
+        not this job's own is refused (OutputClaimed) unless `overwrite`.
+        """
         job, known = self._status_for_download(result)
         if known is None:
             known = self._result(job, self.status(job), self._clock(), self._clock)
-        target = self._target(job, path)
+        target = self._checked_target(job, path, overwrite)
         try:
             outcome = self._driver.run(
                 download_flow(self.settings, job.request_id, known.video_url, target, job.polling_url)
@@ -413,10 +465,21 @@ class Client(_ClientCore):
         timeout: float = 600.0,
         on_update: UpdateCallback | None = None,
         download: bool = True,
+        overwrite: bool = False,
+        again: bool = False,
     ) -> Result:
-        """Submit, wait and download: a prompt in, a video file out."""
-        job = self.submit(request, output_path=str(path) if path else None, want_download=download)
-        return self.finish(job, path, timeout=timeout, on_update=on_update, download=download)
+        """Submit, wait and download: a prompt in, a video file out.
+
+        Safe by default, before anything is sent: a file already at `path` is refused unless `overwrite`,
+        another job's video always, and (with a journal) a request identical to a job still open unless
+        `again` (`seedance.jobs.plan`).
+        """
+        chosen = self._plan(request, path, download=download, overwrite=overwrite, again=again)
+        job, chosen = jobs.submit(self, chosen)
+        where = chosen.target or path
+        return self.finish(
+            job, where, timeout=timeout, on_update=on_update, download=download, overwrite=overwrite
+        )
 
     def finish(
         self,
@@ -426,10 +489,11 @@ class Client(_ClientCore):
         timeout: float = 600.0,
         on_update: UpdateCallback | None = None,
         download: bool = True,
+        overwrite: bool = False,
     ) -> Result:
         """Wait for a submitted job and download its video: what `resume` does for each unfinished job."""
         result = self.wait(job, timeout=timeout, on_update=on_update)
-        return self.download(result, path) if download else result
+        return self.download(result, path, overwrite=overwrite) if download else result
 
 
 class AsyncClient(_ClientCore):
@@ -483,16 +547,18 @@ class AsyncClient(_ClientCore):
         batch_id: str | None = None,
         batch_line: int | None = None,
         replace_existing: bool = True,
+        checks: Callable[[], None] | None = None,
     ) -> Job:
         """Validate and send one generation request (this spends credits); return the queued Job.
 
         With a journal, `output_path` is claimed for this job in the same transaction that records it
         (OutputClaimed, nothing sent, when another job still has to save there); `replace_existing=False`
-        also refuses a file already there (one a job of the same second may have just saved).
+        also refuses a file already there (one a job of the same second may have just saved). `checks` run
+        in that transaction too (the job service's refusals: `seedance.jobs.plan`).
         """
         req, body = self._prepare(request)
         local_id = self._record(
-            req, body, output_path, want_download, batch_id, batch_line, replace_existing=replace_existing
+            req, body, output_path, want_download, batch_id, batch_line, replace_existing, checks
         )
         try:
             sub = await self._driver.run(protocol.submit_flow(self.settings, req.op.path, body))
@@ -521,12 +587,18 @@ class AsyncClient(_ClientCore):
         flow = self._wait_flow(ref, timeout, on_update, self._clock)
         return self._result(ref, await self._driver.run(flow), started, self._clock)
 
-    async def download(self, result: JobRef, path: str | Path | None = None) -> Result:
-        """Save a finished job's video to `path` (resuming a partial download); return the Result with it."""
+    async def download(
+        self, result: JobRef, path: str | Path | None = None, *, overwrite: bool = False
+    ) -> Result:
+        """Save a finished job's video to `path` (resuming a partial download); return the Result with it.
+
+        Another job's video (saved at `path`, or to be saved there) is never replaced; any other file that is
+        not this job's own is refused (OutputClaimed) unless `overwrite`.
+        """
         job, known = self._status_for_download(result)
         if known is None:
             known = self._result(job, await self.status(job), self._clock(), self._clock)
-        target = self._target(job, path)
+        target = self._checked_target(job, path, overwrite)
         try:
             outcome = await self._driver.run(
                 download_flow(self.settings, job.request_id, known.video_url, target, job.polling_url)
@@ -543,10 +615,16 @@ class AsyncClient(_ClientCore):
         timeout: float = 600.0,
         on_update: UpdateCallback | None = None,
         download: bool = True,
+        overwrite: bool = False,
+        again: bool = False,
     ) -> Result:
-        """Submit, wait and download: a prompt in, a video file out."""
-        job = await self.submit(request, output_path=str(path) if path else None, want_download=download)
-        return await self.finish(job, path, timeout=timeout, on_update=on_update, download=download)
+        """Submit, wait and download: a prompt in, a video file out (refusals as `Client.generate`)."""
+        chosen = self._plan(request, path, download=download, overwrite=overwrite, again=again)
+        job, chosen = await jobs.asubmit(self, chosen)
+        where = chosen.target or path
+        return await self.finish(
+            job, where, timeout=timeout, on_update=on_update, download=download, overwrite=overwrite
+        )
 
     async def finish(
         self,
@@ -556,7 +634,8 @@ class AsyncClient(_ClientCore):
         timeout: float = 600.0,
         on_update: UpdateCallback | None = None,
         download: bool = True,
+        overwrite: bool = False,
     ) -> Result:
         """Wait for a submitted job and download its video: what `resume` does for each unfinished job."""
         result = await self.wait(job, timeout=timeout, on_update=on_update)
-        return await self.download(result, path) if download else result
+        return await self.download(result, path, overwrite=overwrite) if download else result

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from seedance import jobs
 from seedance.errors import InputError, OutputClaimed
+from seedance.jobs.outputs import refuse_existing
 from seedance.journal import Journal
 from seedance.journal_schema import MIGRATIONS
 from seedance.models import JobStatus, State
@@ -72,7 +74,7 @@ def test_a_journal_of_the_first_schema_with_rows_is_upgraded(tmp_path: Path) -> 
     )
     assert row.ephemeral_gateway is False
     assert row.settings == {"duration": 5}
-    assert [r.local_id for r in journal.unfinished()] == ["old1"]
+    assert [r.local_id for r in jobs.unfinished(journal)] == ["old1"]
     with sqlite3.connect(path) as db:
         assert [r[0] for r in db.execute("SELECT name FROM migrations ORDER BY rowid")] == [
             n for n, _ in MIGRATIONS
@@ -134,7 +136,9 @@ def test_a_submit_whose_process_died_becomes_unknown(tmp_path: Path) -> None:
     local = record(journal)
     with sqlite3.connect(path) as db:
         db.execute("UPDATE jobs SET pid = ? WHERE local_id = ?", (int(dead), local))
-    assert journal.unfinished() == []
+    assert journal.get(local).state == "submitting"  # reads never write
+    assert journal.jobs()[0].state == "submitting"
+    assert jobs.unfinished(journal) == []  # the service settles it first
     row = journal.get(local)
     assert row is not None
     assert row.state == "unknown"
@@ -214,10 +218,10 @@ def test_forget_takes_whole_ids_only_and_keeps_batch_lines(tmp_path: Path) -> No
     assert journal.get("%%%%") is None  # a wildcard is not a prefix
     assert journal.get(single[:6]) is not None  # a prefix still finds a job for reading
     with pytest.raises(InputError, match="no job"):
-        journal.forget(single[:6])
+        jobs.forget(single[:6], journal)
     with pytest.raises(InputError, match="line 3 of a batch"):
-        journal.forget(line)
-    journal.forget(single)
+        jobs.forget(line, journal)
+    jobs.forget(single, journal)
     assert [r.local_id for r in journal.jobs()] == [line]
 
 
@@ -225,14 +229,18 @@ def test_a_file_saved_since_the_name_was_chosen_is_refused_when_it_may_not_be_re
     tmp_path: Path,
 ) -> None:
     """Three `generate` of the same second: one job may save its stamped name between another's check and
-    its submit. Asked not to replace files, the journal refuses that name in the submit's own transaction
-    (OutputClaimed, nothing sent: the CLI then takes the next name); by default a file there is replaced."""
+    its submit. The service's last checks run inside the row's own write transaction (`before_insert`): the
+    name is refused there (OutputClaimed, nothing written: the CLI then takes the next name)."""
     journal = Journal(tmp_path / "jobs.db")
     target = tmp_path / "seedance-20261201-101500-a-fox.mp4"
     target.write_bytes(b"a video another job just saved")
     fields = {"operation": "2.0/text-to-video", "model": "2.0", "prompt": "a fox", "body": {}, "settings": {}}
     with pytest.raises(OutputClaimed, match="already exists; nothing was sent"):
-        journal.record_submission(**fields, output_path=str(target), replace_existing=False)
+        journal.record_submission(
+            **fields,
+            output_path=str(target),
+            before_insert=lambda: refuse_existing(target, overwrite=False),
+        )
     assert journal.jobs() == []
     assert journal.record_submission(**fields, output_path=str(target))
     assert len(journal.jobs()) == 1

@@ -18,13 +18,13 @@ from typing import Annotated, Any
 import anyio
 from pydantic import Field
 
-from seedance import auth, bodies, catalog, config, errors, media, pricing
+from seedance import auth, bodies, catalog, errors, media, pricing
+from seedance import jobs as service
 from seedance.agents import requests
 from seedance.agents.answers import estimate_data, record_data, result_data, still_downloading, still_running
 from seedance.agents.progress import WaitProgress
 from seedance.agents.safety import Sandbox
 from seedance.client import AsyncClient, JobRef
-from seedance.journal import Journal, repeat_refusal
 from seedance.request import VideoRequest, parse_request
 
 
@@ -40,7 +40,10 @@ class Gateway:
     def client(self) -> AsyncClient:
         """A journaled client; raises KeyMissingError (the skill's sentence) when there is no key."""
         return AsyncClient(
-            api_key=self.api_key, base_url=self.base_url, poll_interval=self.poll_interval, journal=Journal()
+            api_key=self.api_key,
+            base_url=self.base_url,
+            poll_interval=self.poll_interval,
+            journal=service.user_journal(),
         )
 
 
@@ -86,7 +89,7 @@ class AgentTools:
         """Hold `target` for one call: another call, an existing file, or a job still to be downloaded there
         (one left 'still running') may not use it."""
         key = _same_file_key(target)
-        awaited = Journal().output_owner(str(target)) is not None  # an indexed lookup, not a journal scan
+        awaited = service.owner_of(service.user_journal(), target) is not None  # an indexed lookup
         if key in self._reserved or (given and target.exists()) or awaited:
             raise errors.InputError(
                 f"output: {target.name} already exists (or is being made) in {self.sandbox.out_dir}",
@@ -157,28 +160,21 @@ class AgentTools:
                 # way, or the job's request id would be lost and the job left `submitting`. The HTTP timeout
                 # bounds the shielded part.
                 with anyio.CancelScope(shield=True):
-                    if not again:  # no await from here to the journal row: a concurrent twin sees it
-                        self._refuse_a_repeat(request)
-                    job = await client.submit(request, output_path=str(target), want_download=download)
+                    chosen = service.plan(
+                        request,
+                        target,
+                        journal=client.journal,
+                        gateway=client.base_url,
+                        again=again,
+                        download=download,
+                        free=self.gateway.emulator,  # emulator work is free: a repeat costs nothing
+                        steps=REPEAT_STEPS,
+                    )
+                    job, _ = await service.asubmit(client, chosen)
                 facts = {"operation": job.operation, "model": request.model, **cost, "warnings": job.warnings}
                 with _paid_for(job.request_id):
                     answer = await self._finish(client, job, wait_seconds, download, target)
         return {**(answer or still_running(job.request_id, job.local_id)), **facts}
-
-    def _refuse_a_repeat(self, request: VideoRequest) -> None:
-        """Refuse a request identical to a job of the last hour still open on this gateway (`open_twin`): an
-        agent whose call timed out tends to call again, and would pay twice. The answer names the job to wait
-        for; `again=true` submits anyway."""
-        twin = Journal().open_twin(request, config.base_url(self.gateway.base_url))
-        if twin is None:
-            return
-        raise repeat_refusal(
-            twin,
-            on_its_way="call list_jobs in a few seconds for its request id, then wait_for_job",
-            to_wait="call wait_for_job with job_id={request_id!r} for its video (free)",
-            to_check="check list_jobs and the Pixazo dashboard before submitting again",
-            again="pass again=true only to pay for a second video of the same request",
-        )
 
     async def _finish(
         self, client: AsyncClient, job: JobRef, wait_seconds: float, download: bool, target: Path | str | None
@@ -210,12 +206,12 @@ class AgentTools:
 
     async def get_job(self, job_id: JobId) -> dict[str, Any]:
         """A job's status: read once from the gateway (free), with what the journal knows."""
-        record = Journal().get(job_id)
+        record = service.find(job_id)
         if record is not None and not record.request_id:  # never reached the gateway: nothing to ask
             return {"ok": True, **record_data(record)}
         async with self.gateway.client() as client:
             status = await client.status(job_id)
-        record = Journal().get(job_id)
+        record = service.find(job_id)
         data: dict[str, Any] = record_data(record) if record is not None else {"request_id": job_id}
         data.update(state=status.state.value, status=status.raw_status, video_url=status.video_url)
         data.update(error=status.error, charged=status.charged)
@@ -229,7 +225,7 @@ class AgentTools:
     ) -> dict[str, Any]:
         """Wait a bounded time for a job, then download its video into the output folder."""
         _require_request_id(job_id)
-        record = Journal().get(job_id)
+        record = service.find(job_id)
         request_id = record.request_id if record is not None and record.request_id else job_id
         target = self._download_target(job_id, None) if download else None
         async with self._one_download(target, request_id), self.gateway.client() as client:
@@ -249,7 +245,7 @@ class AgentTools:
         limit: Annotated[int, Field(description="At most this many jobs (1-200).")] = 20,
     ) -> dict[str, Any]:
         """The journal's jobs, newest first (no request is sent)."""
-        records = Journal().jobs(state=state or None, limit=min(max(limit, 1), 200))
+        records = service.listed(state=state or None, limit=min(max(limit, 1), 200))
         return {"ok": True, "jobs": [record_data(r) for r in records]}
 
     async def download_video(self, job_id: JobId, output: Output = None) -> dict[str, Any]:
@@ -279,19 +275,13 @@ class AgentTools:
             yield
 
     def _download_target(self, job_id: str, output: str | None) -> str:
-        journal = Journal()
+        journal = service.user_journal()
         record = journal.get(job_id)
         recorded = self.sandbox.recorded_output(record.output_path if record else None)
         if output:
             target = self.sandbox.output(output)
-            if target.exists() and target != recorded:
-                raise errors.InputError(f"output: {output} already exists in {self.sandbox.out_dir}")
-            owner = journal.output_owner(str(target), other_than=record.local_id if record else None)
-            if owner is not None and target != recorded:  # a job still running will save its video there
-                raise errors.InputError(
-                    f"output: {output} is kept for job {owner.request_id or owner.local_id} ({owner.state})",
-                    hint="choose another output name",
-                )
+            # Before any wait: never another job's video, nor a file that is not this job's own.
+            service.check_download_target(journal, target, job=record, overwrite=False)
             return str(target)
         if recorded is not None:
             return str(recorded)
@@ -334,6 +324,15 @@ class AgentTools:
         return data
 
 
+REPEAT_STEPS = service.NextSteps(
+    on_its_way="call list_jobs in a few seconds for its request id, then wait_for_job",
+    to_wait="call wait_for_job with job_id={request_id!r} for its video (free)",
+    to_check="check list_jobs and the Pixazo dashboard before submitting again",
+    again="pass again=true only to pay for a second video of the same request",
+)
+"""What a refused repeat tells the agent to do instead of paying again."""
+
+
 def catalog_inputs(kind: catalog.Kind) -> str:
     """Which request fields an operation uses, in the tools' own names."""
     return {
@@ -347,7 +346,7 @@ def catalog_inputs(kind: catalog.Kind) -> str:
 
 def _require_request_id(job_id: str) -> None:
     """Refuse a journal job that never reached the gateway (there is nothing to wait for or download)."""
-    record = Journal().get(job_id)
+    record = service.find(job_id)
     if record is not None and not record.request_id:
         raise errors.InputError(
             f"job {job_id} never got a request id (state {record.state}): {record.error or 'not sent'}",

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from seedance import bodies, media
+from seedance import bodies, jobs, media
 from seedance.batch.cost import CostPlan
 from seedance.batch.input import BatchFile, BatchLine
 from seedance.batch.manifest import LineOutcome
@@ -182,7 +182,7 @@ def read_prior(
     Every line leaves with its file name: a line already sent keeps its job's file, and a new line never
     takes a name an earlier job (or any file) already has in the folder.
     """
-    journal.unfinished()  # marks submits of processes that died mid-request as `unknown`
+    jobs.settle_orphans(journal)  # submits of processes that died mid-request become `unknown`
     records = journal.jobs(batch_id=batch.batch_id)
     slots = _earlier_lines(records, gateway)
     taken = _names_in_use(records, out_dir)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +12,7 @@ from seedance.cli.output import OUT
 
 if TYPE_CHECKING:
     from seedance.client import Client
+    from seedance.jobs import NextSteps
     from seedance.models import Job
     from seedance.request import VideoRequest
 
@@ -99,10 +99,10 @@ def generate(
       seedance generate "A cat walking on the beach" -o cat.mp4
       seedance generate "Slow dolly in" --first-frame start.png --last-frame end.png -m 2.0-fast
     """
-    from seedance import bodies, config, media, pricing
+    from seedance import bodies, config, pricing
     from seedance.cli import render
     from seedance.errors import InputError
-    from seedance.request import MEDIA_FIELDS, parse_request
+    from seedance.request import parse_request
 
     for name, flag in (
         ("first_frame", "--first-frame"),
@@ -127,20 +127,23 @@ def generate(
         url = (config.base_url(base_url) if not emulator else "http://127.0.0.1:<emulator>") + request.op.path
         render.dry_run(request, url, body, cost)
         return
-    bodies.build_body(
-        request, resolve=media.check
-    )  # a missing or wrong file is said before the key is sought (as the user wrote it)
-    absolute = {name: media.absolute(getattr(request, name), resolve=True) for name in MEDIA_FIELDS}
-    request = dataclasses.replace(request, **absolute)  # the journal names the file, wherever it is run from
-    target = render.default_output(output, request)
-    made_folder = None
-    if not no_download:
-        made_folder = render.check_output(target)  # before the paid submit, not after the job ran
-        if target.exists() and not overwrite:
-            raise InputError(
-                f"{target} already exists; nothing was sent",
-                hint="choose another -o path, or pass --overwrite to replace it",
-            )
+    from seedance import jobs as service  # not before the dry run: it loads the journal (and pydantic)
+
+    # Every refusal (media, another job's file, an existing file, an open identical job) before the key is
+    # sought; the service makes them again in the journal's own transaction at the submit.
+    chosen = service.plan(
+        request,
+        output,
+        journal=service.user_journal(),
+        gateway=config.base_url(base_url) if not emulator else "emulator",
+        again=again,
+        overwrite=overwrite,
+        download=not no_download,
+        free=emulator,  # emulator work is free: a repeat costs nothing
+        steps=_repeat_steps(),
+    )
+    request, target = chosen.request, chosen.target
+    made_folder = render.check_output(target) if target is not None else None  # before the paid submit
     OUT.info(f"{request.op.title} ({render.describe_settings(request)}): {cost.describe()}")
     OUT.context.update(operation=request.op.name, model=request.model, estimated_cost_usd=cost.usd)
     if emulator:
@@ -149,8 +152,6 @@ def generate(
 
     sent = False
     try:
-        if not (emulator or again):
-            _refuse_a_repeat(request, config.base_url(base_url))
         with open_client(
             base_url=base_url,
             api_key=api_key,
@@ -159,24 +160,19 @@ def generate(
             webhook_url=webhook_url,
         ) as client:
             OUT.context["submitting"] = True
-            job, target = _submit(client, request, target, output, no_download, overwrite)
+            job, chosen = service.submit(client, chosen)  # resume fetches the video if we end before it
             sent = True
-            _follow(client, job, request, target, no_wait, no_download, timeout, cost.usd)
+            _follow(client, job, request, chosen.target, no_wait, no_download, timeout, cost.usd)
     finally:
-        if not sent:  # refused, no key, interrupted: leave no empty folder behind (a download makes it again)
+        if not sent and target is not None:  # refused, no key, interrupted: leave no empty folder behind
             render.remove_made_folders(target.parent, made_folder)
 
 
-def _refuse_a_repeat(request: VideoRequest, gateway: str) -> None:
-    """Refuse what an identical job of the last hour, still open on this gateway, already asks for: a shell
-    or an agent that gave up on the first command (a timeout, a kill) would pay twice (`--again` pays)."""
-    from seedance.journal import Journal, repeat_refusal
+def _repeat_steps() -> NextSteps:
+    """What a refused repeat tells a shell user (or an agent driving the CLI) to do instead of paying again."""
+    from seedance.jobs import NextSteps
 
-    twin = Journal().open_twin(request, gateway)
-    if twin is None:
-        return
-    raise repeat_refusal(
-        twin,
+    return NextSteps(
         on_its_way="see `seedance jobs` in a few seconds for its request id",
         to_wait="`seedance wait {request_id}` saves its video",
         to_check="check `seedance jobs` and the Pixazo dashboard",
@@ -184,36 +180,11 @@ def _refuse_a_repeat(request: VideoRequest, gateway: str) -> None:
     )
 
 
-def _submit(
-    client: Client,
-    request: VideoRequest,
-    target: Path,
-    output: str | None,
-    no_download: bool,
-    overwrite: bool,
-) -> tuple[Job, Path]:
-    """Submit the paid job (journaled first); a stamped name taken by a job of the same second moves on."""
-    from seedance.cli import render
-    from seedance.errors import OutputClaimed
-
-    while True:
-        try:
-            # resume fetches the video if this process ends before it does
-            job = client.submit(
-                request, output_path=str(target), want_download=not no_download, replace_existing=overwrite
-            )
-            return job, target
-        except OutputClaimed:  # a job of the same second took (or just saved) the stamped name: take the next
-            if not render.names_itself(output):
-                raise
-            target = render.default_output(output, request)
-
-
 def _follow(
     client: Client,
     job: Job,
     request: VideoRequest,
-    target: Path,
+    target: Path | None,
     no_wait: bool,
     no_download: bool,
     timeout: float,
