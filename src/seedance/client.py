@@ -22,7 +22,7 @@ from seedance import auth, bodies, config, errors, protocol
 from seedance.download import DownloadTarget, download_flow
 from seedance.journal import Journal
 from seedance.models import Job, JobStatus, Result
-from seedance.polling import PollSchedule, schedule_from_history
+from seedance.polling import PollSchedule, default_timeout, schedule_from_history
 from seedance.pricing import estimate
 from seedance.request import VideoRequest, parse_request
 from seedance.transport import AsyncDriver, SyncDriver, make_timeout
@@ -215,6 +215,18 @@ class _ClientCore:
 
         past = self._journal_safely(job, "its history", history) if self.poll_interval is None else None
         return schedule_from_history(past or [], fixed_interval=self.poll_interval)
+
+    def default_timeout(self, request: VideoRequest) -> float:
+        """How long to wait for this request's job by default: from its model, duration and the journal's
+        run times of similar jobs (`polling.default_timeout`)."""
+        past: list[float] = []
+        if self.journal is not None:
+            with contextlib.suppress(errors.JournalError):  # no history: the model's figure stands
+                past = self.journal.durations(
+                    request.op.name, resolution=request.resolution, duration=request.duration
+                )
+        model = request.model_info
+        return default_timeout(model.wait_per_second, model.max_duration, request.effective_duration(), past)
 
     def _wait_flow(
         self, job: Job, timeout: float, on_update: UpdateCallback | None, clock: Callable[[], float]
@@ -410,13 +422,18 @@ class Client(_ClientCore):
         request: VideoRequest | dict[str, Any],
         path: str | Path | None = None,
         *,
-        timeout: float = 600.0,
+        timeout: float | None = None,
         on_update: UpdateCallback | None = None,
         download: bool = True,
     ) -> Result:
-        """Submit, wait and download: a prompt in, a video file out."""
-        job = self.submit(request, output_path=str(path) if path else None, want_download=download)
-        return self.finish(job, path, timeout=timeout, on_update=on_update, download=download)
+        """Submit, wait and download: a prompt in, a video file out.
+
+        Without a `timeout`, the wait follows the job (`default_timeout`: model, duration, past run times).
+        """
+        req = request if isinstance(request, VideoRequest) else parse_request(request)
+        wait = timeout if timeout is not None else self.default_timeout(req)
+        job = self.submit(req, output_path=str(path) if path else None, want_download=download)
+        return self.finish(job, path, timeout=wait, on_update=on_update, download=download)
 
     def finish(
         self,
@@ -540,13 +557,18 @@ class AsyncClient(_ClientCore):
         request: VideoRequest | dict[str, Any],
         path: str | Path | None = None,
         *,
-        timeout: float = 600.0,
+        timeout: float | None = None,
         on_update: UpdateCallback | None = None,
         download: bool = True,
     ) -> Result:
-        """Submit, wait and download: a prompt in, a video file out."""
-        job = await self.submit(request, output_path=str(path) if path else None, want_download=download)
-        return await self.finish(job, path, timeout=timeout, on_update=on_update, download=download)
+        """Submit, wait and download: a prompt in, a video file out.
+
+        Without a `timeout`, the wait follows the job (`default_timeout`: model, duration, past run times).
+        """
+        req = request if isinstance(request, VideoRequest) else parse_request(request)
+        wait = timeout if timeout is not None else self.default_timeout(req)
+        job = await self.submit(req, output_path=str(path) if path else None, want_download=download)
+        return await self.finish(job, path, timeout=wait, on_update=on_update, download=download)
 
     async def finish(
         self,
