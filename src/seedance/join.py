@@ -120,9 +120,7 @@ def _reencode(a: Any, b: Any, out: Any, offset: float) -> None:
         _encode_audio(a, b, out, offset)
 
 
-def _encode_video(
-    a: Any, b: Any, out: Any, stream: Any, rate: Fraction, offset: float, frames: int
-) -> None:
+def _encode_video(a: Any, b: Any, out: Any, stream: Any, rate: Fraction, offset: float, frames: int) -> None:
     """Place every decoded frame at its time on a constant-rate grid of `frames` slots."""
     import av
 

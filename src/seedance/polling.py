@@ -17,6 +17,10 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from seedance.catalog import Model
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,11 @@ TIMEOUT_FLOOR_S = 600.0
 """The shortest default wait: the skill's own cap of about 10 minutes."""
 TIMEOUT_MARGIN_S = 120.0
 """Added to the model's own estimate: queueing upstream before the clock of generation starts."""
+
+
+def timeout_for(model: Model, duration: int, past: list[float] | None = None) -> float:
+    """`default_timeout` for a job of a catalog model row."""
+    return default_timeout(model.wait_per_second, model.max_duration, duration, past)
 
 
 def default_timeout(

@@ -20,7 +20,15 @@ from seedance.config import expand_home
 from seedance.errors import InputError
 from seedance.media import is_url
 
-MEDIA_FIELDS = ("first_frame", "last_frame", "edit_video", "ref_images", "ref_videos", "ref_audios")
+MEDIA_FIELDS = (
+    "first_frame",
+    "last_frame",
+    "edit_video",
+    "extend_video",
+    "ref_images",
+    "ref_videos",
+    "ref_audios",
+)
 """The request fields that may name a local file."""
 
 

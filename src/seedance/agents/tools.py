@@ -76,10 +76,33 @@ class AgentTools:
         `_same_file_key`: on a case-insensitive disk, Cat.mp4 and cat.mp4 are one file."""
 
     def _request(self, values: dict[str, Any]) -> VideoRequest:
-        fields = self.sandbox.check_request_media(requests.request_fields(values))
+        fields = requests.request_fields(values)
+        extend = self._extend_source(fields.pop("extend_video", None))
+        fields = self.sandbox.check_request_media(fields)
+        if extend is not None:
+            fields["extend_video"] = extend
         request = parse_request(fields)
         bodies.build_body(request, resolve=media.check)  # the files themselves: as generate_video would
         return request
+
+    def _extend_source(self, value: Any) -> str | None:
+        """`extend_video`: a URL, a file in the allowed folders, or the id of a job whose video this server
+        saved (in its output folder): chaining extensions by id."""
+        if not isinstance(value, str) or media.is_url(value):
+            return value if value is None or isinstance(value, str) else str(value)
+        with contextlib.suppress(errors.InputError):
+            checked = self.sandbox.media(value, "extend_video")
+            if Path(checked).is_file():
+                return checked
+        from seedance.extension import resolve_source
+
+        real = Path(resolve_source(value, self.sandbox.out_dir).send).resolve()
+        if not (self.sandbox.is_allowed(real) or real.is_relative_to(self.sandbox.out_dir)):
+            raise errors.InputError(
+                f"extend_video: {value} is outside the folders this server may read",
+                hint="pass a file in an allowed folder, an https:// URL, or the id of a job saved by this server",
+            )
+        return str(real)
 
     @contextmanager
     def _reserve(self, target: Path, given: str | None) -> Iterator[None]:
@@ -99,32 +122,34 @@ class AgentTools:
             self._reserved.discard(key)
 
     async def list_operations(self) -> dict[str, Any]:
-        """The 11 operations, the options each model takes and its price (estimates)."""
+        """The 19 operations served (and any retired, marked so), what each takes, its limits and price."""
+        from seedance.listing import operation_row
+
         prices = pricing.load_prices()
+        current = catalog.current()
         models = {
             m.name: {
                 "title": m.title,
                 "resolutions": list(m.resolutions),
+                "unverified_resolutions": list(m.unverified_resolutions),
                 "duration_seconds": [m.min_duration, m.max_duration],
                 "auto_duration": m.auto_duration,
                 "sound": m.has_audio,
+                "retired_on": m.retired_on,
+                "instead": m.instead,
                 "price": (
                     {"usd": p.usd, "per": p.unit, "source": p.source} if (p := prices.get(m.name)) else None
                 ),
+                "price_source": pricing.price_source(prices, m.name, None),
             }
-            for m in catalog.MODELS.values()
+            for m in current.models.values()
         }
-        operations = [
-            {
-                "model": op.model,
-                "operation": op.kind.value,
-                "title": op.title,
-                "inputs": catalog_inputs(op.kind),
-                "ratios": list(op.ratios),
-                "path": op.path,
-            }
-            for op in catalog.OPERATIONS
-        ]
+        operations = []
+        for op in current.operations:
+            row = operation_row(op, prices)
+            row["inputs"] = catalog_inputs(op)  # in words an agent reads; the row's mapping stays below
+            row["input_rules"] = dict(op.inputs)
+            operations.append(row)
         return {"ok": True, "models": models, "operations": operations}
 
     async def estimate_cost(self, **values: Any) -> dict[str, Any]:
@@ -161,8 +186,9 @@ class AgentTools:
                         self._refuse_a_repeat(request)
                     job = await client.submit(request, output_path=str(target), want_download=download)
                 facts = {"operation": job.operation, "model": request.model, **cost, "warnings": job.warnings}
+                limit = requests.wait_limit(request.model, request.effective_duration())
                 with _paid_for(job.request_id):
-                    answer = await self._finish(client, job, wait_seconds, download, target)
+                    answer = await self._finish(client, job, wait_seconds, download, target, limit)
         return {**(answer or still_running(job.request_id, job.local_id)), **facts}
 
     def _refuse_a_repeat(self, request: VideoRequest) -> None:
@@ -181,12 +207,18 @@ class AgentTools:
         )
 
     async def _finish(
-        self, client: AsyncClient, job: JobRef, wait_seconds: float, download: bool, target: Path | str | None
+        self,
+        client: AsyncClient,
+        job: JobRef,
+        wait_seconds: float,
+        download: bool,
+        target: Path | str | None,
+        limit: float = requests.MAX_WAIT_SECONDS,
     ) -> dict[str, Any] | None:
         """Wait and download within `wait_seconds` (the whole call: status checks, then the download, which
         gets what is left and at least MIN_DOWNLOAD_SECONDS); None when the job is not done in time, a
         "downloading" answer when the download is not."""
-        budget = requests.bounded_wait(wait_seconds)
+        budget = requests.bounded_wait(wait_seconds, limit)
         if budget <= 0:
             return None
         deadline = anyio.current_time() + budget
@@ -232,9 +264,13 @@ class AgentTools:
         record = Journal().get(job_id)
         request_id = record.request_id if record is not None and record.request_id else job_id
         target = self._download_target(job_id, None) if download else None
+        duration = record.settings.get("duration") if record is not None else None
+        limit = requests.wait_limit(
+            record.model if record else None, duration if isinstance(duration, int) else None
+        )
         async with self._one_download(target, request_id), self.gateway.client() as client:
             with _paid_for(request_id):
-                answer = await self._finish(client, job_id, max(wait_seconds, 1), download, target)
+                answer = await self._finish(client, job_id, max(wait_seconds, 1), download, target, limit)
         return answer or still_running(request_id, record.local_id if record else None)
 
     async def list_jobs(
@@ -334,15 +370,12 @@ class AgentTools:
         return data
 
 
-def catalog_inputs(kind: catalog.Kind) -> str:
-    """Which request fields an operation uses, in the tools' own names."""
-    return {
-        catalog.Kind.TEXT_TO_VIDEO: "prompt",
-        catalog.Kind.IMAGE_TO_VIDEO: "prompt, first_frame",
-        catalog.Kind.FIRST_LAST_FRAME: "prompt, first_frame, last_frame (optional on 2.x)",
-        catalog.Kind.REFERENCE: "prompt, ref_images, ref_videos, ref_audios",
-        catalog.Kind.EDIT: "prompt, edit_video, ref_images (style)",
-    }[kind]
+def catalog_inputs(op: catalog.Operation) -> str:
+    """Which request fields an operation uses, in the tools' own names, read from its row."""
+    words = [name if need == "required" else f"{name} (optional)" for name, need in op.inputs.items()]
+    if op.needs_one_of:
+        words.append(f"at least one of {', '.join(op.needs_one_of)}")
+    return ", ".join(words)
 
 
 def _require_request_id(job_id: str) -> None:
