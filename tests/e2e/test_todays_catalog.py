@@ -215,3 +215,21 @@ def test_a_bad_user_row_is_one_line_naming_it(user_catalog: Path, cli_env: dict[
         assert run.returncode == 2, run.stderr
         assert f"{user_catalog} line 5: 'max_durration' is not a field of a model row" in run.stderr
         assert "Traceback" not in run.stderr
+
+
+def test_old_journal_rows_of_the_retired_model_still_list_and_show(run_cli: Callable[..., Run]) -> None:
+    """A 1.0 Lite job paid for before the retirement stays readable: `jobs` and `jobs show` know it."""
+    from seedance.journal import Journal
+
+    journal = Journal()
+    local_id = journal.record_submission(
+        operation="1.0-lite/first-last-frame", model="1.0-lite", prompt="Morph", body={"model": "x"},
+        settings={"prompt": "Morph", "model": "1.0-lite", "first_frame": ref.IMG, "last_frame": ref.IMG2},
+    )  # fmt: skip
+    journal.mark_submitted(local_id, request_id="byteplus_old", polling_url=None, attempts=1, warnings=[])
+    listed = run_cli("jobs", "--json")
+    assert listed.code == 0, listed.stderr
+    assert "byteplus_old" in listed.stdout
+    shown = run_cli("jobs", "show", local_id, "--json")
+    assert shown.code == 0, shown.stderr
+    assert "1.0-lite/first-last-frame" in shown.stdout
