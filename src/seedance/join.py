@@ -114,10 +114,14 @@ def _reencode(a: Any, b: Any, out: Any, offset: float) -> None:
     video = out.add_stream("libx264", rate=rate)
     video.width, video.height, video.pix_fmt = source.width, source.height, "yuv420p"
     video.options = {"preset": "veryfast"}
+    sound = None
+    if a.streams.audio and b.streams.audio:  # every stream exists before the first packet is written
+        first = a.streams.audio[0]
+        sound = out.add_stream("aac", rate=first.rate, layout=first.layout.name)
     total = offset + video_seconds(Path(b.name))
     _encode_video(a, b, out, video, rate, offset, round(total * rate))
-    if a.streams.audio and b.streams.audio:
-        _encode_audio(a, b, out, offset)
+    if sound is not None:
+        _encode_audio(a, b, out, sound, offset)
 
 
 def _encode_video(a: Any, b: Any, out: Any, stream: Any, rate: Fraction, offset: float, frames: int) -> None:
@@ -150,11 +154,10 @@ def _encode_video(a: Any, b: Any, out: Any, stream: Any, rate: Fraction, offset:
     out.mux(stream.encode(None))
 
 
-def _encode_audio(a: Any, b: Any, out: Any, offset: float) -> None:
+def _encode_audio(a: Any, b: Any, out: Any, stream: Any, offset: float) -> None:
     import av
 
     first = a.streams.audio[0]
-    stream = out.add_stream("aac", rate=first.rate, layout=first.layout.name)
     resampler = av.AudioResampler(format="fltp", layout=first.layout.name, rate=first.rate)
     written = 0
     for container, shift in ((a, 0.0), (b, offset)):
@@ -167,6 +170,7 @@ def _encode_audio(a: Any, b: Any, out: Any, offset: float) -> None:
             for packet in stream.encode(silence):
                 out.mux(packet)
             written = start
+        container.seek(0)  # the pictures were read first: back to the start for the sound
         for frame in container.decode(container.streams.audio[0]):
             frame.pts = None
             for chunk in resampler.resample(frame):

@@ -44,6 +44,18 @@ def test_different_sizes_and_rates_are_re_encoded_to_the_first(tmp_path: Path) -
     assert frames_and_streams(tmp_path / "ab.mp4") == (40, ["video"])
 
 
+def test_re_encoding_keeps_the_sound_of_both(tmp_path: Path) -> None:
+    """Different sizes, sound in both: the joined sound lasts as long as the picture."""
+    import av
+
+    a = clip(tmp_path, "a.mp4", seconds=2, fps=4, size=(96, 64), audio=True)
+    b = clip(tmp_path, "b.mp4", seconds=2, fps=4, size=(160, 90), audio=True)
+    assert join_videos(a, b, tmp_path / "ab.mp4") == "re-encode"
+    with av.open(str(tmp_path / "ab.mp4")) as container:
+        sound = container.streams.audio[0]
+        assert float(sound.duration * sound.time_base) == pytest.approx(4.0, abs=0.15)
+
+
 def test_a_file_that_is_no_video_is_one_input_error(tmp_path: Path) -> None:
     """Not an MP4: InputError naming both files, and no half-written target."""
     a = clip(tmp_path, "a.mp4", seconds=1, fps=8, size=(96, 64), audio=False)

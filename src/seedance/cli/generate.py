@@ -301,9 +301,16 @@ def _follow(
         line.stop()
     extra = None
     if join_plan is not None and result.path:
+        from seedance.errors import InputError
         from seedance.join import join_videos
 
         first, joined = join_plan
-        method = join_videos(first, Path(result.path), joined)
+        try:
+            method = join_videos(first, Path(result.path), joined)
+        except InputError as exc:  # after the paid job: say where its video is, and not to pay again
+            raise InputError(
+                f"{exc.message}; the new segment is saved at {result.path}",
+                hint="the job is paid for and its video saved: do not run the command again",
+            ) from None
         extra = {"joined_file": str(joined), "join_method": method, "joined_from": str(first)}
     render.finished(result, request, estimated_usd, extra)
