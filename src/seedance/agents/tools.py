@@ -185,7 +185,9 @@ class AgentTools:
                     if not again:  # no await from here to the journal row: a concurrent twin sees it
                         self._refuse_a_repeat(request)
                     job = await client.submit(request, output_path=str(target), want_download=download)
-                facts = {"operation": job.operation, "model": request.model, **cost, "warnings": job.warnings}
+                facts = {"operation": job.operation, "model": request.model, **cost}
+                # the request's own warnings (an unconfirmed value), then the submit's
+                facts["warnings"] = [*cost["warnings"], *job.warnings]
                 limit = requests.wait_limit(request.model, request.effective_duration())
                 with _paid_for(job.request_id):
                     answer = await self._finish(client, job, wait_seconds, download, target, limit)
