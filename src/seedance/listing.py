@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from seedance.catalog import Operation
+from seedance.catalog import Model, Operation
 from seedance.pricing import Price
 
 
@@ -37,4 +37,23 @@ def operation_row(op: Operation, prices: dict[str, Price | None]) -> dict[str, A
         "retired_on": model.retired_on,
         "instead": model.instead,
         "source": op.source if op.source != "built-in" else model.source,
+    }
+
+
+def model_row(model: Model, prices: dict[str, Price | None]) -> dict[str, Any]:
+    """One model as the MCP `list_operations` describes it: limits, retirement, price and its source."""
+    from seedance.pricing import price_source
+
+    price = prices.get(model.name)
+    return {
+        "title": model.title,
+        "resolutions": list(model.resolutions),
+        "unverified_resolutions": list(model.unverified_resolutions),
+        "duration_seconds": [model.min_duration, model.max_duration],
+        "auto_duration": model.auto_duration,
+        "sound": model.has_audio,
+        "retired_on": model.retired_on,
+        "instead": model.instead,
+        "price": {"usd": price.usd, "per": price.unit, "source": price.source} if price else None,
+        "price_source": price_source(prices, model.name, None),
     }

@@ -77,32 +77,13 @@ class AgentTools:
 
     def _request(self, values: dict[str, Any]) -> VideoRequest:
         fields = requests.request_fields(values)
-        extend = self._extend_source(fields.pop("extend_video", None))
+        extend = self.sandbox.extend_source(fields.pop("extend_video", None))
         fields = self.sandbox.check_request_media(fields)
         if extend is not None:
             fields["extend_video"] = extend
         request = parse_request(fields)
         bodies.build_body(request, resolve=media.check)  # the files themselves: as generate_video would
         return request
-
-    def _extend_source(self, value: Any) -> str | None:
-        """`extend_video`: a URL, a file in the allowed folders, or the id of a job whose video this server
-        saved (in its output folder): chaining extensions by id."""
-        if not isinstance(value, str) or media.is_url(value):
-            return value if value is None or isinstance(value, str) else str(value)
-        with contextlib.suppress(errors.InputError):
-            checked = self.sandbox.media(value, "extend_video")
-            if Path(checked).is_file():
-                return checked
-        from seedance.extension import resolve_source
-
-        real = Path(resolve_source(value, self.sandbox.out_dir).send).resolve()
-        if not (self.sandbox.is_allowed(real) or real.is_relative_to(self.sandbox.out_dir)):
-            raise errors.InputError(
-                f"extend_video: {value} is outside the folders this server may read",
-                hint="pass a file in an allowed folder, an https:// URL, or the id of a job saved by this server",
-            )
-        return str(real)
 
     @contextmanager
     def _reserve(self, target: Path, given: str | None) -> Iterator[None]:
@@ -123,27 +104,11 @@ class AgentTools:
 
     async def list_operations(self) -> dict[str, Any]:
         """The 19 operations served (and any retired, marked so), what each takes, its limits and price."""
-        from seedance.listing import operation_row
+        from seedance.listing import model_row, operation_row
 
         prices = pricing.load_prices()
         current = catalog.current()
-        models = {
-            m.name: {
-                "title": m.title,
-                "resolutions": list(m.resolutions),
-                "unverified_resolutions": list(m.unverified_resolutions),
-                "duration_seconds": [m.min_duration, m.max_duration],
-                "auto_duration": m.auto_duration,
-                "sound": m.has_audio,
-                "retired_on": m.retired_on,
-                "instead": m.instead,
-                "price": (
-                    {"usd": p.usd, "per": p.unit, "source": p.source} if (p := prices.get(m.name)) else None
-                ),
-                "price_source": pricing.price_source(prices, m.name, None),
-            }
-            for m in current.models.values()
-        }
+        models = {m.name: model_row(m, prices) for m in current.models.values()}
         operations = []
         for op in current.operations:
             row = operation_row(op, prices)
