@@ -371,9 +371,7 @@ def _summary(runner: Any, outcomes: list[Any], manifest: Path, elapsed: float) -
     submitted = [o for o in outcomes if o.request_id or o.status == "unknown"]
     spent = round(sum(o.estimated_cost_usd or 0.0 for o in submitted), 4)
     this_run = round(sum(o.estimated_cost_usd or 0.0 for o in submitted if not o.resumed), 4)
-    unpriced = sum(
-        1 for o in submitted if o.estimated_cost_usd is None
-    )  # e.g. 2.5 or 2.0 Mini: no published price
+    unpriced = sum(1 for o in submitted if o.estimated_cost_usd is None)  # e.g. 2.5: no published price
     for warning in runner.warnings:
         OUT.info(f"warning: {warning}")
     unknown = by_status.get("unknown", 0)
