@@ -28,9 +28,14 @@ __all__ = [
     "JobError",
     "JobStatus",
     "Journal",
+    "JournalError",
     "KeyMissingError",
+    "LocalError",
+    "NotReadyError",
+    "OutputClaimed",
     "PollTimeout",
     "RateLimitError",
+    "RepeatRefused",
     "Result",
     "SeedanceError",
     "ServerError",
@@ -53,7 +58,11 @@ _LAZY = {
     "State": "seedance.models",
     "VideoRequest": "seedance.request",
 }
-_ERRORS = {name for name in __all__ if name.endswith(("Error", "Failed", "Timeout"))}
+_ERRORS = {
+    name
+    for name in __all__
+    if name.endswith(("Error", "Failed", "Timeout")) or name in ("OutputClaimed", "RepeatRefused")
+}
 
 if TYPE_CHECKING:
     from typing import Any
@@ -69,9 +78,14 @@ if TYPE_CHECKING:
         InputError,
         InvalidRequestError,
         JobError,
+        JournalError,
         KeyMissingError,
+        LocalError,
+        NotReadyError,
+        OutputClaimed,
         PollTimeout,
         RateLimitError,
+        RepeatRefused,
         SeedanceError,
         ServerError,
         SubmitUnknownError,

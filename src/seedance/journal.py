@@ -22,63 +22,11 @@ from pydantic import BaseModel, ConfigDict
 
 from seedance.config import gateway_key, seedance_home
 from seedance.errors import InputError, JournalError, OutputClaimed, RepeatRefused, redact
+from seedance.journal_schema import migrate
 from seedance.models import Job, JobStatus
 
 if TYPE_CHECKING:
     from seedance.request import VideoRequest
-
-SCHEMA_MIGRATIONS: tuple[str, ...] = (
-    """
-    CREATE TABLE jobs (
-        local_id TEXT PRIMARY KEY,
-        created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL,
-        operation TEXT NOT NULL,
-        model TEXT NOT NULL,
-        prompt TEXT,
-        request_json TEXT NOT NULL,
-        settings_json TEXT NOT NULL,
-        state TEXT NOT NULL,
-        request_id TEXT UNIQUE,
-        polling_url TEXT,
-        raw_status TEXT,
-        video_url TEXT,
-        video_url_at TEXT,
-        error TEXT,
-        charged INTEGER,
-        estimated_cost_usd REAL,
-        submit_attempts INTEGER NOT NULL DEFAULT 0,
-        warnings_json TEXT NOT NULL DEFAULT '[]',
-        output_path TEXT,
-        want_download INTEGER NOT NULL DEFAULT 1,
-        bytes_downloaded INTEGER,
-        sha256 TEXT,
-        downloaded_at TEXT,
-        submitted_at TEXT,
-        finished_at TEXT,
-        elapsed_s REAL,
-        batch_id TEXT,
-        batch_line INTEGER,
-        pid INTEGER,
-        gateway TEXT
-    );
-    CREATE INDEX jobs_state ON jobs(state);
-    CREATE INDEX jobs_created ON jobs(created_at);
-    CREATE INDEX jobs_batch ON jobs(batch_id, batch_line);
-    CREATE TABLE history (
-        local_id TEXT NOT NULL REFERENCES jobs(local_id) ON DELETE CASCADE,
-        at TEXT NOT NULL,
-        state TEXT NOT NULL,
-        detail TEXT
-    );
-    CREATE INDEX history_job ON history(local_id);
-    """,
-    """
-    ALTER TABLE jobs ADD COLUMN ephemeral_gateway INTEGER NOT NULL DEFAULT 0;
-    CREATE INDEX jobs_output ON jobs(output_path COLLATE NOCASE);
-    """,
-)
-"""Each entry moves the schema one version up (PRAGMA user_version); append, never edit."""
 
 UNFINISHED_STATES = ("submitting", "queued", "running")
 REPEAT_STATES = (*UNFINISHED_STATES, "unknown")
@@ -210,17 +158,7 @@ class Journal:
             db.execute("COMMIT")
 
     def _migrate(self, db: sqlite3.Connection) -> None:
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            for number, script in enumerate(SCHEMA_MIGRATIONS[version:], start=version + 1):
-                for statement in filter(str.strip, script.split(";")):
-                    db.execute(statement)
-                db.execute(f"PRAGMA user_version = {number}")
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+        migrate(db, _now())
 
     # -- writing -------------------------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from seedance.bounded import MIB, read_file
 from seedance.config import seedance_home
 from seedance.errors import InputError
 from seedance.request import VideoRequest
@@ -101,7 +102,7 @@ def load_prices() -> dict[str, Price | None]:
     if not path.exists():
         return table
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_file(path, MIB, "the price file").decode("utf-8"))
         for model, entry in data.items():
             if entry is None:
                 table[model] = None
@@ -110,7 +111,7 @@ def load_prices() -> dict[str, Price | None]:
             if unit not in ("second", "video"):
                 raise ValueError(f"unit must be 'second' or 'video', got {unit!r}")
             table[model] = Price(unit, float(entry["usd"]), f"your price file {path}")
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
         raise InputError(
             f"{path} is not a valid price file: {exc}",
             hint='write it as {"2.0": {"unit": "second", "usd": 0.29}}',

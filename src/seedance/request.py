@@ -9,6 +9,7 @@ built by the same constructor, which runs every check.
 from __future__ import annotations
 
 import copy
+import re
 import types
 import typing
 from dataclasses import MISSING, dataclass, field, fields
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from seedance import catalog
 from seedance.catalog import Kind, Operation
-from seedance.errors import InputError
+from seedance.errors import InputError, shown
 from seedance.request_rules import check_request as check_request  # re-exported: models.py names them
 from seedance.request_rules import choose_operation as choose_operation
 
@@ -101,6 +102,7 @@ class VideoRequest:
             problem = _type_problem(name, hint, getattr(self, name))
             if problem:
                 raise InputError(problem)
+        _check_text(self)
         try:
             check_request(self)
         except ValueError as exc:
@@ -214,6 +216,22 @@ def describe_validation_error(exc: ValidationError) -> str:
     if err["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
         message = "is not a known field"
     return f"{where}: {message}" if where else message
+
+
+def _check_text(req: VideoRequest) -> None:
+    """Refuse text that is not valid Unicode (lone surrogates: bytes that were not UTF-8, or a JSON `\\udc80`):
+    it cannot be sent as JSON nor kept in the journal, so it is refused before anything is planned."""
+    for name in field_types():
+        value = getattr(req, name)
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str) and _SURROGATE.search(text):
+                raise InputError(
+                    f"{name}: the text is not valid Unicode ({shown(text, 60)})",
+                    hint="save the text as UTF-8 (a lone \\udcXX escape or a byte that is not UTF-8 is not text)",
+                )
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _listify(value: Any) -> Any:

@@ -9,6 +9,7 @@ from seedance.client import Client
 from seedance.errors import InputError, InvalidRequestError, SeedanceError
 from seedance.journal import JobRecord, Journal
 from seedance.models import JobStatus, Result
+from seedance.protocol import is_usable_id
 
 
 @dataclass
@@ -52,6 +53,11 @@ def resume_jobs(
     for record in records:
         if not record.request_id:
             yield Resumed(record, skipped=f"state {record.state}: no request id (check your dashboard)")
+            continue
+        if not is_usable_id(record.request_id):  # kept by an older version: it can never be polled
+            yield Resumed(
+                record, skipped="its request id cannot be polled (check your dashboard, then forget it)"
+            )
             continue
         if not record.sent_to(client.base_url):
             yield Resumed(record, skipped=f"sent to another gateway: pass --base-url {record.gateway}")

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from seedance.errors import InputError, OutputClaimed
-from seedance.journal import SCHEMA_MIGRATIONS, Journal
+from seedance.journal import Journal
+from seedance.journal_schema import MIGRATIONS
 from seedance.models import JobStatus, State
 
 WRITER = """
@@ -35,13 +36,48 @@ def record(journal: Journal, prompt: str = "a cat") -> str:
 
 
 def test_schema_is_migrated_once_and_versioned(tmp_path: Path) -> None:
-    """A new journal is at the latest schema version; opening it again changes nothing."""
+    """A new journal has every migration, by name, once; opening it again changes nothing."""
     path = tmp_path / "jobs.db"
     Journal(path)
     Journal(path)
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == len(SCHEMA_MIGRATIONS)
+        names = [row[0] for row in db.execute("SELECT name FROM migrations ORDER BY rowid")]
+        assert names == [name for name, _ in MIGRATIONS]
+        assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_journal_of_the_first_schema_with_rows_is_upgraded(tmp_path: Path) -> None:
+    """A journal written by the first release (its tables, rows in them, counted as user_version 1 before
+    migrations had names) opens: every later migration runs once, its rows keep their values and gain the
+    new columns' defaults, and the jobs still read, resume and list."""
+    path = tmp_path / "jobs.db"
+    with sqlite3.connect(path) as db:
+        db.executescript(MIGRATIONS[0][1])
+        db.execute(
+            "INSERT INTO jobs (local_id, created_at, updated_at, operation, model, prompt, request_json,"
+            " settings_json, state, request_id, output_path, want_download, gateway) VALUES"
+            " ('old1', '2026-06-01T10:00:00.000+00:00', '2026-06-01T10:00:00.000+00:00', '2.0/text-to-video',"
+            " '2.0', 'a cat', '{}', '{\"duration\": 5}', 'queued', 'seedance-2-0_old', '/v/cat.mp4', 1,"
+            " 'https://gateway.pixazo.ai')"
+        )
+        db.execute("PRAGMA user_version = 1")
+    journal = Journal(path)
+    [row] = journal.jobs()
+    assert (row.local_id, row.request_id, row.state, row.prompt) == (
+        "old1",
+        "seedance-2-0_old",
+        "queued",
+        "a cat",
+    )
+    assert row.ephemeral_gateway is False
+    assert row.settings == {"duration": 5}
+    assert [r.local_id for r in journal.unfinished()] == ["old1"]
+    with sqlite3.connect(path) as db:
+        assert [r[0] for r in db.execute("SELECT name FROM migrations ORDER BY rowid")] == [
+            n for n, _ in MIGRATIONS
+        ]
+        assert db.execute("SELECT name FROM sqlite_master WHERE name = 'jobs_output'").fetchone()
 
 
 def test_two_processes_writing_at_once_lose_no_rows(tmp_path: Path) -> None:

@@ -110,7 +110,14 @@ def test_a_nul_in_a_media_path_is_one_line(server: McpServer, emulator: Any) -> 
     """A NUL byte in a path: one clear error, no traceback, nothing sent."""
     answer = server.call("estimate_cost", prompt="x", first_frame="media/ok.png\x00.jpg")
     assert answer.is_error
-    assert "NUL" in text_of(answer)
+    text = text_of(answer)
+    assert "NUL" in text
+    assert "Traceback" not in text
+    assert "\x00" not in text  # the byte itself is never echoed
+    lines = text.strip().splitlines()  # one error line, then at most its hint
+    assert lines[0].startswith("error: "), text
+    assert len(lines) <= 2, text
+    assert all(line.startswith("hint: ") for line in lines[1:]), text
     assert emulator.requests == []
 
 

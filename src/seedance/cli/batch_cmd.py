@@ -102,7 +102,13 @@ def batch(
                 hint="add --out DIR (the folder is the batch: give the same one to finish it later)",
             )
         if str(file) == "-":
-            content, file = sys.stdin.buffer.read(), Path.cwd() / "stdin"
+            from seedance.batch.input import MAX_BATCH_BYTES, MAX_LINE_BYTES
+            from seedance.bounded import read_stream
+
+            content = read_stream(
+                sys.stdin.buffer, MAX_BATCH_BYTES, "standard input", line_limit=MAX_LINE_BYTES
+            )
+            file = Path.cwd() / "stdin"
     out = config.expand_home(
         out_dir or file.parent / f"{file.stem}-videos"
     ).resolve()  # one spelling per folder

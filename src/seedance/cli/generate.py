@@ -134,6 +134,8 @@ def generate(
     ):
         if fields[name] is not None and not fields[name].strip():
             raise InputError(f"{flag} is empty; give a file or an http(s) URL, or leave the option out")
+    if output is not None and not output.strip():
+        raise InputError("-o is empty; give a file or folder path, or leave -o out for a stamped name")
     source = _extend_source(fields, join, no_wait or no_download)
     if webhook_url is not None:
         render.check_webhook_url(webhook_url)

@@ -107,6 +107,10 @@ def _names_a_folder(output: str, path: Path) -> bool:
 
 def check_output_option(output: str) -> None:
     """`-o` of wait and download: a folder (the file is named from the job id) or a file; see check_output."""
+    from seedance.errors import InputError
+
+    if not output.strip():
+        raise InputError("-o is empty; give a file or folder path, or leave -o out")
     path = expand_home(output)
     check_output(path, folder_only=_names_a_folder(output, path))
 
