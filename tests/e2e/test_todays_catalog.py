@@ -233,3 +233,29 @@ def test_old_journal_rows_of_the_retired_model_still_list_and_show(run_cli: Call
     shown = run_cli("jobs", "show", local_id, "--json")
     assert shown.code == 0, shown.stderr
     assert "1.0-lite/first-last-frame" in shown.stdout
+
+
+def test_models_shows_each_price_with_its_source_and_the_retired_row(
+    run_cli: Callable[..., Run], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """19 served and 1 retired; published prices say Pixazo, unpublished ones say so, the user's file wins."""
+    home = tmp_path / "prices-home"
+    home.mkdir()
+    (home / "prices.json").write_text(json.dumps({"2.5/extend": {"unit": "second", "usd": 0.4}}))
+    monkeypatch.setenv("SEEDANCE_HOME", str(home))
+    run = run_cli("models")
+    assert run.code == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert "19 operations served, 1 retired." in lines
+
+    def row(model: str, operation: str) -> str:
+        (found,) = [line for line in lines if line.split()[:2] == [model, operation]]
+        return found
+
+    assert "$0.29/s (Pixazo)" in row("2.0", "edit")
+    assert "price unknown (unpublished)" in row("2.0-mini", "reference")
+    assert "$0.40/s (your prices.json)" in row("2.5", "extend")
+    assert "ratio adaptive" in row("2.5", "extend")
+    assert "RETIRED 2026-07-29: use -m 2.0-mini --first-frame A --last-frame B" in row(
+        "1.0-lite", "first-last-frame"
+    )
