@@ -82,3 +82,14 @@ def test_the_default_wait_follows_model_duration_and_history() -> None:
     assert timeout_for(models["2.5"], 30) == 30 * 30 + 120
     assert timeout_for(models["2.5"], -1) == timeout_for(models["2.5"], 30)
     assert default_timeout(20, 15, 5, past=[300, 400]) == 1200
+
+
+def test_an_agents_longest_wait_follows_the_job() -> None:
+    """An MCP call may wait as long as the CLI would: 600 s for a short 2.0 clip, more for 30 s of 2.5."""
+    from seedance.agents.requests import bounded_wait, wait_limit
+
+    assert wait_limit("2.0", 5) == 600
+    assert wait_limit("2.5", 30) == 1020
+    assert wait_limit(None, None) == wait_limit("no-such-model", 5) == 600
+    assert bounded_wait(5000, wait_limit("2.5", 30)) == 1020
+    assert bounded_wait(5000) == 600
