@@ -108,10 +108,11 @@ def __getattr__(name: str) -> Any:
 
 
 def models() -> list[Operation]:
-    """List the 11 operations (model, kind, the skill's apiId/operationId, gateway path)."""
-    from seedance.catalog import OPERATIONS
+    """List the operations of the catalog in force (19 served and the retired 1.0 Lite one, plus any rows of
+    the user's catalog file): model, kind, the skill's apiId/operationId, gateway path, inputs, limits."""
+    from seedance.catalog import current
 
-    return list(OPERATIONS)
+    return list(current().operations)
 
 
 def estimate_cost(request: VideoRequest | dict[str, Any]) -> Estimate:

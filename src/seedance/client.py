@@ -23,7 +23,7 @@ from seedance.download import DownloadTarget, download_flow
 from seedance.jobs import outputs
 from seedance.journal import Journal
 from seedance.models import Job, JobStatus, Result
-from seedance.polling import PollSchedule, schedule_from_history
+from seedance.polling import PollSchedule, default_timeout, schedule_from_history
 from seedance.pricing import estimate
 from seedance.request import VideoRequest, parse_request
 from seedance.transport import AsyncDriver, SyncDriver, make_timeout
@@ -226,6 +226,18 @@ class _ClientCore:
 
         past = self._journal_safely(job, "its history", history) if self.poll_interval is None else None
         return schedule_from_history(past or [], fixed_interval=self.poll_interval)
+
+    def default_timeout(self, request: VideoRequest) -> float:
+        """How long to wait for this request's job by default: from its model, duration and the journal's
+        run times of similar jobs (`polling.default_timeout`)."""
+        past: list[float] = []
+        if self.journal is not None:
+            with contextlib.suppress(errors.JournalError):  # no history: the model's figure stands
+                past = self.journal.durations(
+                    request.op.name, resolution=request.resolution, duration=request.duration
+                )
+        model = request.model_info
+        return default_timeout(model.wait_per_second, model.max_duration, request.effective_duration(), past)
 
     def _wait_flow(
         self, job: Job, timeout: float, on_update: UpdateCallback | None, clock: Callable[[], float]
@@ -462,7 +474,7 @@ class Client(_ClientCore):
         request: VideoRequest | dict[str, Any],
         path: str | Path | None = None,
         *,
-        timeout: float = 600.0,
+        timeout: float | None = None,
         on_update: UpdateCallback | None = None,
         download: bool = True,
         overwrite: bool = False,
@@ -472,13 +484,15 @@ class Client(_ClientCore):
 
         Safe by default, before anything is sent: a file already at `path` is refused unless `overwrite`,
         another job's video always, and (with a journal) a request identical to a job still open unless
-        `again` (`seedance.jobs.plan`).
+        `again` (`seedance.jobs.plan`). Without a `timeout`, the wait follows the job (`default_timeout`:
+        model, duration, past run times).
         """
         chosen = self._plan(request, path, download=download, overwrite=overwrite, again=again)
+        wait = timeout if timeout is not None else self.default_timeout(chosen.request)
         job, chosen = jobs.submit(self, chosen)
         where = chosen.target or path
         return self.finish(
-            job, where, timeout=timeout, on_update=on_update, download=download, overwrite=overwrite
+            job, where, timeout=wait, on_update=on_update, download=download, overwrite=overwrite
         )
 
     def finish(
@@ -612,18 +626,19 @@ class AsyncClient(_ClientCore):
         request: VideoRequest | dict[str, Any],
         path: str | Path | None = None,
         *,
-        timeout: float = 600.0,
+        timeout: float | None = None,
         on_update: UpdateCallback | None = None,
         download: bool = True,
         overwrite: bool = False,
         again: bool = False,
     ) -> Result:
-        """Submit, wait and download: a prompt in, a video file out (refusals as `Client.generate`)."""
+        """Submit, wait and download: a prompt in, a video file out (refusals and wait as `Client.generate`)."""
         chosen = self._plan(request, path, download=download, overwrite=overwrite, again=again)
+        wait = timeout if timeout is not None else self.default_timeout(chosen.request)
         job, chosen = await jobs.asubmit(self, chosen)
         where = chosen.target or path
         return await self.finish(
-            job, where, timeout=timeout, on_update=on_update, download=download, overwrite=overwrite
+            job, where, timeout=wait, on_update=on_update, download=download, overwrite=overwrite
         )
 
     async def finish(

@@ -14,7 +14,9 @@ from seedance.client import AsyncClient, Client
 
 CORE = (
     "seedance.catalog",
+    "seedance.catalog_file",
     "seedance.request",
+    "seedance.request_rules",
     "seedance.bodies",
     "seedance.parsing",
     "seedance.protocol",

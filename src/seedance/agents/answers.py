@@ -17,7 +17,8 @@ def estimate_data(request: VideoRequest) -> dict[str, Any]:
         "estimated_cost_usd": cost.usd,
         "estimated_cost_low_usd": cost.low_usd,
         "estimate": cost.describe(),
-        "price_source": cost.price.source if cost.price else None,
+        "price_source": cost.price.source if cost.price else pricing.UNPUBLISHED,
+        "warnings": request.warnings(),
     }
 
 

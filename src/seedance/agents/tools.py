@@ -79,7 +79,11 @@ class AgentTools:
         `_same_file_key`: on a case-insensitive disk, Cat.mp4 and cat.mp4 are one file."""
 
     def _request(self, values: dict[str, Any]) -> VideoRequest:
-        fields = self.sandbox.check_request_media(requests.request_fields(values))
+        fields = requests.request_fields(values)
+        extend = self.sandbox.extend_source(fields.pop("extend_video", None))
+        fields = self.sandbox.check_request_media(fields)
+        if extend is not None:
+            fields["extend_video"] = extend
         request = parse_request(fields)
         bodies.build_body(request, resolve=media.check)  # the files themselves: as generate_video would
         return request
@@ -102,32 +106,18 @@ class AgentTools:
             self._reserved.discard(key)
 
     async def list_operations(self) -> dict[str, Any]:
-        """The 11 operations, the options each model takes and its price (estimates)."""
+        """The 19 operations served (and any retired, marked so), what each takes, its limits and price."""
+        from seedance.listing import model_row, operation_row
+
         prices = pricing.load_prices()
-        models = {
-            m.name: {
-                "title": m.title,
-                "resolutions": list(m.resolutions),
-                "duration_seconds": [m.min_duration, m.max_duration],
-                "auto_duration": m.auto_duration,
-                "sound": m.has_audio,
-                "price": (
-                    {"usd": p.usd, "per": p.unit, "source": p.source} if (p := prices.get(m.name)) else None
-                ),
-            }
-            for m in catalog.MODELS.values()
-        }
-        operations = [
-            {
-                "model": op.model,
-                "operation": op.kind.value,
-                "title": op.title,
-                "inputs": catalog_inputs(op.kind),
-                "ratios": list(op.ratios),
-                "path": op.path,
-            }
-            for op in catalog.OPERATIONS
-        ]
+        current = catalog.current()
+        models = {m.name: model_row(m, prices) for m in current.models.values()}
+        operations = []
+        for op in current.operations:
+            row = operation_row(op, prices)
+            row["inputs"] = catalog_inputs(op)  # in words an agent reads; the row's mapping stays below
+            row["input_rules"] = dict(op.inputs)
+            operations.append(row)
         return {"ok": True, "models": models, "operations": operations}
 
     async def estimate_cost(self, **values: Any) -> dict[str, Any]:
@@ -171,18 +161,27 @@ class AgentTools:
                         steps=REPEAT_STEPS,
                     )
                     job, _ = await service.asubmit(client, chosen)
-                facts = {"operation": job.operation, "model": request.model, **cost, "warnings": job.warnings}
+                facts = {"operation": job.operation, "model": request.model, **cost}
+                # the request's own warnings (an unconfirmed value), then the submit's
+                facts["warnings"] = [*cost["warnings"], *job.warnings]
+                limit = requests.wait_limit(request.model, request.effective_duration())
                 with _paid_for(job.request_id):
-                    answer = await self._finish(client, job, wait_seconds, download, target)
+                    answer = await self._finish(client, job, wait_seconds, download, target, limit)
         return {**(answer or still_running(job.request_id, job.local_id)), **facts}
 
     async def _finish(
-        self, client: AsyncClient, job: JobRef, wait_seconds: float, download: bool, target: Path | str | None
+        self,
+        client: AsyncClient,
+        job: JobRef,
+        wait_seconds: float,
+        download: bool,
+        target: Path | str | None,
+        limit: float = requests.MAX_WAIT_SECONDS,
     ) -> dict[str, Any] | None:
         """Wait and download within `wait_seconds` (the whole call: status checks, then the download, which
         gets what is left and at least MIN_DOWNLOAD_SECONDS); None when the job is not done in time, a
         "downloading" answer when the download is not."""
-        budget = requests.bounded_wait(wait_seconds)
+        budget = requests.bounded_wait(wait_seconds, limit)
         if budget <= 0:
             return None
         deadline = anyio.current_time() + budget
@@ -228,9 +227,13 @@ class AgentTools:
         record = service.find(job_id)
         request_id = record.request_id if record is not None and record.request_id else job_id
         target = self._download_target(job_id, None) if download else None
+        duration = record.settings.get("duration") if record is not None else None
+        limit = requests.wait_limit(
+            record.model if record else None, duration if isinstance(duration, int) else None
+        )
         async with self._one_download(target, request_id), self.gateway.client() as client:
             with _paid_for(request_id):
-                answer = await self._finish(client, job_id, max(wait_seconds, 1), download, target)
+                answer = await self._finish(client, job_id, max(wait_seconds, 1), download, target, limit)
         return answer or still_running(request_id, record.local_id if record else None)
 
     async def list_jobs(
@@ -333,15 +336,12 @@ REPEAT_STEPS = service.NextSteps(
 """What a refused repeat tells the agent to do instead of paying again."""
 
 
-def catalog_inputs(kind: catalog.Kind) -> str:
-    """Which request fields an operation uses, in the tools' own names."""
-    return {
-        catalog.Kind.TEXT_TO_VIDEO: "prompt",
-        catalog.Kind.IMAGE_TO_VIDEO: "prompt, first_frame",
-        catalog.Kind.FIRST_LAST_FRAME: "prompt, first_frame, last_frame (optional on 2.x)",
-        catalog.Kind.REFERENCE: "prompt, ref_images, ref_videos, ref_audios",
-        catalog.Kind.EDIT: "prompt, edit_video, ref_images (style)",
-    }[kind]
+def catalog_inputs(op: catalog.Operation) -> str:
+    """Which request fields an operation uses, in the tools' own names, read from its row."""
+    words = [name if need == "required" else f"{name} (optional)" for name, need in op.inputs.items()]
+    if op.needs_one_of:
+        words.append(f"at least one of {', '.join(op.needs_one_of)}")
+    return ", ".join(words)
 
 
 def _require_request_id(job_id: str) -> None:

@@ -44,6 +44,7 @@ MEDIA_FIELDS: dict[str, media.MediaKind] = {
     "ref_videos": "video",
     "ref_audios": "audio",
     "edit_video": "video",
+    "extend_video": "video",
 }
 _EXTENSIONS: dict[str, media.MediaKind] = {
     **dict.fromkeys((".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff", ".gif"), "image"),
@@ -454,6 +455,10 @@ def check_line(data: dict[str, Any], base: Path) -> VideoRequest:
     for ref in _as_list(fields.pop("refs", [])):
         name = _ref_field(ref)
         fields[name] = [*_as_list(fields.get(name)), ref]
+    if isinstance(fields.get("extend_video"), str):  # a file, a URL, or a journal job id (chaining)
+        from seedance.extension import resolve_source
+
+        fields["extend_video"] = resolve_source(fields["extend_video"], base).send
     for name in MEDIA_FIELDS:
         if name in fields:
             fields[name] = media.absolute(fields[name], base)  # kept absolute in the journal

@@ -170,14 +170,22 @@ def result_data(result: Result, estimated_cost_usd: float | None = None) -> dict
     }
 
 
-def finished(result: Result, request: VideoRequest | None, estimated_cost_usd: float | None) -> None:
-    """Print a finished job: the file and its size, or the URL."""
+def finished(
+    result: Result,
+    request: VideoRequest | None,
+    estimated_cost_usd: float | None,
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """Print a finished job: the file and its size, or the URL (and the joined file of `--join`)."""
     data = result_data(result, estimated_cost_usd)
     if request is not None:
         data["model"] = request.model
     lines = []
     if result.path:
         lines.append(f"saved {result.path} ({human_size(result.size_bytes)})")
+    if extra:
+        data.update(extra)
+        lines.append(f"joined {extra['joined_from']} + the new segment -> {extra['joined_file']}")
     lines.append(f"video URL: {result.video_url}")
     if result.elapsed_s is not None:
         lines.append(f"took {result.elapsed_s:.1f} s (request {result.request_id})")

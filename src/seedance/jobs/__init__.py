@@ -10,7 +10,7 @@ CLI, the MCP server and the batch runner (which only word hints and render).
 """
 
 from seedance.jobs.outputs import check_download_path, check_download_target, is_abandoned, owner_of
-from seedance.jobs.planning import Plan, asubmit, plan, submit
+from seedance.jobs.planning import Plan, asubmit, plan, retarget, submit
 from seedance.jobs.records import (
     find,
     forget,
@@ -42,6 +42,7 @@ __all__ = [
     "plan",
     "prune",
     "refuse_repeat",
+    "retarget",
     "settle_orphans",
     "submit",
     "unfinished",

@@ -100,6 +100,17 @@ def plan(
     return chosen
 
 
+def retarget(chosen: Plan, target: Path, journal: Journal | None) -> Plan:
+    """The plan with its video saved at `target` instead (e.g. beside the file `--join` will write), checked
+    like a planned target; that name never moves on."""
+    moved = dataclasses.replace(chosen, target=target.absolute(), output=str(target))
+    if journal is not None:
+        last_checks(journal, moved)()
+    else:
+        refuse_existing(moved.target, overwrite=moved.overwrite)  # type: ignore[arg-type]
+    return moved
+
+
 def last_checks(journal: Journal, chosen: Plan) -> Callable[[], None]:
     """The refusals, as run again inside the journal's write transaction just before the job's row: no other
     process can pass them at the same instant (its row waits for this one)."""
