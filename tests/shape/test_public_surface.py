@@ -3,10 +3,12 @@ library, and the sync and async clients offer the same methods with the same par
 
 from __future__ import annotations
 
+import ast
 import inspect
 import subprocess
 import sys
 import types
+from pathlib import Path
 
 import seedance
 from seedance import errors
@@ -88,3 +90,31 @@ def test_the_async_client_mirrors_the_sync_client() -> None:
     sync_init = inspect.signature(Client.__init__).parameters
     async_init = inspect.signature(AsyncClient.__init__).parameters
     assert set(sync_init) <= set(async_init)
+
+
+FRONT_ENDS = ("cli", "agents")
+"""Adapters that word hints and render: every decision about money is the job service's (seedance.jobs)."""
+
+
+def _imported_modules(path: Path) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return found
+
+
+def test_the_front_ends_never_import_the_journal() -> None:
+    """cli/ and agents/ reach the journal only through the job service: none of their modules imports
+    `seedance.journal` (at the top or inside a function)."""
+    package = Path(seedance.__file__).parent
+    offenders = {
+        str(path.relative_to(package))
+        for front in FRONT_ENDS
+        for path in (package / front).rglob("*.py")
+        if {"seedance.journal", "seedance.journal.Journal"} & _imported_modules(path)
+    }
+    assert offenders == set()

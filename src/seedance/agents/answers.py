@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from seedance import pricing
-from seedance.journal import JobRecord
+from seedance.jobs import JobRecord
 from seedance.models import Result
 from seedance.request import VideoRequest
 

@@ -120,6 +120,9 @@ def _check_arguments(argv: list[str]) -> None:
     from seedance.errors import InputError, shown
 
     for position, arg in enumerate(argv, start=1):
+        if "\x00" in arg:  # only an in-process caller can pass one (an OS argv cannot hold it)
+            OUT.json = _asks_for_json(argv)
+            raise InputError(f"argument {position} holds a NUL character: {shown(arg, 80)}")
         try:
             arg.encode("utf-8")
         except UnicodeEncodeError:

@@ -92,7 +92,7 @@ def batch(
     from seedance.batch.manifest import MANIFEST_NAME
     from seedance.batch.prior import batch_id_for, mark_folder
     from seedance.errors import InputError
-    from seedance.journal import Journal
+    from seedance.jobs import user_journal
 
     content = None
     if str(file) == "-" or (file.exists() and not file.is_file()):  # standard input, a pipe, /dev/stdin
@@ -122,7 +122,7 @@ def batch(
     )  # every JSON line has a type
     _check_problems(batch_file, skip_invalid)
     costs = plan_costs(batch_file.lines)
-    journal = Journal()
+    journal = user_journal()
     gateway = None if emulator else config.base_url(base_url)
     lock = BatchLock(out)  # held until this command returns (the OS drops it if the process dies)
     if not dry_run:

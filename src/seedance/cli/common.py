@@ -109,7 +109,7 @@ def open_client(
     """A Client with the journal on, against the configured gateway or a fresh in-process emulator."""
     from seedance import auth
     from seedance.client import Client
-    from seedance.journal import Journal
+    from seedance.jobs import user_journal
 
     running = None
     if emulator:
@@ -123,7 +123,7 @@ def open_client(
             api_key=api_key,
             base_url=base_url,
             poll_interval=poll_interval,
-            journal=Journal(),
+            journal=user_journal(),
             timeout=timeout,
             webhook_url=webhook_url,
         ) as client:

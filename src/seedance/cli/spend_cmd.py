@@ -28,8 +28,8 @@ def spend(since: str | None, group: str, include_local: bool, as_json: bool) -> 
     from datetime import UTC, date, datetime
 
     from seedance import spend as spending
+    from seedance import jobs
     from seedance.errors import InputError
-    from seedance.journal import Journal
 
     after = None
     if since is not None:
@@ -45,7 +45,7 @@ def spend(since: str | None, group: str, include_local: bool, as_json: bool) -> 
             .astimezone(UTC)
             .isoformat(timespec="milliseconds")
         )
-    rows, total = spending.summarize(Journal().jobs(since=after), group, include_local=include_local)  # type: ignore[arg-type]
+    rows, total = spending.summarize(jobs.listed(since=after), group, include_local=include_local)  # type: ignore[arg-type]
     if OUT.json:
         OUT.emit(
             {

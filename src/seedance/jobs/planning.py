@@ -132,19 +132,11 @@ def submit(
     stamped name taken since planning moved on to the next)."""
     while True:
         try:
-            job = client.submit(
-                chosen.request,
-                output_path=_output_path(chosen),
-                want_download=chosen.download,
-                batch_id=batch_id,
-                batch_line=batch_line,
-                checks=last_checks(client.journal, chosen) if client.journal is not None else None,
-            )
-            return job, chosen
-        except OutputClaimed:
-            if not names_itself(chosen.output) or chosen.target is None:
-                raise
-            chosen = chosen.next_name(client.journal)
+            return client.submit(
+                chosen.request, **_submit_options(client, chosen, batch_id, batch_line)
+            ), chosen
+        except OutputClaimed as claimed:
+            chosen = _moved_on(chosen, client.journal, claimed)
 
 
 async def asubmit(
@@ -153,20 +145,27 @@ async def asubmit(
     """`submit` for the async client."""
     while True:
         try:
-            job = await client.submit(
-                chosen.request,
-                output_path=_output_path(chosen),
-                want_download=chosen.download,
-                batch_id=batch_id,
-                batch_line=batch_line,
-                checks=last_checks(client.journal, chosen) if client.journal is not None else None,
-            )
-            return job, chosen
-        except OutputClaimed:
-            if not names_itself(chosen.output) or chosen.target is None:
-                raise
-            chosen = chosen.next_name(client.journal)
+            options = _submit_options(client, chosen, batch_id, batch_line)
+            return await client.submit(chosen.request, **options), chosen
+        except OutputClaimed as claimed:
+            chosen = _moved_on(chosen, client.journal, claimed)
 
 
-def _output_path(chosen: Plan) -> str | None:
-    return str(chosen.target) if chosen.target is not None else None
+def _submit_options(
+    client: Client | AsyncClient, chosen: Plan, batch_id: str | None, batch_line: int | None
+) -> dict[str, Any]:
+    return {
+        "output_path": str(chosen.target) if chosen.target is not None else None,
+        "want_download": chosen.download,
+        "batch_id": batch_id,
+        "batch_line": batch_line,
+        "checks": last_checks(client.journal, chosen) if client.journal is not None else None,
+    }
+
+
+def _moved_on(chosen: Plan, journal: Journal | None, claimed: OutputClaimed) -> Plan:
+    """After OutputClaimed at the submit: the next stamped name; a name the user gave is never changed
+    behind their back (the refusal stands)."""
+    if not names_itself(chosen.output) or chosen.target is None:
+        raise claimed
+    return chosen.next_name(journal)
