@@ -31,6 +31,8 @@ T = TypeVar("T")
 
 JobRef = Job | Result | str
 UpdateCallback = Callable[[JobStatus], None]
+ProgressCallback = Callable[[int, int | None], None]
+"""Called with the bytes of a download so far and its whole size (None when the server did not say)."""
 
 
 def safe_filename(name: str, suffix: str = ".mp4") -> str:
@@ -99,7 +101,7 @@ class _ClientCore:
             replace_existing=replace_existing,
             batch_id=batch_id,
             batch_line=batch_line,
-            gateway=self.base_url,
+            gateway=config.journal_gateway(self.base_url),
             ephemeral_gateway=self.base_url in config.IN_PROCESS_GATEWAYS,
         )
 
@@ -173,8 +175,9 @@ class _ClientCore:
         if record is not None and record.request_id:
             if not record.sent_to(self.base_url):
                 raise errors.InputError(
-                    f"job {record.local_id} was sent to {record.gateway}, not to {self.base_url}",
-                    hint=f"pass --base-url {record.gateway} (or set SEEDANCE_BASE_URL to it)",
+                    f"job {record.local_id} was sent to {record.gateway_name}, not to "
+                    f"{config.journal_gateway(self.base_url)}",
+                    hint=record.gateway_hint,
                 )
             return record.to_job()
         if record is not None:  # never reached the gateway, or its answer never came: nothing to ask it
@@ -255,7 +258,9 @@ class _ClientCore:
             warnings=job.warnings,
         )
 
-    def _target(self, job: Job, path: str | Path | None) -> DownloadTarget:
+    def _target(
+        self, job: Job, path: str | Path | None, on_progress: ProgressCallback | None = None
+    ) -> DownloadTarget:
         if path is None:
             record = self._journal_safely(
                 job, "its output path", lambda journal, local_id: journal.get(local_id)
@@ -263,11 +268,13 @@ class _ClientCore:
             path = record.output_path if record is not None else None
         default_name = safe_filename(f"seedance-{job.request_id}")
         if path is None:
-            return DownloadTarget(Path.cwd() / default_name, request_id=job.request_id)
+            return DownloadTarget(
+                Path.cwd() / default_name, request_id=job.request_id, on_progress=on_progress
+            )
         target = Path(path).expanduser().absolute()
         if names_folder(str(path)) or target.is_dir():
             target = target / default_name
-        return DownloadTarget(target, request_id=job.request_id)
+        return DownloadTarget(target, request_id=job.request_id, on_progress=on_progress)
 
     def _downloaded(self, result: Result, job: Job, outcome: tuple[Path, int, str, str]) -> Result:
         path, size, digest, url = outcome
@@ -391,12 +398,17 @@ class Client(_ClientCore):
         flow = self._wait_flow(ref, timeout, on_update, self._clock)
         return self._result(ref, self._driver.run(flow), started, self._clock)
 
-    def download(self, result: JobRef, path: str | Path | None = None) -> Result:
-        """Save a finished job's video to `path` (resuming a partial download); return the Result with it."""
+    def download(
+        self, result: JobRef, path: str | Path | None = None, *, on_progress: ProgressCallback | None = None
+    ) -> Result:
+        """Save a finished job's video to `path` (resuming a partial download); return the Result with it.
+
+        `on_progress(bytes_so_far, total_or_None)` is called as the bytes arrive.
+        """
         job, known = self._status_for_download(result)
         if known is None:
             known = self._result(job, self.status(job), self._clock(), self._clock)
-        target = self._target(job, path)
+        target = self._target(job, path, on_progress)
         try:
             outcome = self._driver.run(
                 download_flow(self.settings, job.request_id, known.video_url, target, job.polling_url)
@@ -426,10 +438,11 @@ class Client(_ClientCore):
         timeout: float = 600.0,
         on_update: UpdateCallback | None = None,
         download: bool = True,
+        on_progress: ProgressCallback | None = None,
     ) -> Result:
         """Wait for a submitted job and download its video: what `resume` does for each unfinished job."""
         result = self.wait(job, timeout=timeout, on_update=on_update)
-        return self.download(result, path) if download else result
+        return self.download(result, path, on_progress=on_progress) if download else result
 
 
 class AsyncClient(_ClientCore):
@@ -521,12 +534,17 @@ class AsyncClient(_ClientCore):
         flow = self._wait_flow(ref, timeout, on_update, self._clock)
         return self._result(ref, await self._driver.run(flow), started, self._clock)
 
-    async def download(self, result: JobRef, path: str | Path | None = None) -> Result:
-        """Save a finished job's video to `path` (resuming a partial download); return the Result with it."""
+    async def download(
+        self, result: JobRef, path: str | Path | None = None, *, on_progress: ProgressCallback | None = None
+    ) -> Result:
+        """Save a finished job's video to `path` (resuming a partial download); return the Result with it.
+
+        `on_progress(bytes_so_far, total_or_None)` is called as the bytes arrive.
+        """
         job, known = self._status_for_download(result)
         if known is None:
             known = self._result(job, await self.status(job), self._clock(), self._clock)
-        target = self._target(job, path)
+        target = self._target(job, path, on_progress)
         try:
             outcome = await self._driver.run(
                 download_flow(self.settings, job.request_id, known.video_url, target, job.polling_url)
@@ -556,7 +574,8 @@ class AsyncClient(_ClientCore):
         timeout: float = 600.0,
         on_update: UpdateCallback | None = None,
         download: bool = True,
+        on_progress: ProgressCallback | None = None,
     ) -> Result:
         """Wait for a submitted job and download its video: what `resume` does for each unfinished job."""
         result = await self.wait(job, timeout=timeout, on_update=on_update)
-        return await self.download(result, path) if download else result
+        return await self.download(result, path, on_progress=on_progress) if download else result

@@ -116,7 +116,7 @@ def batch(
     _check_problems(batch_file, skip_invalid)
     costs = plan_costs(batch_file.lines)
     journal = Journal()
-    gateway = None if emulator else config.base_url(base_url)
+    gateway = config.LOCAL_EMULATOR if emulator else config.base_url(base_url)
     lock = BatchLock(out)  # held until this command returns (the OS drops it if the process dies)
     if not dry_run:
         _usable_folder(out)  # before anything is paid for, not when the first video arrives

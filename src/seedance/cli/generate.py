@@ -139,15 +139,17 @@ def generate(
                 f"{target} already exists; nothing was sent",
                 hint="choose another -o path, or pass --overwrite to replace it",
             )
-    OUT.info(f"{request.op.title} ({render.describe_settings(request)}): {cost.describe()}")
-    OUT.context.update(operation=request.op.name, model=request.model, estimated_cost_usd=cost.usd)
     if emulator:
-        OUT.context["emulator"] = True  # an interrupted job cannot be resumed: its gateway stops with us
+        OUT.context["emulator"] = True  # free work; an interrupted job is resumed with --emulator
+    OUT.info(f"{request.op.title} ({render.describe_settings(request)}): {render.cost_line(cost)}")
+    OUT.context.update(
+        operation=request.op.name, model=request.model, estimated_cost_usd=0.0 if emulator else cost.usd
+    )
     from seedance.cli.common import open_client
 
     sent = False
     try:
-        if not (emulator or again):
+        if not (emulator or again):  # emulator work is free: a repeat costs nothing
             _refuse_a_repeat(request, config.base_url(base_url))
         with open_client(
             base_url=base_url,
@@ -219,7 +221,7 @@ def _follow(
 ) -> None:
     """After the submit: say the id, wait with a status line, download, and print the result."""
     from seedance.cli import render
-    from seedance.cli.common import StatusLine
+    from seedance.cli.progress import Progress
 
     OUT.context.update(request_id=job.request_id, local_id=job.local_id, submitting=False)
     for warning in job.warnings:
@@ -228,11 +230,9 @@ def _follow(
         render.submitted(job, request)
         return
     OUT.info(f"submitted: {job.request_id}")
-    line = StatusLine(request.op.title)
-    try:
-        result = client.wait(job, timeout=timeout, on_update=line.update)
+    with Progress() as progress:
+        line = progress.add(request.op.title, "submitted")
+        result = client.wait(job, timeout=timeout, on_update=lambda st: progress.update(line, st))
         if not no_download:
-            result = client.download(result, target)
-    finally:
-        line.stop()
+            result = client.download(result, target, on_progress=lambda n, t: progress.progress(line, n, t))
     render.finished(result, request, estimated_usd)

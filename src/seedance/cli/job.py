@@ -28,7 +28,7 @@ def status(
     """Show the status of JOB_ID (a request id, or a journal id from `seedance jobs`)."""
     from seedance.cli.common import open_client
 
-    OUT.context["request_id"] = job_id
+    OUT.context.update(request_id=job_id, emulator=emulator)
     with open_client(
         base_url=base_url, api_key=api_key, poll_interval=poll_interval, emulator=emulator
     ) as client:
@@ -40,7 +40,8 @@ def status(
         "state": st.state.value,
         "video_url": st.video_url,
         "error": st.error,
-        "charged": st.charged,
+        "charged": False if emulator else st.charged,
+        **({"emulated": True} if emulator else {}),
     }
     human = f"{st.request_id or job_id}: {st.raw_status}"
     human += f"\nvideo URL: {st.video_url}" if st.video_url else ""
@@ -68,22 +69,26 @@ def wait(
 ) -> None:
     """Wait for JOB_ID to finish, then download its video (to -o, or where `generate` meant to put it)."""
     from seedance.cli import render
-    from seedance.cli.common import StatusLine, open_client
+    from seedance.cli.common import open_client
+    from seedance.cli.progress import Progress
 
-    OUT.context["request_id"] = job_id
+    OUT.context.update(request_id=job_id, emulator=emulator)
     if output is not None and not no_download:
         render.check_output_option(output)
         _refuse_another_jobs_file(output, job_id)
     with open_client(
         base_url=base_url, api_key=api_key, poll_interval=poll_interval, emulator=emulator
     ) as client:
-        line = StatusLine(job_id)
-        try:
+        with Progress() as progress:
+            line = progress.add(job_id)
             result = client.finish(
-                job_id, output, timeout=timeout, on_update=line.update, download=not no_download
+                job_id,
+                output,
+                timeout=timeout,
+                on_update=lambda st: progress.update(line, st),
+                download=not no_download,
+                on_progress=lambda n, t: progress.progress(line, n, t),
             )
-        finally:
-            line.stop()
         estimate = _estimate(client, job_id)
     render.finished(result, None, estimate)
 
@@ -105,15 +110,18 @@ def download(
     """Download the video of a finished job (resumes a partial download)."""
     from seedance.cli import render
     from seedance.cli.common import open_client
+    from seedance.cli.progress import Progress
 
-    OUT.context["request_id"] = job_id
+    OUT.context.update(request_id=job_id, emulator=emulator)
     if output is not None:
         render.check_output_option(output)
         _refuse_another_jobs_file(output, job_id)
     with open_client(
         base_url=base_url, api_key=api_key, poll_interval=poll_interval, emulator=emulator
     ) as client:
-        result = client.download(job_id, output)
+        with Progress() as progress:
+            line = progress.add(job_id, "finished")
+            result = client.download(job_id, output, on_progress=lambda n, t: progress.progress(line, n, t))
         estimate = _estimate(client, job_id)
     render.finished(result, None, estimate)
 

@@ -33,8 +33,10 @@ def _row(record: Any) -> dict[str, Any]:
         "file": record.output_path if record.state == "downloaded" else None,
         "video_url": record.video_url,
         "error": record.error,
-        "estimated_cost_usd": record.estimated_cost_usd,
-        "charged": record.charged,
+        # Emulator work is free: never shown as charged or costing anything.
+        "estimated_cost_usd": 0.0 if record.emulated else record.estimated_cost_usd,
+        "charged": False if record.emulated else record.charged,
+        "emulated": record.emulated,
         "batch_id": record.batch_id,
         "batch_line": record.batch_line,
     }
@@ -198,10 +200,11 @@ def resume(
 ) -> None:
     """Pick up unfinished jobs from the journal: poll each to its end and download its video."""
     from seedance import resume as resuming
-    from seedance.cli import render
     from seedance.cli.common import open_client
+    from seedance.cli.progress import Progress
     from seedance.journal import Journal
 
+    OUT.context["emulator"] = emulator
     journal = Journal()  # read before the key is asked for: with nothing to resume, no key is needed
     records = resuming.pick(journal, None if all_jobs else job_id)
     unknown = [] if job_id and not all_jobs else resuming.unknown_outcome(journal)
@@ -221,22 +224,27 @@ def resume(
     with open_client(
         base_url=base_url, api_key=api_key, poll_interval=poll_interval, emulator=emulator
     ) as client:
-        outcomes, worst = [], 0
-        for done in resuming.resume_jobs(client, records, timeout=timeout):
-            rec = done.record
-            _note_in_manifest(done)
-            if done.result is not None:
-                outcomes.append(render.result_data(done.result, rec.estimated_cost_usd))
-                OUT.info(
-                    f"{rec.request_id}: done" + (f", saved {done.result.path}" if done.result.path else "")
-                )
-            elif done.error is not None:
-                worst = worst or done.error.exit_code
-                outcomes.append({"ok": False, "request_id": rec.request_id, "error": done.error.to_dict()})
-                OUT.info(f"{rec.request_id}: {done.error.message}")
-            else:
-                outcomes.append({"ok": False, "local_id": rec.local_id, "skipped": done.skipped})
-                OUT.info(f"{rec.local_id}: skipped, {done.skipped}")
+        outcomes: list[dict[str, Any]] = []
+        worst = 0
+        progress = Progress()
+        lines = {r.local_id: progress.add(r.request_id or r.local_id, "waiting its turn") for r in records}
+        started: set[str] = set()
+
+        def update(rec: Any, status: Any) -> None:
+            if rec.local_id not in started:  # its turn has come: its seconds count from now
+                started.add(rec.local_id)
+                progress.restart(lines[rec.local_id])
+            progress.update(lines[rec.local_id], status)
+
+        def downloading(rec: Any, written: int, total: int | None) -> None:
+            progress.progress(lines[rec.local_id], written, total)
+
+        with progress:
+            for done in resuming.resume_jobs(
+                client, records, timeout=timeout, on_update=update, on_progress=downloading
+            ):
+                progress.remove(lines[done.record.local_id])
+                worst = _report_resumed(done, outcomes, worst)
     skipped = [o for o in outcomes if o.get("skipped")]
     if skipped and len(skipped) == len(outcomes) and not worst:
         worst = 2  # nothing could be resumed here: each skip says what to change (another gateway, no id)
@@ -247,6 +255,25 @@ def resume(
         OUT.info("error: none of the unfinished jobs could be resumed here (see above)")
     if worst:
         raise SystemExit(worst)
+
+
+def _report_resumed(done: Any, outcomes: list[dict[str, Any]], worst: int) -> int:
+    """Say what became of one resumed job (a line, and its JSON outcome); return the worst exit code yet."""
+    from seedance.cli import render
+
+    rec = done.record
+    _note_in_manifest(done)
+    if done.result is not None:
+        outcomes.append(render.result_data(done.result, rec.estimated_cost_usd))
+        OUT.info(f"{rec.request_id}: done" + (f", saved {done.result.path}" if done.result.path else ""))
+    elif done.error is not None:
+        worst = worst or done.error.exit_code
+        outcomes.append({"ok": False, "request_id": rec.request_id, "error": done.error.to_dict()})
+        OUT.info(f"{rec.request_id}: {done.error.message}")
+    else:
+        outcomes.append({"ok": False, "local_id": rec.local_id, "skipped": done.skipped})
+        OUT.info(f"{rec.local_id}: skipped, {done.skipped}")
+    return worst
 
 
 def _note_in_manifest(done: Any) -> None:

@@ -108,7 +108,7 @@ def literal(value: object, *, json_text: bool = False, keep_lines: bool = False)
     return re.sub(pattern, lambda m: form.format(ord(m.group())), text)
 
 
-INTERNAL_CONTEXT = {"submitting", "emulator"}
+INTERNAL_CONTEXT = {"submitting", "emulator", "downloading"}
 """Context kept for the messages, not for the JSON answer."""
 
 
@@ -130,9 +130,13 @@ def report_error(exc: SeedanceError) -> int:
 def report_interrupt() -> int:
     """Ctrl-C: say what happened to the paid job and how to pick it up."""
     request_id = OUT.context.get("request_id")
-    if request_id and OUT.context.get("emulator"):
-        message = f"interrupted; job {request_id} ran on the emulator that stopped with this command"
-        hint = f"it cost nothing and cannot finish: `seedance jobs forget {OUT.context.get('local_id')}` drops it"
+    flag = " --emulator" if OUT.context.get("emulator") else ""
+    if request_id and OUT.context.get("downloading"):
+        message = f"interrupted while downloading; job {request_id} is finished and its video is kept"
+        hint = f"download again: seedance download {request_id}{flag} (it resumes where it stopped)"
+    elif request_id and flag:
+        message = f"interrupted; job {request_id} is kept by the local emulator and will finish (it is free)"
+        hint = f"resume with: seedance resume {request_id}{flag}"
     elif request_id:
         message = f"interrupted; job {request_id} is recorded in the journal and may still finish"
         hint = f"resume with: seedance resume {request_id}"
