@@ -201,7 +201,6 @@ def resume(
     """Pick up unfinished jobs from the journal: poll each to its end and download its video."""
     from seedance import resume as resuming
     from seedance.cli.common import open_client
-    from seedance.cli.progress import Progress
     from seedance.journal import Journal
 
     OUT.context["emulator"] = emulator
@@ -215,36 +214,24 @@ def resume(
             "dashboard before resending; `seedance jobs --status unknown` lists them, "
             "`seedance jobs forget ID` drops one you have checked"
         )
-    if not records:
+    outcomes: list[dict[str, Any]] = []
+    if not emulator:  # the local emulator's jobs need --emulator; no key is asked for them
+        for rec in [r for r in records if r.emulated]:
+            outcomes.append({"ok": False, "local_id": rec.local_id, "skipped": rec.gateway_hint})
+            OUT.info(f"{rec.local_id}: skipped, it is on the local emulator: {rec.gateway_hint}")
+        records = [r for r in records if not r.emulated]
+    if not records and not outcomes:
         OUT.result(
             {"ok": True, "resumed": [], "unknown_outcome": [r.local_id for r in unknown]},
             "nothing to resume",
         )
         return
-    with open_client(
-        base_url=base_url, api_key=api_key, poll_interval=poll_interval, emulator=emulator
-    ) as client:
-        outcomes: list[dict[str, Any]] = []
-        worst = 0
-        progress = Progress()
-        lines = {r.local_id: progress.add(r.request_id or r.local_id, "waiting its turn") for r in records}
-        started: set[str] = set()
-
-        def update(rec: Any, status: Any) -> None:
-            if rec.local_id not in started:  # its turn has come: its seconds count from now
-                started.add(rec.local_id)
-                progress.restart(lines[rec.local_id])
-            progress.update(lines[rec.local_id], status)
-
-        def downloading(rec: Any, written: int, total: int | None) -> None:
-            progress.progress(lines[rec.local_id], written, total)
-
-        with progress:
-            for done in resuming.resume_jobs(
-                client, records, timeout=timeout, on_update=update, on_progress=downloading
-            ):
-                progress.remove(lines[done.record.local_id])
-                worst = _report_resumed(done, outcomes, worst)
+    worst = 0
+    if records:
+        with open_client(
+            base_url=base_url, api_key=api_key, poll_interval=poll_interval, emulator=emulator
+        ) as client:
+            worst = _resume_each(client, records, timeout, outcomes)
     skipped = [o for o in outcomes if o.get("skipped")]
     if skipped and len(skipped) == len(outcomes) and not worst:
         worst = 2  # nothing could be resumed here: each skip says what to change (another gateway, no id)
@@ -255,6 +242,34 @@ def resume(
         OUT.info("error: none of the unfinished jobs could be resumed here (see above)")
     if worst:
         raise SystemExit(worst)
+
+
+def _resume_each(client: Any, records: list[Any], timeout: float, outcomes: list[dict[str, Any]]) -> int:
+    """Finish each job in turn, one live line each; return the worst exit code (0: all done)."""
+    from seedance import resume as resuming
+    from seedance.cli.progress import Progress
+
+    worst = 0
+    progress = Progress()
+    lines = {r.local_id: progress.add(r.request_id or r.local_id, "waiting its turn") for r in records}
+    started: set[str] = set()
+
+    def update(rec: Any, status: Any) -> None:
+        if rec.local_id not in started:  # its turn has come: its seconds count from now
+            started.add(rec.local_id)
+            progress.restart(lines[rec.local_id])
+        progress.update(lines[rec.local_id], status)
+
+    def downloading(rec: Any, written: int, total: int | None) -> None:
+        progress.progress(lines[rec.local_id], written, total)
+
+    with progress:
+        for done in resuming.resume_jobs(
+            client, records, timeout=timeout, on_update=update, on_progress=downloading
+        ):
+            progress.remove(lines[done.record.local_id])
+            worst = _report_resumed(done, outcomes, worst)
+    return worst
 
 
 def _report_resumed(done: Any, outcomes: list[dict[str, Any]], worst: int) -> int:
