@@ -136,7 +136,7 @@ class AgentTools:
             "operation": request.op.name,
             "model": request.model,
             "duration": request.effective_duration(),
-            **estimate_data(request),
+            **estimate_data(request, emulated=self.gateway.emulator),
         }
 
     async def generate_video(
@@ -147,7 +147,7 @@ class AgentTools:
         target = self.sandbox.output(output, prompt=request.prompt)
         if download:
             self.sandbox.check_out_dir()
-        cost = estimate_data(request)
+        cost = estimate_data(request, emulated=self.gateway.emulator)
         with self._reserve(target, output):
             async with (
                 self._one_download(str(target) if download else None, None),
@@ -218,7 +218,8 @@ class AgentTools:
         record = Journal().get(job_id)
         data: dict[str, Any] = record_data(record) if record is not None else {"request_id": job_id}
         data.update(state=status.state.value, status=status.raw_status, video_url=status.video_url)
-        data.update(error=status.error, charged=status.charged)
+        emulated = self.gateway.emulator or (record is not None and record.emulated)
+        data.update(error=status.error, charged=False if emulated else status.charged)
         return {"ok": True, **data}
 
     async def wait_for_job(

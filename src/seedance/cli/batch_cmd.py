@@ -113,6 +113,7 @@ def batch(
     OUT.context.update(
         type="error", batch_id=batch_file.batch_id, file=str(file)
     )  # every JSON line has a type
+    OUT.context["emulator"] = emulator  # free work: said so in the estimate and the summary
     _check_problems(batch_file, skip_invalid)
     costs = plan_costs(batch_file.lines)
     journal = Journal()
@@ -157,9 +158,10 @@ def _plan_and_run(batch_file: BatchFile, costs: CostPlan, journal: Any, out: Pat
         + (f"; {done_before} already submitted by an earlier run" if done_before else "")
         + (f"; {len(prior.retried)} line(s) to send again" if prior.retried else "")
     )
-    OUT.info(
-        f"{costs.describe(numbers)}" + (f"; cap --max-cost ${max_cost:.2f}" if max_cost is not None else "")
-    )
+    estimate = costs.describe(numbers)
+    if emulator:
+        estimate = f"free on the emulator (on the gateway: {estimate})"
+    OUT.info(estimate + (f"; cap --max-cost ${max_cost:.2f}" if max_cost is not None else ""))
     if dry_run:
         if as_json:
             OUT.emit({"type": "summary", "ok": True, "dry_run": True, "batch_id": batch_file.batch_id,
@@ -167,7 +169,7 @@ def _plan_and_run(batch_file: BatchFile, costs: CostPlan, journal: Any, out: Pat
                       "estimated_cost_usd": costs.total(numbers), "unknown_price_jobs": len(costs.unknown(numbers)),
                       "invalid_lines": len(batch_file.problems)})  # fmt: skip
         return
-    _consent(costs, numbers, max_cost, yes)
+    _consent(costs, numbers, max_cost, yes or emulator)  # emulator work is free: nothing to confirm
     if not batch_file.lines:
         raise InputError("no valid line to run", hint="fix the lines reported above")
     _run(batch_file, costs, prior, out, journal, concurrency, max_cost, timeout, patience,
@@ -363,8 +365,11 @@ def _counts(outcomes: list[Any]) -> dict[str, int]:
 def _summary(runner: Any, outcomes: list[Any], manifest: Path, elapsed: float) -> None:
     by_status = _counts(outcomes)
     submitted = [o for o in outcomes if o.request_id or o.status == "unknown"]
-    spent = round(sum(o.estimated_cost_usd or 0.0 for o in submitted), 4)
-    this_run = round(sum(o.estimated_cost_usd or 0.0 for o in submitted if not o.resumed), 4)
+    emulated = bool(OUT.context.get("emulator"))  # free work: no spend to report
+    spent = 0.0 if emulated else round(sum(o.estimated_cost_usd or 0.0 for o in submitted), 4)
+    this_run = (
+        0.0 if emulated else round(sum(o.estimated_cost_usd or 0.0 for o in submitted if not o.resumed), 4)
+    )
     unpriced = sum(1 for o in submitted if o.estimated_cost_usd is None)  # e.g. 1.0 Lite: no known price
     for warning in runner.warnings:
         OUT.info(f"warning: {warning}")
@@ -380,15 +385,18 @@ def _summary(runner: Any, outcomes: list[Any], manifest: Path, elapsed: float) -
                   "unknown_price_jobs": unpriced,
                   "out_dir": str(runner.options.out_dir), "manifest": str(manifest),
                   "rate_limited": runner.pacer.rate_limited, "status_checks": runner.poller.checks,
-                  "error": error})  # fmt: skip
+                  "error": error, **({"emulated": True} if emulated else {})})  # fmt: skip
         return
     parts = ", ".join(f"{n} {s}" for s, n in sorted(by_status.items()))
     extra = f" plus {unpriced} job(s) of unknown price" if unpriced else ""
-    OUT.info(
-        f"batch {runner.batch.batch_id}: {parts} in {elapsed:.1f} s; estimated spend ${this_run:.2f} this run"
+    spend = (
+        "free (emulated)"
+        if emulated
+        else f"estimated spend ${this_run:.2f} this run"
         + (f" (${spent:.2f} with earlier runs)" if spent != this_run else "")
         + extra
     )
+    OUT.info(f"batch {runner.batch.batch_id}: {parts} in {elapsed:.1f} s; {spend}")
     OUT.info(f"videos in {runner.options.out_dir}; manifest: {manifest}")
     failed = by_status.get("failed", 0)
     if failed:
