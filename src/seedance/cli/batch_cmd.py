@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from seedance.cli.common import gateway_options, json_option
+from seedance.cli.common import check_poll_interval, gateway_options, json_option
 from seedance.cli.output import EXIT_INTERRUPTED, OUT
 
 if TYPE_CHECKING:
@@ -118,6 +118,7 @@ def batch(
     costs = plan_costs(batch_file.lines)
     journal = Journal()
     gateway = config.LOCAL_EMULATOR if emulator else config.base_url(base_url)
+    check_poll_interval(poll_interval, base_url, emulator)
     lock = BatchLock(out)  # held until this command returns (the OS drops it if the process dies)
     if not dry_run:
         _usable_folder(out)  # before anything is paid for, not when the first video arrives
@@ -261,7 +262,6 @@ def _run(batch_file: BatchFile, costs: CostPlan, prior: Any, out: Path, journal:
     from seedance.batch.pacing import SubmitPacer
     from seedance.batch.progress import BatchProgress
     from seedance.batch.runner import BatchRunner, RunOptions, make_client
-
     running = None
     if emulator:
         from seedance.cli.common import EMULATOR_POLL_INTERVAL, start_flag_emulator

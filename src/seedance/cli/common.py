@@ -55,9 +55,11 @@ def gateway_options(func: F) -> F:
     func = emulator_option(func)
     func = click.option(
         "--poll-interval",
-        type=click.FloatRange(min=0.0),
+        type=click.FloatRange(min=0.0, min_open=True),
         default=None,
-        help="Poll every S seconds instead of the adaptive schedule.",
+        metavar="S",
+        help="Poll every S seconds instead of the adaptive schedule (under 1 s: only a gateway on this "
+        "machine, e.g. the emulator).",
     )(func)
     func = click.option(
         "--api-key",
@@ -106,6 +108,21 @@ def start_flag_emulator() -> RunningEmulator:
     return start(options, shared=seedance_home() / "emulator")
 
 
+def check_poll_interval(poll_interval: float | None, base_url: str | None, emulator: bool) -> None:
+    """`--poll-interval` under 1 s is for a gateway on this machine only: the real one must not be hammered."""
+    from seedance import config
+    from seedance.errors import InputError
+
+    if poll_interval is None or poll_interval >= 1 or emulator:
+        return
+    url = config.base_url(base_url)
+    if not config.is_local_gateway(url):
+        raise InputError(
+            f"--poll-interval {poll_interval:g} polls {url} more than once a second; nothing was sent",
+            hint="give 1 or more (or leave it out: the adaptive schedule); under 1 s is for the emulator",
+        )
+
+
 @contextmanager
 def open_client(
     *,
@@ -121,6 +138,7 @@ def open_client(
     from seedance.client import Client
     from seedance.journal import Journal
 
+    check_poll_interval(poll_interval, base_url, emulator)
     running = None
     if emulator:
         running = start_flag_emulator()

@@ -67,13 +67,20 @@ def jobs(ctx: click.Context, state: str | None, limit: int, as_json: bool) -> No
     if not records:
         click.echo(f"no {state} jobs" if state else "no jobs yet")
         return
+    import shutil
+    import sys
+
     from rich.console import Console
     from rich.table import Table
 
-    # The journal id is short enough to stay whole on a narrow terminal; every command that takes a job id
-    # takes it (the request ids are in `jobs show ID` and `--json`).
+    # On a terminal the table fits its width: the short columns stay whole (the journal id is what every
+    # command takes), the prompt and the file are cut with an ellipsis. Piped, every value is whole.
+    terminal = sys.stdout.isatty()
     table = Table("id", "when", "model", "operation", "status", "prompt", "file", box=None)
-    table.columns[0].no_wrap = True
+    for column in table.columns:
+        column.no_wrap, column.overflow = True, "ellipsis"
+    table.columns[0].min_width = max(len(r.local_id) for r in records)  # the id every command takes: whole
+    table.columns[4].min_width = min(max(len(r.state) for r in records), 10)
     for r in records:
         cells = (
             r.local_id,
@@ -81,11 +88,12 @@ def jobs(ctx: click.Context, state: str | None, limit: int, as_json: bool) -> No
             r.model,
             r.operation.rpartition("/")[2],
             r.state,
-            (r.prompt or "")[:40],
+            r.prompt or "",
             r.output_path if r.state == "downloaded" else "",
         )
         table.add_row(*(_cell(value) for value in cells))  # Text, never markup: `[/]` in a prompt is text
-    console = Console(soft_wrap=False)
+    width = shutil.get_terminal_size().columns if terminal else 100_000
+    console = Console(soft_wrap=False, width=width)
     with console.capture() as captured:  # rich would end a closed pipe (`| head`) itself, with exit 1
         console.print(table)
     print(captured.get(), end="", flush=True)  # a BrokenPipeError here goes to the app's one handler

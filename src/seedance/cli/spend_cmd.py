@@ -69,7 +69,8 @@ def spend(since: str | None, group: str, include_local: bool, as_json: bool) -> 
         )
     if total.refused_submits:
         lines.append(
-            f"{total.refused_submits} submit(s) refused by the gateway (no job, nothing charged) left out"
+            f"{total.refused_submits} submit(s) that made no job left out (refused by the gateway, or not sent:"
+            " it could not be reached; nothing charged)"
         )
     lines.append("USD, estimates from the price table; your dashboard has the exact figures.")
     click.echo("\n".join(lines))

@@ -1,0 +1,92 @@
+"""What a newcomer meets in the first hour: words that match what happened, and hints that lead somewhere."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pexpect
+
+from cli_process import run_seedance
+
+from .conftest import Run
+
+SMALL = ["--duration", "4", "--resolution", "480p"]
+
+
+def offline(cli_env: dict[str, str]) -> dict[str, str]:
+    """The environment of a shell with no key and no gateway set."""
+    return {k: v for k, v in cli_env.items() if k not in ("PIXAZO_API_KEY", "SEEDANCE_BASE_URL")}
+
+
+def test_a_misspelt_command_gets_a_suggestion(cli_env: dict[str, str]) -> None:
+    """`seedance generte`: exit 2, and the nearest command named."""
+    done = run_seedance(["generte", "x"], cli_env)
+    assert done.returncode == 2
+    assert "Did you mean 'generate'?" in done.stderr
+
+
+def test_polling_faster_than_once_a_second_is_for_a_gateway_on_this_machine(cli_env: dict[str, str]) -> None:
+    """`--poll-interval 0.5` against the real gateway is refused before anything is sent (exit 2, with what to
+    give instead); 0 is refused everywhere; on the emulator 0.5 is fine."""
+    env = {**offline(cli_env), "PIXAZO_API_KEY": "k"}
+    remote = run_seedance(["status", "some-job", "--poll-interval", "0.5"], env)
+    assert remote.returncode == 2, remote.stderr
+    assert "hint: give 1 or more" in remote.stderr
+    zero = run_seedance(["status", "some-job", "--poll-interval", "0", "--emulator"], env)
+    assert zero.returncode == 2
+    assert "x>0" in zero.stderr
+
+
+def test_an_emulator_job_asked_of_another_gateway_points_at_emulator(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    """`status ID` without --emulator for a job of the local emulator: exit 2, and the hint says --emulator
+    (never the URL of an emulator that is gone)."""
+    env = offline(cli_env)
+    sent = run_seedance(["generate", "x", *SMALL, "--emulator", "--no-wait", "--json"], env, cwd=tmp_path)
+    request_id = json.loads(sent.stdout)["request_id"]
+    asked = run_seedance(["status", request_id, "--json"], {**env, "PIXAZO_API_KEY": "k"})
+    assert asked.returncode == 2, asked.stderr
+    error = json.loads(asked.stdout)["error"]
+    assert "local emulator" in error["message"]
+    assert "--emulator" in error["hint"]
+    assert "127.0.0.1" not in error["message"] + error["hint"]
+    status = run_seedance(["status", request_id, "--emulator", "--json"], env)
+    assert status.returncode == 0, status.stderr
+    assert json.loads(status.stdout)["emulated"] is True
+
+
+def test_jobs_piped_prints_whole_values_and_fits_a_terminal(
+    emulator: Any, seedance: Callable[..., Run], gateway_env: dict[str, str], tmp_path: Path
+) -> None:
+    """A long prompt is whole when `seedance jobs` is piped; on a 60-column terminal no line is wider."""
+    prompt = "A very long prompt about a cat " + "walking slowly along the beach " * 4 + "at dusk"
+    assert seedance("generate", prompt, *SMALL, "--no-wait").code == 0
+    piped = seedance("jobs")
+    assert piped.code == 0
+    assert prompt in piped.stdout
+    child = pexpect.spawn(sys.executable, ["-m", "seedance", "jobs"], env=gateway_env, encoding="utf-8",
+                          timeout=60, dimensions=(24, 60))  # fmt: skip
+    child.expect(pexpect.EOF)
+    child.close()
+    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", child.before or "")  # colours are not columns
+    lines = [line for line in plain.splitlines() if line.strip()]
+    assert child.exitstatus == 0, lines
+    assert lines
+    assert max(len(line) for line in lines) <= 60, lines
+
+
+def test_spend_says_a_submit_to_an_unreachable_gateway_was_not_sent(cli_env: dict[str, str]) -> None:
+    """A gateway that cannot be reached (exit 7): `spend` does not call that submit refused."""
+    env = {**offline(cli_env), "PIXAZO_API_KEY": "k", "SEEDANCE_BASE_URL": "http://127.0.0.1:9"}
+    failed = run_seedance(["generate", "A cat", *SMALL, "--no-wait"], env)
+    assert failed.returncode == 7, failed.stderr
+    assert "could not reach the gateway" in failed.stderr
+    spend = run_seedance(["spend"], env)
+    assert spend.returncode == 0, spend.stderr
+    assert "not sent: it could not be reached" in spend.stdout
