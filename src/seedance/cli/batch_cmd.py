@@ -262,6 +262,7 @@ def _run(batch_file: BatchFile, costs: CostPlan, prior: Any, out: Path, journal:
     from seedance.batch.pacing import SubmitPacer
     from seedance.batch.progress import BatchProgress
     from seedance.batch.runner import BatchRunner, RunOptions, make_client
+
     running = None
     if emulator:
         from seedance.cli.common import EMULATOR_POLL_INTERVAL, start_flag_emulator
