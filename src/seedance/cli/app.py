@@ -71,6 +71,7 @@ def run(argv: list[str]) -> Any:
     OUT.json = False
     OUT.context.clear()
     OUT.emitted = False
+    OUT.argv = list(argv)
     _warn_in_one_line()
     try:
         cli.main(args=argv, prog_name="seedance", standalone_mode=False)

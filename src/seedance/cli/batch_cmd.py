@@ -30,7 +30,8 @@ def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> 
 @click.option("-c", "--concurrency", type=click.IntRange(1, 500), default=8, show_default=True,
               help="Jobs in flight at once (submitting, running or downloading).")  # fmt: skip
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the videos and manifest.jsonl (default: FILE's folder / <stem>-videos).")  # fmt: skip
+              help="Folder for the videos and manifest.jsonl (default: beside FILE, jobs.jsonl -> jobs-videos, "
+                   "jobs.csv -> jobs-csv-videos).")  # fmt: skip
 @click.option("--max-cost", type=click.FloatRange(min=0), metavar="USD", callback=_finite,
               help="Never submit more than this in estimates; later lines are left out (skipped_cost_cap).")  # fmt: skip
 @click.option("-y", "--yes", is_flag=True, help="Do not ask before a batch estimated over $10.")
@@ -102,9 +103,7 @@ def batch(
             )
         if str(file) == "-":
             content, file = sys.stdin.buffer.read(), Path.cwd() / "stdin"
-    out = config.expand_home(
-        out_dir or file.parent / f"{file.stem}-videos"
-    ).resolve()  # one spelling per folder
+    out = config.expand_home(out_dir or default_folder(file)).resolve()  # one spelling per folder
     if (out / MANIFEST_NAME).resolve() == file.resolve():
         raise InputError(
             f"{file} is the manifest this batch would write", hint="give the batch another --out folder"
@@ -120,6 +119,10 @@ def batch(
     gateway = config.LOCAL_EMULATOR if emulator else config.base_url(base_url)
     check_poll_interval(poll_interval, base_url, emulator)
     lock = BatchLock(out)  # held until this command returns (the OS drops it if the process dies)
+    if not dry_run and not emulator and api_key is None:
+        from seedance import auth
+
+        api_key = auth.resolve_key(None).key  # no key: stop before the folder is made, not after
     if not dry_run:
         _usable_folder(out)  # before anything is paid for, not when the first video arrives
         mark_folder(out, batch_file.batch_id)  # moved elsewhere, the folder stays this batch
@@ -232,6 +235,15 @@ def _check_problems(batch_file: BatchFile, skip_invalid: bool) -> None:
     )
 
 
+def default_folder(file: Path) -> Path:
+    """The batch's folder when --out is not given: beside the file, named after it. A JSONL file's is
+    `<stem>-videos`; any other kind says its kind (`prompts-csv-videos`, `prompts-txt-videos`), so that two
+    files of one stem are two batches, never one folder, one batch id and one manifest rewritten by each."""
+    kind = file.suffix.lower().lstrip(".")
+    tag = "" if kind in ("jsonl", "") else f"-{kind}"
+    return file.parent / f"{file.stem}{tag}-videos"
+
+
 def _consent(costs: CostPlan, numbers: list[int], max_cost: float | None, yes: bool) -> None:
     """A costly batch needs a yes: asked on a terminal, else --yes or --max-cost; nothing is sent before."""
     from seedance.batch.cost import CONFIRM_ABOVE_USD
@@ -282,10 +294,14 @@ def _run(batch_file: BatchFile, costs: CostPlan, prior: Any, out: Path, journal:
     started = time.monotonic()
 
     def counts() -> dict[str, int]:
+        # The same words as the summary: a line left out (by the cap, or invalid) is skipped, not done.
         r = holder["runner"]
         finished = list(r.outcomes.values())
-        ok = sum(1 for o in finished if o.ok)
-        return {"done": ok, "failed": len(finished) - ok, "running": r.in_flight, "queued": len(r.pending)}
+        done = sum(1 for o in finished if o.status == "downloaded")
+        skipped = sum(1 for o in finished if o.status in ("skipped_cost_cap", "invalid"))
+        skipped += len(batch_file.problems)
+        return {"done": done, "skipped": skipped, "failed": len(finished) - done - skipped + len(batch_file.problems),
+                "running": r.in_flight, "queued": len(r.pending)}  # fmt: skip
 
     async def main() -> list[LineOutcome]:
         client = make_client(base_url=base_url, api_key=api_key, poll_interval=poll_interval,
@@ -298,6 +314,7 @@ def _run(batch_file: BatchFile, costs: CostPlan, prior: Any, out: Path, journal:
                 return await runner.run()
             finally:
                 ticker.cancel()
+                progress.refresh(counts())  # the last frame says what the summary says
 
     invalid = [LineOutcome(p.number, "invalid", p.prompt, error=p.message) for p in batch_file.problems]
     try:
@@ -312,7 +329,8 @@ def _run(batch_file: BatchFile, costs: CostPlan, prior: Any, out: Path, journal:
             _left_at_interrupt(n, sent, in_flight, costs) for n in batch_file.lines if n.number not in seen
         ]
         path = write_manifest(out, [*seen.values(), *left, *invalid])
-        again = f"run `seedance batch {batch_file.path}` again to finish (nothing is submitted twice)"
+        rerun = OUT.command_line() if OUT.argv else f"seedance batch {batch_file.path}"
+        again = f"run `{rerun}` again to finish (nothing is submitted twice)"
         if OUT.json:
             by_status = _counts([*seen.values(), *left, *invalid])
             OUT.emit({"type": "summary", "ok": False, "batch_id": batch_file.batch_id, "counts": by_status,

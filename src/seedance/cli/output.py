@@ -42,6 +42,23 @@ class Output:
         self.emitted = False
         """Whether a JSON object went to stdout (a command prints exactly one)."""
         self.context: dict[str, Any] = {}
+        self.argv: list[str] = []
+        """The command's arguments as given (a hint that says "run it again" repeats them)."""
+
+    def command_line(self) -> str:
+        """`seedance ARGS` as it was typed, quoted for a shell (the key given as --api-key left out)."""
+        import shlex
+
+        args, skip = [], False
+        for arg in self.argv:
+            if skip or arg.startswith("--api-key="):
+                skip = False
+                continue
+            if arg == "--api-key":
+                skip = True
+                continue
+            args.append(arg)
+        return shlex.join(["seedance", *args])
 
     def info(self, text: str) -> None:
         """A line for the human, on stderr (stdout stays clean for --json and pipes)."""
