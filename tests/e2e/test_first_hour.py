@@ -70,7 +70,8 @@ def test_jobs_piped_prints_whole_values_and_fits_a_terminal(
     piped = seedance("jobs")
     assert piped.code == 0
     assert prompt in piped.stdout
-    child = pexpect.spawn(sys.executable, ["-m", "seedance", "jobs"], env=gateway_env, encoding="utf-8",
+    terminal = {k: v for k, v in gateway_env.items() if k not in ("COLUMNS", "LINES")}  # the pty's own size
+    child = pexpect.spawn(sys.executable, ["-m", "seedance", "jobs"], env=terminal, encoding="utf-8",
                           timeout=60, dimensions=(24, 60))  # fmt: skip
     child.expect(pexpect.EOF)
     child.close()

@@ -16,8 +16,10 @@ SMALL = ["--duration", "4", "--resolution", "480p"]
 def test_an_8_s_job_on_a_terminal_shows_the_seconds_ticking(cli_env: dict[str, str], tmp_path: Path) -> None:
     """On a pseudo-terminal, an 8 s emulator job's line shows at least 7 different elapsed values while it
     runs (the seconds move every second, not only when the status changes), then the download's bytes."""
-    env = {**cli_env, "SEEDANCE_EMULATOR_OPTIONS": cli_env["SEEDANCE_EMULATOR_OPTIONS"].replace(
-        "job_seconds=0.3", "job_seconds=8")}  # fmt: skip
+    env = {k: v for k, v in cli_env.items() if k not in ("COLUMNS", "LINES")}  # the pty's own size
+    env["SEEDANCE_EMULATOR_OPTIONS"] = cli_env["SEEDANCE_EMULATOR_OPTIONS"].replace(
+        "job_seconds=0.3", "job_seconds=8"
+    )
     child = pexpect.spawn(
         sys.executable,
         ["-m", "seedance", "generate", "A slow cat", *SMALL, "--emulator", "-o", "cat.mp4"],
