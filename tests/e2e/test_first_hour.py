@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+import signal
+import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -91,3 +94,37 @@ def test_spend_says_a_submit_to_an_unreachable_gateway_was_not_sent(cli_env: dic
     spend = run_seedance(["spend"], env)
     assert spend.returncode == 0, spend.stderr
     assert "not sent: it could not be reached" in spend.stdout
+
+
+def test_ctrl_c_while_a_finished_job_downloads_says_download_again(
+    emulator: Any, gateway_env: dict[str, str], tmp_path: Path
+) -> None:
+    """The job is done (and paid for) and its video is on its way: the interrupt says so, and how to download
+    it again, not that the job may still finish."""
+    emulator.configure(job_seconds=0.2, fps=4)
+    emulator.add_fault("slow:delay=30,route=media")
+    args = [sys.executable, "-m", "seedance", "generate", "A cat", *SMALL, "-o", "cat.mp4"]
+    child = subprocess.Popen(args, env=gateway_env, cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+    assert child.stderr is not None
+    seen = ""
+    deadline = time.monotonic() + 60
+    while "COMPLETED" not in seen and time.monotonic() < deadline:
+        seen += child.stderr.readline()
+    child.send_signal(signal.SIGINT)
+    _, rest = child.communicate(timeout=60)
+    assert child.returncode == 130, seen + rest
+    assert "download again: seedance download" in rest
+    assert "may still finish" not in rest
+
+
+def test_a_timed_out_emulator_job_is_waited_for_with_emulator(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    """`wait --timeout 1` on a job of the local emulator: exit 9, and the hint's commands carry --emulator."""
+    env = {**offline(cli_env), "SEEDANCE_EMULATOR_OPTIONS": "job_seconds=20,fps=4"}
+    sent = run_seedance(["generate", "x", *SMALL, "--emulator", "--no-wait", "--json"], env, cwd=tmp_path)
+    request_id = json.loads(sent.stdout)["request_id"]
+    waited = run_seedance(["wait", request_id, "--emulator", "--timeout", "1", "--json"], env, cwd=tmp_path)
+    assert waited.returncode == 9, waited.stderr
+    hint = json.loads(waited.stdout)["error"]["hint"]
+    assert "--emulator" in hint, hint

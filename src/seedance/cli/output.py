@@ -133,8 +133,19 @@ def _public(context: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in context.items() if key not in INTERNAL_CONTEXT}
 
 
+def for_the_emulator(hint: str) -> str:
+    """A hint's `seedance wait ID` (status, download, resume) with `--emulator`, when the command ran on it:
+    the same command without it would ask the real gateway, which never knew the job."""
+    if not OUT.context.get("emulator") or "--emulator" in hint:
+        return hint
+    command = r"seedance (?:wait|status|download|resume)(?: (?!-)[^\s`;,)]+)?"
+    return re.sub(command, lambda m: m.group(0) + " --emulator", hint)
+
+
 def report_error(exc: SeedanceError) -> int:
     """Print an error the way the mode asks; return its exit code."""
+    if exc.remedy and exc.remedy != (changed := for_the_emulator(exc.remedy)):
+        exc._hint = changed  # the hint worded for the gateway the command talked to
     if OUT.json:
         OUT.emit({"ok": False, **_public(OUT.context), "error": exc.to_dict()})
     else:

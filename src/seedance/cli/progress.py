@@ -83,6 +83,8 @@ class Progress:
         """A new status read for the job."""
         changed = status.raw_status != line.status
         line.status = literal(status.raw_status)
+        if status.state.value == "succeeded":
+            OUT.context["downloading"] = True  # done and paid for: an interrupt from now leaves a download
         if changed and not self.live and not OUT.json:
             OUT.info(line.text(self.clock()))
 
