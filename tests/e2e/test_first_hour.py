@@ -128,3 +128,24 @@ def test_a_timed_out_emulator_job_is_waited_for_with_emulator(
     assert waited.returncode == 9, waited.stderr
     hint = json.loads(waited.stdout)["error"]["hint"]
     assert "--emulator" in hint, hint
+
+
+def test_jobs_and_spend_take_emulator_too(
+    emulator: Any, seedance: Callable[..., Run], cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    """`jobs --emulator` lists only the local emulator's jobs; `spend --emulator` counts them, sums nothing."""
+    emulator.configure(job_seconds=0.2, fps=4)
+    assert seedance("generate", "A paid cat", *SMALL, "--no-wait").code == 0
+    env = offline(cli_env)
+    assert (
+        run_seedance(
+            ["generate", "A free cat", *SMALL, "--emulator", "--no-wait"], env, cwd=tmp_path
+        ).returncode
+        == 0
+    )
+    listed = json.loads(run_seedance(["jobs", "--emulator", "--json"], env).stdout)["jobs"]
+    assert [job["prompt"] for job in listed] == ["A free cat"]
+    spent = json.loads(run_seedance(["spend", "--emulator", "--json"], env).stdout)["total"]
+    assert spent["jobs"] == 1
+    assert spent["local_jobs"] == 1
+    assert spent["spent_usd"] + spent["pending_usd"] == 0

@@ -52,15 +52,24 @@ def _row(record: Any) -> dict[str, Any]:
     help="Only jobs in this state.",
 )
 @click.option("--limit", type=int, default=50, show_default=True)
+@click.option(
+    "--emulator",
+    is_flag=True,
+    envvar="SEEDANCE_EMULATOR",
+    help="Only the local emulator's jobs [env: SEEDANCE_EMULATOR=1].",
+)
 @json_option
 @click.pass_context
-def jobs(ctx: click.Context, state: str | None, limit: int, as_json: bool) -> None:
+def jobs(ctx: click.Context, state: str | None, limit: int, emulator: bool, as_json: bool) -> None:
     """List recent jobs, newest first. `seedance jobs show ID` for one; `seedance jobs prune` to clean up."""
     if ctx.invoked_subcommand is not None:
         return
     from seedance.journal import Journal
 
-    records = Journal().jobs(state=state, limit=limit)
+    if emulator:  # the journal has no gateway index: read all, keep the emulator's newest
+        records = [r for r in Journal().jobs(state=state) if r.emulated][:limit]
+    else:
+        records = Journal().jobs(state=state, limit=limit)
     if OUT.json:
         OUT.emit({"ok": True, "jobs": [_row(r) for r in records]})
         return

@@ -18,8 +18,14 @@ from seedance.cli.output import OUT
     is_flag=True,
     help="Also sum jobs sent to a gateway on this machine (by default: the emulator, free, only counted).",
 )
+@click.option(
+    "--emulator",
+    is_flag=True,
+    envvar="SEEDANCE_EMULATOR",
+    help="Only the local emulator's jobs (free: counted, never summed) [env: SEEDANCE_EMULATOR=1].",
+)
 @json_option
-def spend(since: str | None, group: str, include_local: bool, as_json: bool) -> None:
+def spend(since: str | None, group: str, include_local: bool, emulator: bool, as_json: bool) -> None:
     """Sum the estimated cost of the journal's jobs: charged, pending, uncertain (FAILED or unknown) and free.
 
     Jobs sent to a gateway on this machine (the emulator, `--emulator`) cost nothing: they are counted in
@@ -45,7 +51,8 @@ def spend(since: str | None, group: str, include_local: bool, as_json: bool) -> 
             .astimezone(UTC)
             .isoformat(timespec="milliseconds")
         )
-    rows, total = spending.summarize(Journal().jobs(since=after), group, include_local=include_local)  # type: ignore[arg-type]
+    records = [r for r in Journal().jobs(since=after) if r.emulated or not emulator]
+    rows, total = spending.summarize(records, group, include_local=include_local and not emulator)  # type: ignore[arg-type]
     if OUT.json:
         OUT.emit(
             {
