@@ -61,7 +61,7 @@ def record_data(record: JobRecord) -> dict[str, Any]:
     }
 
 
-def still_running(request_id: str, local_id: str | None) -> dict[str, Any]:
+def still_running(request_id: str, local_id: str | None, *, emulated: bool = False) -> dict[str, Any]:
     """The answer when a bounded wait ends before the job does (not an error: the job is still paid for)."""
     return {
         "ok": True,
@@ -69,7 +69,7 @@ def still_running(request_id: str, local_id: str | None) -> dict[str, Any]:
         "request_id": request_id,
         "local_id": local_id,
         "next_step": f"call wait_for_job with job_id={request_id!r} (free); "
-        f"the person can also run `seedance resume {request_id}`",
+        f"the person can also run `seedance resume {request_id}{' --emulator' if emulated else ''}`",
     }
 
 

@@ -163,7 +163,10 @@ class AgentTools:
                 facts = {"operation": job.operation, "model": request.model, **cost, "warnings": job.warnings}
                 with _paid_for(job.request_id):
                     answer = await self._finish(client, job, wait_seconds, download, target)
-        return {**(answer or still_running(job.request_id, job.local_id)), **facts}
+        return {
+            **(answer or still_running(job.request_id, job.local_id, emulated=self.gateway.emulator)),
+            **facts,
+        }
 
     def _refuse_a_repeat(self, request: VideoRequest) -> None:
         """Refuse a request identical to a job of the last hour still open on this gateway (`open_twin`): an
@@ -236,7 +239,9 @@ class AgentTools:
         async with self._one_download(target, request_id), self.gateway.client() as client:
             with _paid_for(request_id):
                 answer = await self._finish(client, job_id, max(wait_seconds, 1), download, target)
-        return answer or still_running(request_id, record.local_id if record else None)
+        return answer or still_running(
+            request_id, record.local_id if record else None, emulated=self.gateway.emulator
+        )
 
     async def list_jobs(
         self,
