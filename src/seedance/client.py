@@ -177,7 +177,11 @@ class _ClientCore:
                 raise errors.InputError(
                     f"job {record.local_id} was sent to {record.gateway_name}, not to "
                     f"{config.journal_gateway(self.base_url)}",
-                    hint=record.gateway_hint,
+                    hint=(
+                        f"leave out --emulator (and unset {config.EMULATOR_ENV}); " + record.gateway_hint
+                        if config.is_emulated(self.base_url) and not record.emulated
+                        else record.gateway_hint
+                    ),
                 )
             return record.to_job()
         if record is not None:  # never reached the gateway, or its answer never came: nothing to ask it

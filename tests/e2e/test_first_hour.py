@@ -149,3 +149,13 @@ def test_jobs_and_spend_take_emulator_too(
     assert spent["jobs"] == 1
     assert spent["local_jobs"] == 1
     assert spent["spent_usd"] + spent["pending_usd"] == 0
+
+
+def test_a_gateway_job_asked_of_the_emulator_says_leave_out_emulator(
+    emulator: Any, seedance: Callable[..., Run], cli_env: dict[str, str]
+) -> None:
+    """`status ID --emulator` for a job of another gateway: exit 2, the hint says to leave out --emulator."""
+    sent = seedance("generate", "A paid cat", *SMALL, "--no-wait", "--json")
+    asked = run_seedance(["status", sent.json()["request_id"], "--emulator", "--json"], offline(cli_env))
+    assert asked.returncode == 2, asked.stderr
+    assert json.loads(asked.stdout)["error"]["hint"].startswith("leave out --emulator")
