@@ -142,8 +142,32 @@ def for_the_emulator(hint: str) -> str:
     return re.sub(command, lambda m: m.group(0) + " --emulator", hint)
 
 
+_TAKES = re.compile(r"(?P<field>\b[a-z_]+): (?:[^;]*? )?takes (?P<allowed>[^;]+); got ")
+_CHOOSE = re.compile(r"(?P<field>\b[a-z_]+): [^;]*; choose (?P<allowed>one of [^;]+)$")
+_DATE = re.compile(r"(?P<option>--[a-z-]+) .* is not a date")
+
+
+def specific_hint(message: str) -> str | None:
+    """What to type instead, read from a bad value's message (`duration: ... takes 4-15 ...; got 99`):
+    the option with its allowed values, rather than a generic "fix the value"."""
+    in_a_file = message.startswith("line ")  # a batch line: the field is a JSON or CSV field, not a flag
+    if (found := _TAKES.search(message) or _CHOOSE.search(message)) is not None:
+        field, allowed = found["field"], found["allowed"]
+        if in_a_file:
+            return f'set "{field}" to {allowed}'
+        flag = "-m/--model" if field == "model" else "--" + field.replace("_", "-")
+        return f"give {flag} {allowed}"
+    if (found := _DATE.search(message)) is not None:
+        return f"give {found['option']} a date like 2026-12-01"
+    return None
+
+
 def report_error(exc: SeedanceError) -> int:
     """Print an error the way the mode asks; return its exit code."""
+    from seedance.errors import InputError
+
+    if isinstance(exc, InputError) and exc.remedy == InputError.hint:
+        exc._hint = specific_hint(exc.message) or exc.remedy
     if exc.remedy and exc.remedy != (changed := for_the_emulator(exc.remedy)):
         exc._hint = changed  # the hint worded for the gateway the command talked to
     if OUT.json:
