@@ -27,6 +27,7 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict src/seedance
+	$(BIN)/mypy --strict tests/typing  # the public API as callers use it (never run, only checked)
 
 unit: $(STAMP)
 	$(BIN)/pytest -q -n auto  # one worker per core: the suite is mostly real subprocesses and HTTP waits

@@ -28,9 +28,14 @@ __all__ = [
     "JobError",
     "JobStatus",
     "Journal",
+    "JournalError",
     "KeyMissingError",
+    "LocalError",
+    "NotReadyError",
+    "OutputClaimed",
     "PollTimeout",
     "RateLimitError",
+    "RepeatRefused",
     "Result",
     "SeedanceError",
     "ServerError",
@@ -53,7 +58,11 @@ _LAZY = {
     "State": "seedance.models",
     "VideoRequest": "seedance.request",
 }
-_ERRORS = {name for name in __all__ if name.endswith(("Error", "Failed", "Timeout"))}
+_ERRORS = {
+    name
+    for name in __all__
+    if name.endswith(("Error", "Failed", "Timeout")) or name in ("OutputClaimed", "RepeatRefused")
+}
 
 if TYPE_CHECKING:
     from typing import Any
@@ -69,9 +78,14 @@ if TYPE_CHECKING:
         InputError,
         InvalidRequestError,
         JobError,
+        JournalError,
         KeyMissingError,
+        LocalError,
+        NotReadyError,
+        OutputClaimed,
         PollTimeout,
         RateLimitError,
+        RepeatRefused,
         SeedanceError,
         ServerError,
         SubmitUnknownError,
@@ -94,10 +108,11 @@ def __getattr__(name: str) -> Any:
 
 
 def models() -> list[Operation]:
-    """List the 11 operations (model, kind, the skill's apiId/operationId, gateway path)."""
-    from seedance.catalog import OPERATIONS
+    """List the operations of the catalog in force (19 served and the retired 1.0 Lite one, plus any rows of
+    the user's catalog file): model, kind, the skill's apiId/operationId, gateway path, inputs, limits."""
+    from seedance.catalog import current
 
-    return list(OPERATIONS)
+    return list(current().operations)
 
 
 def estimate_cost(request: VideoRequest | dict[str, Any]) -> Estimate:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Literal
 
 from seedance import errors
+from seedance.bounded import KIB, read_file
 from seedance.errors import KEY_PROMPT, InputError, KeyMissingError
 
 ENV_VAR = "PIXAZO_API_KEY"
@@ -98,11 +99,11 @@ def read_key_file(path: Path) -> str | None:
         )
     try:
         # utf-8-sig drops the byte order mark Windows Notepad writes first; CR/LF go with strip/splitlines.
-        text = path.read_text(encoding="utf-8-sig").strip()
+        text = read_file(path, 64 * KIB, "the key file", follow_symlinks=False).decode("utf-8-sig").strip()
     except UnicodeDecodeError as exc:
         raise KeyMissingError(f"cannot read the key file {path}: it is not UTF-8 text", hint=fix) from exc
-    except OSError as exc:
-        raise KeyMissingError(f"cannot read the key file {path}: {exc.strerror or exc}", hint=fix) from exc
+    except InputError as exc:  # unreadable, or far too big to be a key
+        raise KeyMissingError(exc.message, hint=fix) from exc
     return clean_key(text.splitlines()[0]) if text else None
 
 

@@ -68,12 +68,16 @@ def _content_body(req: VideoRequest, resolve: Resolver) -> dict[str, Any]:
             content.append(_item("image", resolve(req.first_frame, "image")))
     if req.edit_video:
         content.append(_item("video", resolve(req.edit_video, "video")))
+    if req.extend_video:  # the clip to continue; the text says what happens next
+        content.append(_item("video", resolve(req.extend_video, "video")))
     content += [_item("image", resolve(x, "image")) for x in req.ref_images]
     content += [_item("video", resolve(x, "video")) for x in req.ref_videos]
     content += [_item("audio", resolve(x, "audio")) for x in req.ref_audios]
     body: dict[str, Any] = {"content": content}
     for name in ("duration", "ratio", "resolution", "generate_audio", "watermark"):
         value = getattr(req, name)
+        if name == "ratio" and req.op.forced_ratio is not None:
+            continue  # upstream forces it here and may refuse one that is sent, even the forced value
         if value is not None:
             body[name] = value
     if req.web_search:

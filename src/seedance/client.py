@@ -18,11 +18,12 @@ from typing import Any, TypeVar
 
 import httpx
 
-from seedance import auth, bodies, config, errors, protocol
+from seedance import auth, bodies, config, errors, jobs, protocol
 from seedance.download import DownloadTarget, download_flow
+from seedance.jobs import outputs
 from seedance.journal import Journal
 from seedance.models import Job, JobStatus, Result
-from seedance.polling import PollSchedule, schedule_from_history
+from seedance.polling import PollSchedule, default_timeout, schedule_from_history
 from seedance.pricing import estimate
 from seedance.request import VideoRequest, parse_request
 from seedance.transport import AsyncDriver, SyncDriver, make_timeout
@@ -86,9 +87,19 @@ class _ClientCore:
         batch_id: str | None,
         batch_line: int | None,
         replace_existing: bool = True,
+        checks: Callable[[], None] | None = None,
     ) -> str | None:
         if self.journal is None:
             return None
+        journal, path = self.journal, _absolute(output_path)
+
+        def before_insert() -> None:  # in the journal's write transaction: no other writer between
+            if path is not None and want_download:
+                outputs.refuse_taken(journal, path)  # never into another job's file
+                outputs.refuse_existing(path, overwrite=replace_existing)
+            if checks is not None:
+                checks()
+
         return self.journal.record_submission(
             operation=req.op.name,
             model=req.model,
@@ -96,9 +107,9 @@ class _ClientCore:
             body=bodies.summarize_body(body),
             settings=req.settings(),
             estimated_cost_usd=estimate(req).usd,
-            output_path=_absolute(output_path),  # resume may run from another folder
+            output_path=path,  # resume may run from another folder
             want_download=want_download,
-            replace_existing=replace_existing,
+            before_insert=before_insert,
             batch_id=batch_id,
             batch_line=batch_line,
             gateway=config.journal_gateway(self.base_url),
@@ -223,6 +234,18 @@ class _ClientCore:
         past = self._journal_safely(job, "its history", history) if self.poll_interval is None else None
         return schedule_from_history(past or [], fixed_interval=self.poll_interval)
 
+    def default_timeout(self, request: VideoRequest) -> float:
+        """How long to wait for this request's job by default: from its model, duration and the journal's
+        run times of similar jobs (`polling.default_timeout`)."""
+        past: list[float] = []
+        if self.journal is not None:
+            with contextlib.suppress(errors.JournalError):  # no history: the model's figure stands
+                past = self.journal.durations(
+                    request.op.name, resolution=request.resolution, duration=request.duration
+                )
+        model = request.model_info
+        return default_timeout(model.wait_per_second, model.max_duration, request.effective_duration(), past)
+
     def _wait_flow(
         self, job: Job, timeout: float, on_update: UpdateCallback | None, clock: Callable[[], float]
     ) -> protocol.Flow:
@@ -262,9 +285,45 @@ class _ClientCore:
             warnings=job.warnings,
         )
 
-    def _target(
-        self, job: Job, path: str | Path | None, on_progress: ProgressCallback | None = None
+    def _plan(
+        self,
+        request: VideoRequest | dict[str, Any],
+        path: str | Path | None,
+        *,
+        download: bool,
+        overwrite: bool,
+        again: bool,
+    ) -> jobs.Plan:
+        return jobs.plan(
+            request,
+            path,
+            journal=self.journal,
+            gateway=self.base_url,
+            again=again,
+            overwrite=overwrite,
+            download=download,
+            stamp=False,  # no path: the file is named after its request id once it has one
+        )
+
+    def _checked_target(
+        self, job: Job, path: str | Path | None, overwrite: bool, on_progress: ProgressCallback | None = None
     ) -> DownloadTarget:
+        """The download's target, refused when it is another job's video (always) or a file that is not
+        this job's own (unless `overwrite`)."""
+        target = self._target(job, path)
+        target.on_progress = on_progress
+        record = (
+            self._journal_safely(job, "its output path", lambda journal, local_id: journal.get(local_id))
+            if job.local_id
+            else None
+        )
+        try:
+            jobs.check_download_target(self.journal, target.path, job=record, overwrite=overwrite)
+        except errors.JournalError:  # a paid job's video matters more: check what can be checked without it
+            jobs.check_download_target(None, target.path, job=record, overwrite=overwrite)
+        return target
+
+    def _target(self, job: Job, path: str | Path | None) -> DownloadTarget:
         if path is None:
             record = self._journal_safely(
                 job, "its output path", lambda journal, local_id: journal.get(local_id)
@@ -272,13 +331,11 @@ class _ClientCore:
             path = record.output_path if record is not None else None
         default_name = safe_filename(f"seedance-{job.request_id}")
         if path is None:
-            return DownloadTarget(
-                Path.cwd() / default_name, request_id=job.request_id, on_progress=on_progress
-            )
+            return DownloadTarget(Path.cwd() / default_name, request_id=job.request_id)
         target = Path(path).expanduser().absolute()
         if names_folder(str(path)) or target.is_dir():
             target = target / default_name
-        return DownloadTarget(target, request_id=job.request_id, on_progress=on_progress)
+        return DownloadTarget(target, request_id=job.request_id)
 
     def _downloaded(self, result: Result, job: Job, outcome: tuple[Path, int, str, str]) -> Result:
         path, size, digest, url = outcome
@@ -365,16 +422,18 @@ class Client(_ClientCore):
         batch_id: str | None = None,
         batch_line: int | None = None,
         replace_existing: bool = True,
+        checks: Callable[[], None] | None = None,
     ) -> Job:
         """Validate and send one generation request (this spends credits); return the queued Job.
 
         With a journal, `output_path` is claimed for this job in the same transaction that records it
         (OutputClaimed, nothing sent, when another job still has to save there); `replace_existing=False`
-        also refuses a file already there (one a job of the same second may have just saved).
+        also refuses a file already there (one a job of the same second may have just saved). `checks` run
+        in that transaction too (the job service's refusals: `seedance.jobs.plan`).
         """
         req, body = self._prepare(request)
         local_id = self._record(
-            req, body, output_path, want_download, batch_id, batch_line, replace_existing=replace_existing
+            req, body, output_path, want_download, batch_id, batch_line, replace_existing, checks
         )
         try:
             sub = self._driver.run(protocol.submit_flow(self.settings, req.op.path, body))
@@ -403,16 +462,23 @@ class Client(_ClientCore):
         return self._result(ref, self._driver.run(flow), started, self._clock)
 
     def download(
-        self, result: JobRef, path: str | Path | None = None, *, on_progress: ProgressCallback | None = None
+        self,
+        result: JobRef,
+        path: str | Path | None = None,
+        *,
+        overwrite: bool = False,
+        on_progress: ProgressCallback | None = None,
     ) -> Result:
         """Save a finished job's video to `path` (resuming a partial download); return the Result with it.
-
         `on_progress(bytes_so_far, total_or_None)` is called as the bytes arrive.
+
+        Another job's video (saved at `path`, or to be saved there) is never replaced; any other file that is
+        not this job's own is refused (OutputClaimed) unless `overwrite`.
         """
         job, known = self._status_for_download(result)
         if known is None:
             known = self._result(job, self.status(job), self._clock(), self._clock)
-        target = self._target(job, path, on_progress)
+        target = self._checked_target(job, path, overwrite, on_progress)
         try:
             outcome = self._driver.run(
                 download_flow(self.settings, job.request_id, known.video_url, target, job.polling_url)
@@ -426,13 +492,26 @@ class Client(_ClientCore):
         request: VideoRequest | dict[str, Any],
         path: str | Path | None = None,
         *,
-        timeout: float = 600.0,
+        timeout: float | None = None,
         on_update: UpdateCallback | None = None,
         download: bool = True,
+        overwrite: bool = False,
+        again: bool = False,
     ) -> Result:
-        """Submit, wait and download: a prompt in, a video file out."""
-        job = self.submit(request, output_path=str(path) if path else None, want_download=download)
-        return self.finish(job, path, timeout=timeout, on_update=on_update, download=download)
+        """Submit, wait and download: a prompt in, a video file out.
+
+        Safe by default, before anything is sent: a file already at `path` is refused unless `overwrite`,
+        another job's video always, and (with a journal) a request identical to a job still open unless
+        `again` (`seedance.jobs.plan`). Without a `timeout`, the wait follows the job (`default_timeout`:
+        model, duration, past run times).
+        """
+        chosen = self._plan(request, path, download=download, overwrite=overwrite, again=again)
+        wait = timeout if timeout is not None else self.default_timeout(chosen.request)
+        job, chosen = jobs.submit(self, chosen)
+        where = chosen.target or path
+        return self.finish(
+            job, where, timeout=wait, on_update=on_update, download=download, overwrite=overwrite
+        )
 
     def finish(
         self,
@@ -442,11 +521,14 @@ class Client(_ClientCore):
         timeout: float = 600.0,
         on_update: UpdateCallback | None = None,
         download: bool = True,
+        overwrite: bool = False,
         on_progress: ProgressCallback | None = None,
     ) -> Result:
         """Wait for a submitted job and download its video: what `resume` does for each unfinished job."""
         result = self.wait(job, timeout=timeout, on_update=on_update)
-        return self.download(result, path, on_progress=on_progress) if download else result
+        if not download:
+            return result
+        return self.download(result, path, overwrite=overwrite, on_progress=on_progress)
 
 
 class AsyncClient(_ClientCore):
@@ -500,16 +582,18 @@ class AsyncClient(_ClientCore):
         batch_id: str | None = None,
         batch_line: int | None = None,
         replace_existing: bool = True,
+        checks: Callable[[], None] | None = None,
     ) -> Job:
         """Validate and send one generation request (this spends credits); return the queued Job.
 
         With a journal, `output_path` is claimed for this job in the same transaction that records it
         (OutputClaimed, nothing sent, when another job still has to save there); `replace_existing=False`
-        also refuses a file already there (one a job of the same second may have just saved).
+        also refuses a file already there (one a job of the same second may have just saved). `checks` run
+        in that transaction too (the job service's refusals: `seedance.jobs.plan`).
         """
         req, body = self._prepare(request)
         local_id = self._record(
-            req, body, output_path, want_download, batch_id, batch_line, replace_existing=replace_existing
+            req, body, output_path, want_download, batch_id, batch_line, replace_existing, checks
         )
         try:
             sub = await self._driver.run(protocol.submit_flow(self.settings, req.op.path, body))
@@ -539,16 +623,23 @@ class AsyncClient(_ClientCore):
         return self._result(ref, await self._driver.run(flow), started, self._clock)
 
     async def download(
-        self, result: JobRef, path: str | Path | None = None, *, on_progress: ProgressCallback | None = None
+        self,
+        result: JobRef,
+        path: str | Path | None = None,
+        *,
+        overwrite: bool = False,
+        on_progress: ProgressCallback | None = None,
     ) -> Result:
         """Save a finished job's video to `path` (resuming a partial download); return the Result with it.
-
         `on_progress(bytes_so_far, total_or_None)` is called as the bytes arrive.
+
+        Another job's video (saved at `path`, or to be saved there) is never replaced; any other file that is
+        not this job's own is refused (OutputClaimed) unless `overwrite`.
         """
         job, known = self._status_for_download(result)
         if known is None:
             known = self._result(job, await self.status(job), self._clock(), self._clock)
-        target = self._target(job, path, on_progress)
+        target = self._checked_target(job, path, overwrite, on_progress)
         try:
             outcome = await self._driver.run(
                 download_flow(self.settings, job.request_id, known.video_url, target, job.polling_url)
@@ -562,13 +653,20 @@ class AsyncClient(_ClientCore):
         request: VideoRequest | dict[str, Any],
         path: str | Path | None = None,
         *,
-        timeout: float = 600.0,
+        timeout: float | None = None,
         on_update: UpdateCallback | None = None,
         download: bool = True,
+        overwrite: bool = False,
+        again: bool = False,
     ) -> Result:
-        """Submit, wait and download: a prompt in, a video file out."""
-        job = await self.submit(request, output_path=str(path) if path else None, want_download=download)
-        return await self.finish(job, path, timeout=timeout, on_update=on_update, download=download)
+        """Submit, wait and download: a prompt in, a video file out (refusals and wait as `Client.generate`)."""
+        chosen = self._plan(request, path, download=download, overwrite=overwrite, again=again)
+        wait = timeout if timeout is not None else self.default_timeout(chosen.request)
+        job, chosen = await jobs.asubmit(self, chosen)
+        where = chosen.target or path
+        return await self.finish(
+            job, where, timeout=wait, on_update=on_update, download=download, overwrite=overwrite
+        )
 
     async def finish(
         self,
@@ -578,8 +676,11 @@ class AsyncClient(_ClientCore):
         timeout: float = 600.0,
         on_update: UpdateCallback | None = None,
         download: bool = True,
+        overwrite: bool = False,
         on_progress: ProgressCallback | None = None,
     ) -> Result:
         """Wait for a submitted job and download its video: what `resume` does for each unfinished job."""
         result = await self.wait(job, timeout=timeout, on_update=on_update)
-        return await self.download(result, path, on_progress=on_progress) if download else result
+        if not download:
+            return result
+        return await self.download(result, path, overwrite=overwrite, on_progress=on_progress)

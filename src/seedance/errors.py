@@ -3,6 +3,9 @@
     SeedanceError
     ├── LocalError                  our own checks, raised before any money is spent
     │   ├── InputError              bad request values or media files            exit 2
+    │   │   ├── OutputClaimed       the output file is another job's             exit 2
+    │   │   └── RepeatRefused       the same request is already on its way       exit 2
+    │   ├── JournalError            the journal cannot be read or written        exit 2
     │   └── KeyMissingError         no API key found and none could be asked for exit 3
     ├── APIError                    the gateway answered with an error status
     │   ├── AuthError               401                                           exit 3
@@ -45,6 +48,22 @@ def redact(text: str) -> str:
     for secret in _secrets:
         text = text.replace(secret, "***")
     return re.sub(r"(?i)(ocp-apim-subscription-key['\"]?\s*[:=]\s*['\"]?)[^\s'\",}]+", r"\1***", text)
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]")
+
+
+def shown(value: object, limit: int = 200) -> str:
+    """A user-given or gateway-given value as it may stand inside a one-line message: control characters,
+    line breaks and lone surrogates (bytes that were not UTF-8) escaped, and at most `limit` characters.
+
+    A path holding a line break must not forge a second `hint:` line; a 100 KB id must not flood the screen.
+    """
+    text = _UNPRINTABLE.sub(
+        lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}",
+        str(value),
+    )
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def redact_data(data: Any) -> Any:

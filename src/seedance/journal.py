@@ -12,80 +12,19 @@ import json
 import os
 import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from seedance.config import EMULATOR_ENV, gateway_key, is_emulated, seedance_home
-from seedance.errors import InputError, JournalError, OutputClaimed, RepeatRefused, redact
+from seedance.errors import InputError, JournalError, redact
+from seedance.journal_schema import migrate
 from seedance.models import Job, JobStatus
-
-if TYPE_CHECKING:
-    from seedance.request import VideoRequest
-
-SCHEMA_MIGRATIONS: tuple[str, ...] = (
-    """
-    CREATE TABLE jobs (
-        local_id TEXT PRIMARY KEY,
-        created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL,
-        operation TEXT NOT NULL,
-        model TEXT NOT NULL,
-        prompt TEXT,
-        request_json TEXT NOT NULL,
-        settings_json TEXT NOT NULL,
-        state TEXT NOT NULL,
-        request_id TEXT UNIQUE,
-        polling_url TEXT,
-        raw_status TEXT,
-        video_url TEXT,
-        video_url_at TEXT,
-        error TEXT,
-        charged INTEGER,
-        estimated_cost_usd REAL,
-        submit_attempts INTEGER NOT NULL DEFAULT 0,
-        warnings_json TEXT NOT NULL DEFAULT '[]',
-        output_path TEXT,
-        want_download INTEGER NOT NULL DEFAULT 1,
-        bytes_downloaded INTEGER,
-        sha256 TEXT,
-        downloaded_at TEXT,
-        submitted_at TEXT,
-        finished_at TEXT,
-        elapsed_s REAL,
-        batch_id TEXT,
-        batch_line INTEGER,
-        pid INTEGER,
-        gateway TEXT
-    );
-    CREATE INDEX jobs_state ON jobs(state);
-    CREATE INDEX jobs_created ON jobs(created_at);
-    CREATE INDEX jobs_batch ON jobs(batch_id, batch_line);
-    CREATE TABLE history (
-        local_id TEXT NOT NULL REFERENCES jobs(local_id) ON DELETE CASCADE,
-        at TEXT NOT NULL,
-        state TEXT NOT NULL,
-        detail TEXT
-    );
-    CREATE INDEX history_job ON history(local_id);
-    """,
-    """
-    ALTER TABLE jobs ADD COLUMN ephemeral_gateway INTEGER NOT NULL DEFAULT 0;
-    CREATE INDEX jobs_output ON jobs(output_path COLLATE NOCASE);
-    """,
-)
-"""Each entry moves the schema one version up (PRAGMA user_version); append, never edit."""
-
-UNFINISHED_STATES = ("submitting", "queued", "running")
-REPEAT_STATES = (*UNFINISHED_STATES, "unknown")
-"""The states of a job that a second, identical request would most likely repeat (see `open_twin`)."""
-REPEAT_WINDOW = timedelta(hours=1)
-OPEN_STATES = (*UNFINISHED_STATES, "succeeded", "unknown")
-"""States prune never deletes: work left to do, or a possibly paid submit the user still has to check."""
+from seedance.states import JobState
 
 
 def _now() -> str:
@@ -184,7 +123,8 @@ class JobRecord(BaseModel):
     @property
     def is_unfinished(self) -> bool:
         """Whether resume has work to do: still running, or succeeded but not yet downloaded."""
-        return self.state in UNFINISHED_STATES or (self.state == "succeeded" and self.want_download)
+        state = JobState(self.state)
+        return state.is_in_flight or (state is JobState.SUCCEEDED and self.want_download)
 
 
 class Journal:
@@ -231,17 +171,7 @@ class Journal:
             db.execute("COMMIT")
 
     def _migrate(self, db: sqlite3.Connection) -> None:
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            for number, script in enumerate(SCHEMA_MIGRATIONS[version:], start=version + 1):
-                for statement in filter(str.strip, script.split(";")):
-                    db.execute(statement)
-                db.execute(f"PRAGMA user_version = {number}")
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+        migrate(db, _now())
 
     # -- writing -------------------------------------------------------------------------------------------
 
@@ -256,28 +186,24 @@ class Journal:
         estimated_cost_usd: float | None = None,
         output_path: str | None = None,
         want_download: bool = True,
-        replace_existing: bool = True,
         batch_id: str | None = None,
         batch_line: int | None = None,
         gateway: str | None = None,
         ephemeral_gateway: bool = False,
+        before_insert: Callable[[], None] | None = None,
     ) -> str:
         """Write the row for a submission about to be sent; return its local id.
 
-        An output file another job still has to save is refused (OutputClaimed, nothing sent), in the same
-        transaction: two jobs never pay into one file. A file already saved there is replaced, unless
-        `replace_existing` is False (then refused too: a job of the same second may have just saved it).
+        `before_insert` runs inside the write transaction, before the row: the service's last checks (the
+        output file is nobody else's, no identical job is open) see every committed row and no other writer
+        can add one until this row is in, so two processes can never both pass them. An exception from it
+        writes nothing.
         """
         local_id = uuid.uuid4().hex[:12]
         now = _now()
         with self._write() as db:
-            if output_path is not None and want_download:
-                self._refuse_owned(db, output_path)
-                if not replace_existing and Path(output_path).exists():
-                    raise OutputClaimed(
-                        f"{output_path} already exists; nothing was sent",
-                        hint="choose another -o path, or pass --overwrite to replace it",
-                    )
+            if before_insert is not None:
+                before_insert()
             db.execute(
                 "INSERT INTO jobs (local_id, created_at, updated_at, operation, model, prompt, request_json,"
                 " settings_json, state, estimated_cost_usd, output_path, want_download, batch_id, batch_line, pid,"
@@ -304,42 +230,17 @@ class Journal:
             self._history(db, local_id, "submitting", None)
         return local_id
 
-    def output_owner(self, output_path: str, *, other_than: str | None = None) -> JobRecord | None:
-        """The job that owns a video file: one still to save it there (submitting, queued, running,
-        succeeded), or one that saved it there and whose file is still there. None if free."""
+    def jobs_saving_to(self, output_path: str, *, other_than: str | None = None) -> list[JobRecord]:
+        """Jobs, newest first, that want their video saved at `output_path` (compared case-insensitively:
+        macOS and Windows disks ignore case) and are in a state that may own it; `other_than` is left out."""
+        owning = [state.value for state in JobState if state.owns_output]
         with self._connect() as db:
-            return self._owner(db, output_path, other_than)
-
-    def _owner(
-        self, db: sqlite3.Connection, output_path: str, other_than: str | None, *, saved: bool = True
-    ) -> JobRecord | None:
-        if output_path.endswith(("/", os.sep)):  # a folder: every job names its own file in it
-            return None
-        rows = db.execute(
-            "SELECT * FROM jobs WHERE output_path = ? COLLATE NOCASE AND want_download = 1 AND local_id != ?"
-            " AND state IN ('submitting', 'queued', 'running', 'succeeded', 'downloaded')"
-            " ORDER BY created_at DESC",
-            (output_path, other_than or ""),
-        ).fetchall()
-        for row in rows:
-            record = _record(row)
-            if _abandoned(record):
-                continue
-            if record.state != "downloaded" or (saved and Path(output_path).exists()):  # to save, or saved
-                return record
-        return None
-
-    def _refuse_owned(self, db: sqlite3.Connection, output_path: str) -> None:
-        # A file already saved there is the caller's to refuse or replace (`--overwrite`); a job still to
-        # save there is never replaced: its video would land on this one's, or this one's on its.
-        owner = self._owner(db, output_path, None, saved=False)
-        if owner is None:
-            return
-        raise OutputClaimed(
-            f"{output_path} is where job {owner.local_id} ({owner.request_id or 'no request id yet'}, "
-            f"{owner.state}) will save its video; nothing was sent",
-            hint="choose another -o path, or let that job finish first (`seedance resume`)",
-        )
+            rows = db.execute(
+                "SELECT * FROM jobs WHERE output_path = ? COLLATE NOCASE AND want_download = 1 AND local_id != ?"
+                f" AND state IN ({','.join('?' * len(owning))}) ORDER BY created_at DESC",
+                (output_path, other_than or "", *owning),
+            ).fetchall()
+        return [_record(row) for row in rows]
 
     def _history(self, db: sqlite3.Connection, local_id: str, state: str, detail: str | None) -> None:
         db.execute(
@@ -454,7 +355,6 @@ class Journal:
     ) -> list[JobRecord]:
         """Jobs, newest first, optionally filtered; `made_only` leaves out submits the gateway refused
         (`rejected`: no job was made)."""
-        self.settle_orphans()
         where, args = [], []
         if state:
             where.append("state = ?")
@@ -472,41 +372,14 @@ class Journal:
         with self._connect() as db:
             return [_record(row) for row in db.execute(sql, args).fetchall()]
 
-    def open_twin(
-        self, request: VideoRequest, gateway: str, *, within: timedelta = REPEAT_WINDOW
-    ) -> JobRecord | None:
-        """The newest job of the last `within`, sent to `gateway`, that asked for the same video (equal
-        `VideoRequest.identity()`: stating a default changes nothing) and is still open: being submitted,
-        queued, running, done but not yet downloaded, or submitted with no answer (`unknown`). Whoever is
-        about to pay for the same video again is most likely repeating a call they gave up on (a timed-out
-        agent, a killed shell)."""
-        from seedance.request import parse_request
-
-        self.settle_orphans()
-        since = (datetime.now(UTC) - within).isoformat(timespec="milliseconds")
-        marks = ",".join("?" * len(REPEAT_STATES))
-        sql = (
-            f"SELECT * FROM jobs WHERE created_at >= ? AND operation = ? AND (state IN ({marks})"
-            " OR (state = 'succeeded' AND want_download = 1)) ORDER BY created_at DESC, rowid DESC"
-        )
+    def created_since(self, since: str, *, operation: str) -> list[JobRecord]:
+        """Jobs of one operation created at `since` (ISO) or later, newest first."""
         with self._connect() as db:
-            rows = db.execute(sql, (since, request.op.name, *REPEAT_STATES)).fetchall()
-        wanted = request.identity()
-        for record in map(_record, rows):
-            if not record.sent_to(gateway) or _abandoned(record):
-                continue
-            try:
-                if parse_request(record.settings).identity() == wanted:
-                    return record
-            except InputError:  # a row from a version with other rules: not comparable
-                continue
-        return None
-
-    def unfinished(self) -> list[JobRecord]:
-        """Jobs that resume should pick up, oldest first. Submits of dead processes become `unknown`; jobs on
-        an `--emulator` that is gone (they can never finish, and cost nothing) are left out."""
-        self.settle_orphans()
-        return [r for r in reversed(self.jobs()) if r.is_unfinished and r.request_id and not _abandoned(r)]
+            rows = db.execute(
+                "SELECT * FROM jobs WHERE created_at >= ? AND operation = ? ORDER BY created_at DESC, rowid DESC",
+                (since, operation),
+            ).fetchall()
+        return [_record(row) for row in rows]
 
     def history(self, local_id: str) -> list[dict[str, Any]]:
         """The job's state changes, oldest first."""
@@ -534,89 +407,23 @@ class Journal:
         return found[:limit]
 
     def prune(self, before: str) -> int:
-        """Delete finished jobs created before an ISO date; unfinished ones are kept. Return how many."""
-        placeholders = ",".join("?" for _ in OPEN_STATES)
+        """Delete the jobs created before an ISO date that have ended for good (`JobState.is_prunable`);
+        return how many."""
+        ended = [state.value for state in JobState if state.is_prunable]
         with self._write() as db:
             cur = db.execute(
-                f"DELETE FROM jobs WHERE created_at < ? AND state NOT IN ({placeholders})",
-                (before, *OPEN_STATES),
+                f"DELETE FROM jobs WHERE created_at < ? AND state IN ({','.join('?' * len(ended))})",
+                (before, *ended),
             )
             return cur.rowcount
 
-    def forget(self, local_id: str) -> None:
-        """Delete one ended job (e.g. an unknown submit the user checked on the dashboard) and its history.
-
-        Jobs that resume can still act on (submitting, queued, running, succeeded) are refused: InputError;
-        except on an emulator that stopped with the command that started it (they can never finish).
-        """
-        self.settle_orphans()  # a submit whose process died is unknown now, not "submitting"
-        record = self.get(local_id)
-        if record is None or local_id not in (
-            record.local_id,
-            record.request_id,
-        ):  # whole ids only: it deletes
-            raise InputError(
-                f"no job {local_id!r} in the journal",
-                hint="`seedance jobs` lists the jobs with their whole ids",
-            )
-        if record.state in (*UNFINISHED_STATES, "succeeded") and not _abandoned(record):
-            raise InputError(
-                f"job {record.local_id} is {record.state}: it can still be finished, so it is kept",
-                hint=f"`seedance resume {record.local_id}` finishes it",
-            )
-        if record.batch_id:
-            raise InputError(
-                f"job {record.local_id} is line {record.batch_line} of a batch: the batch counts it as sent, so"
-                " it is kept (forgetting it would let the batch send that line again)",
-                hint="remove the line from the batch file if it should not run"
-                + (
-                    "; `seedance batch FILE --retry-failed` sends a failed line again"
-                    if record.state == "failed"
-                    else ""
-                )
-                + "; `seedance spend` keeps counting it",
-            )
+    def delete(self, local_id: str, *, state: str) -> bool:
+        """Delete one job and its history if it is still in `state` (the state its deleter decided on)."""
         with self._write() as db:
-            db.execute("DELETE FROM history WHERE local_id = ?", (record.local_id,))
-            db.execute("DELETE FROM jobs WHERE local_id = ? AND state = ?", (record.local_id, record.state))
-
-    def settle_orphans(self) -> None:
-        """A `submitting` row whose process is gone never learnt its outcome: mark it unknown."""
-        with self._connect() as db:
-            rows = db.execute("SELECT local_id, pid FROM jobs WHERE state = 'submitting'").fetchall()
-        for row in rows:
-            if row["pid"] is None or not _pid_alive(row["pid"]):
-                self.mark_unknown(
-                    row["local_id"],
-                    "the process submitting this job stopped before the gateway "
-                    "answered; it may or may not have been queued",
-                )
-
-
-def repeat_refusal(
-    twin: JobRecord, *, on_its_way: str, to_wait: str, to_check: str, again: str
-) -> RepeatRefused:
-    """The error for a request that would repeat `twin` (see `Journal.open_twin`), with the interface's own
-    next step: `on_its_way` while its submit is being sent, `to_wait` (formatted with `request_id`) once it has
-    an id, `to_check` when its submit got no answer; `again` says how to pay for a second video anyway."""
-    if twin.state == "submitting":  # another call's submit is on its way (a slow gateway)
-        what, hint = f"is being submitted right now (local id {twin.local_id})", on_its_way
-    elif twin.request_id:
-        what, hint = (
-            f"is {twin.state} (request id {twin.request_id})",
-            to_wait.format(request_id=twin.request_id),
-        )
-    else:
-        what, hint = (
-            f"got no answer to its submit (local id {twin.local_id}; it may run and be paid)",
-            to_check,
-        )
-    return RepeatRefused(
-        f"an identical job submitted at {twin.created_at} {what}; nothing was sent",
-        request_id=twin.request_id,
-        local_id=twin.local_id,
-        hint=f"{hint}; {again}",
-    )
+            cur = db.execute("DELETE FROM jobs WHERE local_id = ? AND state = ?", (local_id, state))
+            if cur.rowcount:
+                db.execute("DELETE FROM history WHERE local_id = ?", (local_id,))
+            return bool(cur.rowcount)
 
 
 def _record(row: sqlite3.Row) -> JobRecord:
@@ -637,23 +444,3 @@ def _prefix_rows(db: sqlite3.Connection, key: str, *, limit: int) -> list[sqlite
         f" ORDER BY created_at DESC LIMIT {int(limit)}",
         (prefix, prefix),
     ).fetchall()
-
-
-def _abandoned(record: JobRecord) -> bool:
-    """A job on an emulator that ran inside its submitting process (`--emulator`), now gone: it will never
-    finish, and it cost nothing. (A local proxy to the real gateway is not such a gateway: its jobs stay.)"""
-    if not record.ephemeral_gateway or record.state not in (*UNFINISHED_STATES, "succeeded"):
-        return False
-    return not (record.pid is not None and _pid_alive(record.pid))
-
-
-def _pid_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

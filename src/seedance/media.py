@@ -9,13 +9,15 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import os
 import re
+import stat
 from pathlib import Path
 from typing import Any, Literal
 
 from seedance import catalog
 from seedance.config import expand_home
-from seedance.errors import InputError
+from seedance.errors import InputError, shown
 
 MediaKind = Literal["image", "video", "audio"]
 
@@ -93,29 +95,82 @@ def _too_big(where: str, size: int, kind: MediaKind) -> InputError:
     )
 
 
-def check_file(value: str, kind: MediaKind) -> tuple[Path, str, int]:
-    """Check a local media file; return (path, mime type, size). Raise InputError saying what to fix."""
+def _open_media(value: str, kind: MediaKind) -> tuple[int, os.stat_result]:
+    """Open a local media file for reading; return (descriptor, its stat). Raise InputError saying what to fix.
+
+    The checks are made on the opened file (fstat), so what is read is what was checked, even if the path
+    is swapped meanwhile; O_NONBLOCK keeps a FIFO from hanging the open (it is then refused as not a file).
+    """
     path = expand_home(value)
-    if not path.is_file():
-        raise InputError(
-            f"{kind} file not found: {value}", hint="give an existing file path or an https:// URL"
-        )
     try:
-        size = path.stat().st_size
-        with path.open("rb") as fh:
-            mime = sniff_mime(fh.read(16))
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise InputError(
+            f"{kind} file not found: {shown(value)}", hint="give an existing file path or an https:// URL"
+        ) from None
+    except IsADirectoryError:
+        raise _not_a_file(value, kind, "a folder") from None
     except OSError as exc:  # no permission, an I/O error: say which file, in one line
         raise InputError(
-            f"cannot read the {kind} file {value}: {exc.strerror or exc}", hint="give a file you can read"
+            f"cannot read the {kind} file {shown(value)}: {exc.strerror or exc}",
+            hint="give a file you can read",
         ) from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise _not_a_file(value, kind, _file_type(info.st_mode))
+    return fd, info
+
+
+def _file_type(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def _not_a_file(value: str, kind: MediaKind, what: str) -> InputError:
+    return InputError(
+        f"{shown(value)} is {what}, not {_NAMED[kind]} file",
+        hint=f"give the path of {_NAMED[kind]} file (a regular file) or an https:// URL",
+    )
+
+
+def _read_checked(value: str, kind: MediaKind, *, whole: bool) -> tuple[Path, str, int, bytes]:
+    """Open, check and read a media file in one go: (path, mime type, size, bytes read).
+
+    `whole` reads the whole file (bounded by the kind's size limit), else only its first bytes for the type.
+    """
+    fd, info = _open_media(value, kind)
     allowed, max_bytes = _LIMITS[kind]
+    try:
+        with os.fdopen(fd, "rb") as fh:
+            data = fh.read(max_bytes + 1 if whole else 16)
+    except OSError as exc:
+        raise InputError(
+            f"cannot read the {kind} file {shown(value)}: {exc.strerror or exc}",
+            hint="give a file you can read",
+        ) from None
+    size = len(data) if whole else info.st_size
+    mime = sniff_mime(data[:16])
     if mime not in allowed:
         found = mime or "not a known media type"
-        raise InputError(f"{value}: expected {_NAMED[kind]} ({_formats(kind)}), found {found}")
+        raise InputError(f"{shown(value)}: expected {_NAMED[kind]} ({_formats(kind)}), found {found}")
     if size > max_bytes:
-        raise _too_big(value, size, kind)
+        raise _too_big(shown(value), size, kind)
     if size == 0:
-        raise InputError(f"{value}: the file is empty")
+        raise InputError(f"{shown(value)}: the file is empty")
+    return expand_home(value), mime, size, data
+
+
+def check_file(value: str, kind: MediaKind) -> tuple[Path, str, int]:
+    """Check a local media file; return (path, mime type, size). Raise InputError saying what to fix."""
+    path, mime, size, _ = _read_checked(value, kind, whole=False)
     return path, mime, size
 
 
@@ -176,11 +231,7 @@ def to_url(value: str, kind: MediaKind) -> str:
         return check_data_uri(value, kind)
     if is_url(value):
         return value
-    path, mime, _ = check_file(value, kind)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:  # changed since it was checked
-        raise InputError(f"cannot read the {kind} file {value}: {exc.strerror or exc}") from None
+    _, mime, _, raw = _read_checked(value, kind, whole=True)  # what is sent is what was checked
     return f"data:{mime};base64,{base64.b64encode(raw).decode('ascii')}"
 
 
@@ -191,15 +242,8 @@ def summary_url(value: str, kind: MediaKind) -> str:
         return summarize_data_uri(value)
     if is_url(value):
         return value
-    path, mime, size = check_file(value, kind)
-    digest = hashlib.sha256()
-    try:
-        with path.open("rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
-    except OSError as exc:
-        raise InputError(f"cannot read the {kind} file {value}: {exc.strerror or exc}") from None
-    return f"data:{mime};base64,<{size} bytes sha256={digest.hexdigest()}>"
+    _, mime, size, raw = _read_checked(value, kind, whole=True)
+    return f"data:{mime};base64,<{size} bytes sha256={hashlib.sha256(raw).hexdigest()}>"
 
 
 def summarize_data_uri(url: str) -> str:

@@ -17,6 +17,10 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from seedance.catalog import Model
 
 
 @dataclass(frozen=True)
@@ -108,3 +112,29 @@ def schedule_from_history(
     if past:  # one run: trust it, with a guessed spread of 10 %
         return PollSchedule(expected_s=past[0], spread_s=0.1 * past[0], **floors)
     return PollSchedule(**floors)
+
+
+TIMEOUT_FLOOR_S = 600.0
+"""The shortest default wait: the skill's own cap of about 10 minutes."""
+TIMEOUT_MARGIN_S = 120.0
+"""Added to the model's own estimate: queueing upstream before the clock of generation starts."""
+
+
+def timeout_for(model: Model, duration: int, past: list[float] | None = None) -> float:
+    """`default_timeout` for a job of a catalog model row."""
+    return default_timeout(model.wait_per_second, model.max_duration, duration, past)
+
+
+def default_timeout(
+    wait_per_second: float, max_duration: int, duration: int, past: list[float] | None = None
+) -> float:
+    """How long to wait for a job when the user said nothing: long enough for this job, not a fixed 600 s.
+
+    The model's row says how many seconds of waiting one second of output may need (`wait_per_second`: a
+    30 s Seedance 2.5 clip took up to 479 s upstream); three times the slowest similar job of the journal
+    covers a gateway slower than that. `duration = -1` (the model's choice) counts as its longest.
+    """
+    seconds = max_duration if duration == -1 else duration
+    by_model = wait_per_second * seconds + TIMEOUT_MARGIN_S
+    by_history = 3.0 * max(past) if past else 0.0
+    return max(TIMEOUT_FLOOR_S, by_model, by_history)

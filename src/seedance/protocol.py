@@ -97,12 +97,21 @@ def same_origin(url: str, base_url: str) -> bool:
     return (a.scheme, a.hostname, a.port) == (b.scheme, b.hostname, b.port)
 
 
+def is_usable_id(request_id: str) -> bool:
+    """Whether a request id can be polled, stored and printed: 1-200 printable characters, not all dots."""
+    return (
+        bool(request_id)
+        and not set(request_id) <= {"."}
+        and len(request_id) <= 200
+        and request_id.isprintable()
+    )
+
+
 def check_request_id(request_id: str) -> str:
     """Return `request_id`, or raise InputError for what cannot be an id (empty, dots, control characters)."""
-    if not request_id or set(request_id) <= {"."} or len(request_id) > 200 or not request_id.isprintable():
-        shown = repr(request_id if len(request_id) <= 60 else request_id[:57] + "...")
+    if not is_usable_id(request_id):
         raise errors.InputError(
-            f"{shown} is not a job id",
+            f"{errors.shown(request_id, 60)!r} is not a job id",
             hint="job ids look like seedance-2-0_3f2a...; `seedance jobs` lists yours",
         )
     return request_id
@@ -195,6 +204,14 @@ def submit_flow(settings: Settings, path: str, body: Mapping[str, Any]) -> Flow:
                 raise errors.SubmitUnknownError(
                     f"the gateway accepted the submit ({resp.status_code}) but its answer has no request id: "
                     f"{parsing.error_text(resp.body)}"
+                )
+            if not is_usable_id(request_id):
+                # The job was probably made (and will be charged), but this id cannot be polled, kept or
+                # printed: the submit's outcome is unknown to us, never "nothing was sent".
+                raise errors.SubmitUnknownError(
+                    f"the gateway accepted the submit ({resp.status_code}) but its request id is not usable "
+                    f"({len(request_id)} characters: {errors.shown(request_id, 60)}); the job may have been "
+                    "queued and charged"
                 )
             polling = data.get("polling_url") if isinstance(data, Mapping) else None
             return Submitted(
@@ -335,10 +352,12 @@ def wait_flow(
                 return status
             missing_url += 1  # a status written before its output: look again a few times
             if missing_url > 3:
-                raise errors.GenerationFailed(
-                    f"the job is {status.raw_status} but the gateway gave no video URL",
+                # The job succeeded (and is paid for): its video may still appear. Never advise a new job.
+                raise errors.NotReadyError(
+                    f"the job is {status.raw_status} but the gateway gave no usable video URL",
                     request_id=request_id,
-                    status=status.raw_status,
+                    hint=f"the video may still appear: check again later with `seedance wait {request_id}` "
+                    "(or on your dashboard); do not resubmit, the job is done and paid for",
                 )
         elapsed = clock() - started
         if elapsed >= timeout:

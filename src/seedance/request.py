@@ -18,8 +18,10 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from seedance import catalog
-from seedance.catalog import MODELS, Kind, Operation
-from seedance.errors import InputError
+from seedance.catalog import Kind, Operation
+from seedance.errors import InputError, shown
+from seedance.request_rules import check_request as check_request  # re-exported: models.py names them
+from seedance.request_rules import choose_operation as choose_operation
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter, ValidationError
@@ -32,9 +34,11 @@ MODEL_ALIASES = {
     "lite": "1.0-lite",
     "1.0pro": "1.0-pro",
     "1.0lite": "1.0-lite",
+    "mini": "2.0-mini",
+    "2.0mini": "2.0-mini",
 }
 LIST_FIELDS = ("ref_images", "ref_videos", "ref_audios")
-MEDIA_FIELDS = ("first_frame", "last_frame", *LIST_FIELDS, "edit_video")
+MEDIA_FIELDS = ("first_frame", "last_frame", *LIST_FIELDS, "edit_video", "extend_video")
 """The fields that name media: a local path or a URL each (a list of them for the references)."""
 BOOL_DURATION = "duration: give a number of seconds, not true or false"
 
@@ -53,7 +57,7 @@ class VideoRequest:
     prompt: str | None = None
     """What the video should show (for edits: what to change)."""
     model: str = "2.0"
-    """The model: `2.0`, `2.0-fast`, `1.0-pro` or `1.0-lite`."""
+    """The model: `2.5`, `2.0`, `2.0-fast`, `2.0-mini` or `1.0-pro` (`seedance models` lists them all)."""
     operation: Kind | None = None
     """Force an operation instead of choosing it from the inputs."""
     first_frame: str | None = None
@@ -68,12 +72,15 @@ class VideoRequest:
     """Reference audio clips (2.x reference to video)."""
     edit_video: str | None = None
     """The video to edit (2.x video editing)."""
+    extend_video: str | None = None
+    """The clip to continue (video extension, 2.5): a file or URL; the answer is only the new segment."""
     duration: int | None = None
-    """Seconds of output: 4-15 or -1 (model's choice) on 2.x, 3-12 on 1.0; default 5."""
+    """Seconds of output (of the new segment, for an extension): 4-30 or -1 on 2.5, 4-15 or -1 on 2.0,
+    3-12 on 1.0; default 5."""
     ratio: str | None = None
     """Aspect ratio, e.g. `16:9`, `9:16`, `1:1`, `adaptive`."""
     resolution: str | None = None
-    """`480p` or `720p` (2.x); `480p`, `720p` or `1080p` (1.0)."""
+    """`480p` or `720p` (2.x; 2.5 also `1080p`, unconfirmed on Pixazo); `480p`, `720p` or `1080p` (1.0)."""
     generate_audio: bool | None = None
     """Whether the video has sound (2.x only; gateway default true)."""
     watermark: bool | None = None
@@ -83,7 +90,7 @@ class VideoRequest:
     camera_fixed: bool | None = None
     """Keep the camera still (1.0 only)."""
     model_id: str | None = None
-    """The BytePlus model id sent by 1.0 operations (default: the gateway docs' example id)."""
+    """The BytePlus model id sent by 1.0 operations (default: `seedance-1-0-pro-250528`)."""
 
     def __post_init__(self) -> None:
         for name in LIST_FIELDS:
@@ -95,6 +102,7 @@ class VideoRequest:
             problem = _type_problem(name, hint, getattr(self, name))
             if problem:
                 raise InputError(problem)
+        _check_text(self)
         try:
             check_request(self)
         except ValueError as exc:
@@ -108,7 +116,17 @@ class VideoRequest:
     @property
     def model_info(self) -> catalog.Model:
         """The model this request runs on."""
-        return MODELS[self.model]
+        return catalog.current().models[self.model]
+
+    def warnings(self) -> list[str]:
+        """What to know before paying that does not stop the request (a value the gateway may not take)."""
+        model = self.model_info
+        if self.resolution is not None and self.resolution in model.unverified_resolutions:
+            return [
+                f"{self.resolution} on {model.title} is not confirmed on Pixazo (seen upstream only): "
+                "the gateway may refuse it"
+            ]
+        return []
 
     def effective_duration(self) -> int:
         """The requested duration, or the model's default when none was given (-1 stays -1)."""
@@ -126,7 +144,7 @@ class VideoRequest:
             operation=op.kind.value,
             duration=self.effective_duration(),
             resolution=self.resolution or model.default_resolution,
-            ratio=self.ratio or model.default_ratio,
+            ratio=op.forced_ratio or self.ratio or model.default_ratio,
         )
         if model.is_byteplus:
             data.update(model_id=self.model_id or op.default_model_id, camera_fixed=bool(self.camera_fixed))
@@ -200,6 +218,22 @@ def describe_validation_error(exc: ValidationError) -> str:
     return f"{where}: {message}" if where else message
 
 
+def _check_text(req: VideoRequest) -> None:
+    """Refuse text that is not valid Unicode (lone surrogates: bytes that were not UTF-8, or a JSON `\\udc80`):
+    it cannot be sent as JSON nor kept in the journal, so it is refused before anything is planned."""
+    for name in field_types():
+        value = getattr(req, name)
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str) and _SURROGATE.search(text):
+                raise InputError(
+                    f"{name}: the text is not valid Unicode ({shown(text, 60)})",
+                    hint="save the text as UTF-8 (a lone \\udcXX escape or a byte that is not UTF-8 is not text)",
+                )
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _listify(value: Any) -> Any:
     """A reference field's value as a list of its own (the caller's list is copied, never shared)."""
     if value is None:
@@ -217,8 +251,9 @@ def _as_kind(value: Any) -> Any:
 def _model_key(value: str) -> str:
     key = value.strip().lower().removeprefix("seedance-").removeprefix("seedance")
     key = MODEL_ALIASES.get(key.replace(" ", ""), key)
-    if key not in MODELS:
-        raise InputError(f"model: unknown model {value!r}; choose one of {', '.join(MODELS)}")
+    models = catalog.current().models
+    if key not in models:
+        raise InputError(f"model: unknown model {value!r}; choose one of {', '.join(models)}")
     return key
 
 
@@ -250,131 +285,3 @@ def _hint_text(hint: Any) -> str:
     if hint is Kind:
         return "one of " + ", ".join(k.value for k in Kind)
     return words.get(hint, getattr(hint, "__name__", str(hint)))
-
-
-def choose_operation(req: VideoRequest) -> Operation:
-    """Pick the operation from the inputs (or the forced one); raise ValueError with what to change."""
-    has_frames = bool(req.first_frame or req.last_frame)
-    has_refs = bool(req.ref_images or req.ref_videos or req.ref_audios)
-    if req.operation is not None:
-        kind = req.operation
-    elif req.edit_video:
-        kind = Kind.EDIT
-    elif has_frames:
-        kind = Kind.IMAGE_TO_VIDEO if req.model == "1.0-pro" else Kind.FIRST_LAST_FRAME
-    elif has_refs:
-        kind = Kind.REFERENCE
-    elif req.model == "1.0-lite":
-        raise ValueError(
-            "Seedance 1.0 Lite only does first/last frame to video: give first_frame and last_frame"
-        )
-    else:
-        kind = Kind.TEXT_TO_VIDEO
-    op = catalog.find_operation(req.model, kind)
-    if op is None:
-        offered = ", ".join(o.kind.value for o in catalog.operations_of(req.model))
-        raise ValueError(
-            f"model {req.model} does not offer {kind.value} (it offers: {offered}); "
-            f"choose another model with -m"
-        )
-    return op
-
-
-def check_request(req: VideoRequest) -> None:
-    """Check a request against its operation's rules; raise ValueError naming the field to fix."""
-    op = choose_operation(req)
-    model = req.model_info
-    kind = op.kind
-    has_frames = bool(req.first_frame or req.last_frame)
-    refs = req.ref_images or req.ref_videos or req.ref_audios
-
-    if req.last_frame and not req.first_frame:
-        raise ValueError("last_frame needs a first_frame too")
-    if kind in (Kind.TEXT_TO_VIDEO,) and not (req.prompt and req.prompt.strip()):
-        raise ValueError("prompt: text to video needs a prompt")
-    if model.is_byteplus and not (req.prompt and req.prompt.strip()):
-        raise ValueError(f"prompt: {model.title} needs a prompt")
-    if kind is Kind.TEXT_TO_VIDEO and (has_frames or refs or req.edit_video):
-        raise ValueError(
-            "text to video takes no media; drop --operation to pick the operation from the inputs"
-        )
-    if kind is Kind.FIRST_LAST_FRAME:
-        if not req.first_frame:
-            raise ValueError("first_frame: first/last frame to video needs a first frame")
-        if refs or req.edit_video:
-            raise ValueError("frames and references (or an edit video) cannot be mixed; use one mode")
-        if model.is_byteplus and not req.last_frame:
-            raise ValueError("last_frame: Seedance 1.0 Lite needs both a first and a last frame")
-    if kind is Kind.IMAGE_TO_VIDEO:
-        if not req.first_frame:
-            raise ValueError("first_frame: image to video needs an image (--first-frame)")
-        if req.last_frame:
-            raise ValueError(
-                "last_frame: 1.0 Pro image to video takes one image; use -m 1.0-lite for first+last"
-            )
-        if refs or req.edit_video:
-            raise ValueError("1.0 Pro image to video takes one image (--first-frame) and no references")
-    if kind is Kind.REFERENCE:
-        if not refs:
-            raise ValueError("reference to video needs at least one reference image, video or audio")
-        if has_frames or req.edit_video:
-            raise ValueError(
-                "references cannot be mixed with first/last frames or an edit video; use one mode"
-            )
-    if kind is Kind.EDIT:
-        if not req.edit_video:
-            raise ValueError("edit_video: video editing needs the video to edit (--edit)")
-        if has_frames or req.ref_videos or req.ref_audios:
-            raise ValueError("video editing takes the video to edit and optional style images only")
-    _check_counts(req)
-    _check_options(req, op)
-
-
-def _check_counts(req: VideoRequest) -> None:
-    images = len(req.ref_images) + (1 if req.first_frame else 0) + (1 if req.last_frame else 0)
-    if images > catalog.MAX_IMAGES:
-        raise ValueError(f"too many images ({images}); at most {catalog.MAX_IMAGES} including frames")
-    videos = len(req.ref_videos) + (1 if req.edit_video else 0)
-    if videos > catalog.MAX_VIDEOS:
-        raise ValueError(f"too many videos ({videos}); at most {catalog.MAX_VIDEOS}")
-    if len(req.ref_audios) > catalog.MAX_AUDIOS:
-        raise ValueError(f"too many audio clips ({len(req.ref_audios)}); at most {catalog.MAX_AUDIOS}")
-
-
-def _check_options(req: VideoRequest, op: Operation) -> None:
-    model = req.model_info
-    if req.duration is not None:
-        ok = model.min_duration <= req.duration <= model.max_duration or (
-            model.auto_duration and req.duration == -1
-        )
-        if not ok:
-            auto = " or -1 (model's choice)" if model.auto_duration else ""
-            raise ValueError(
-                f"duration: {model.title} takes {model.min_duration}-{model.max_duration} "
-                f"seconds{auto}; got {req.duration}"
-            )
-    if req.ratio is not None and req.ratio not in op.ratios:
-        raise ValueError(f"ratio: {op.title} takes {', '.join(op.ratios)}; got {req.ratio!r}")
-    if req.resolution is not None and req.resolution not in model.resolutions:
-        raise ValueError(
-            f"resolution: {model.title} takes {', '.join(model.resolutions)}; got {req.resolution!r}"
-        )
-    if model.is_byteplus:
-        if req.prompt and KNOB_PATTERN.search(req.prompt):
-            raise ValueError("prompt: do not type --ratio/--duration/... into the prompt; use the options")
-        for name in ("generate_audio", "watermark"):
-            if getattr(req, name) is not None:
-                raise ValueError(f"{name}: only Seedance 2.0 models take this option")
-        if req.web_search:
-            raise ValueError("web_search: only Seedance 2.0 text to video takes this option")
-    else:
-        if req.camera_fixed is not None:
-            raise ValueError("camera_fixed: only Seedance 1.0 models take this option")
-        if req.model_id is not None:
-            raise ValueError("model_id: only Seedance 1.0 models take a BytePlus model id")
-        if req.web_search and op.kind is not Kind.TEXT_TO_VIDEO:
-            raise ValueError("web_search: only text to video takes this option")
-
-
-KNOB_PATTERN = re.compile(r"(?:^|\s)--(?:ratio|rt|resolution|rs|duration|dur|camerafixed|cf)\b")
-"""Inline 1.0 parameters ("knobs"); we build them from typed fields, so a prompt must not carry its own."""

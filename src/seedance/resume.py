@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from seedance import jobs
 from seedance.client import Client
 from seedance.errors import InputError, InvalidRequestError, SeedanceError
 from seedance.journal import JobRecord, Journal
 from seedance.models import JobStatus, Result
+from seedance.protocol import is_usable_id
+from seedance.states import JobState
 
 
 @dataclass
@@ -21,11 +24,12 @@ class Resumed:
     skipped: str | None = None
 
 
-def pick(journal: Journal, key: str | None) -> list[JobRecord]:
+def pick(key: str | None, journal: Journal | None = None) -> list[JobRecord]:
     """The jobs to resume: the one named (journal id or request id), or every unfinished one."""
+    journal = journal or Journal()
     if key is None:
-        return journal.unfinished()
-    journal.settle_orphans()  # a submit whose process died shows as unknown, not as still submitting
+        return jobs.unfinished(journal)
+    jobs.settle_orphans(journal)  # a submit whose process died shows as unknown, not as still submitting
     record = journal.get(key)
     if record is None:
         raise InputError(
@@ -35,9 +39,9 @@ def pick(journal: Journal, key: str | None) -> list[JobRecord]:
     return [record]
 
 
-def unknown_outcome(journal: Journal) -> list[JobRecord]:
+def unknown_outcome(journal: Journal | None = None) -> list[JobRecord]:
     """Submits whose outcome is unknown and whose request id never arrived: resume cannot fetch them."""
-    return [r for r in journal.jobs(state="unknown") if not r.request_id]  # settles dead submits first
+    return [r for r in jobs.listed(journal, state=JobState.UNKNOWN) if not r.request_id]
 
 
 def resume_jobs(
@@ -54,6 +58,11 @@ def resume_jobs(
     for record in records:
         if not record.request_id:
             yield Resumed(record, skipped=f"state {record.state}: no request id (check your dashboard)")
+            continue
+        if not is_usable_id(record.request_id):  # kept by an older version: it can never be polled
+            yield Resumed(
+                record, skipped="its request id cannot be polled (check your dashboard, then forget it)"
+            )
             continue
         if not record.sent_to(client.base_url):
             yield Resumed(record, skipped=f"sent to another gateway: {record.gateway_hint}")

@@ -226,10 +226,12 @@ def test_an_interrupted_runs_manifest_keeps_the_request_ids_of_sent_lines(
 def test_a_job_of_unknown_price_is_counted_as_such_not_as_free(
     emulator: Any, seedance: Callable[..., Run], tmp_path: Path
 ) -> None:
-    """A 1.0 Lite line (no known price): the summary says one job of unknown price, beside $0.00 known."""
+    """A 2.0 Mini line (no published price): the summary says one job of unknown price, beside $0.00 known."""
     emulator.configure(job_seconds=0.2, **FAST)
     frames = {"first_frame": "https://example.com/a.png", "last_frame": "https://example.com/b.png"}
-    path = write_jsonl(tmp_path / "jobs.jsonl", prompts(1, model="1.0-lite", **frames))
+    path = write_jsonl(
+        tmp_path / "jobs.jsonl", prompts(1, model="2.0-mini", resolution="480p", duration=4, **frames)
+    )
     run = seedance("batch", str(path), "--yes", "--json")
     assert run.code == 0, run.stderr
     summary = run.json_lines()[-1]

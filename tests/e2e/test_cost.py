@@ -36,11 +36,11 @@ def test_dry_run_json_carries_the_estimate(
 def test_unknown_price_is_null_and_said_in_words(
     emulator: Any, seedance: Callable[..., Run], media: Media
 ) -> None:
-    """1.0 Lite has no published price: null in JSON and 'price unknown' for a person, never a made-up one."""
+    """2.0 Mini has no published price: null in JSON and 'price unknown' for a person, never a made-up one."""
     frames = ("--first-frame", str(media.png), "--last-frame", str(media.jpg))
-    data = seedance("generate", "x", "-m", "1.0-lite", *frames, "--dry-run", "--json").json()
+    data = seedance("generate", "x", "-m", "2.0-mini", *frames, "--dry-run", "--json").json()
     assert data["estimated_cost_usd"] is None
-    human = seedance("generate", "x", "-m", "1.0-lite", *frames, "--dry-run")
+    human = seedance("generate", "x", "-m", "2.0-mini", *frames, "--dry-run")
     assert human.code == 0
     assert "price unknown" in human.stdout + human.stderr
 

@@ -131,3 +131,47 @@ def test_cli_says_what_to_fix_when_it_cannot_serve_or_write(cli_env: dict[str, s
 def run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     """Run `seedance ARGS` as a real subprocess."""
     return run_seedance(list(args), env, timeout=60)
+
+
+def test_a_video_swapped_for_a_symlink_after_start_is_not_served(
+    site: tuple[GalleryServer, str], tmp_path: Path, isolated_env: Path
+) -> None:
+    """The issue's exploit: once serving, the video is replaced by a symlink to the API key file (or to the
+    journal): 404, never the key's bytes; the same for a hard copy of another file renamed over it."""
+    server, local_id = site
+    url = f"/media/{local_id}/clip%20one.mp4"
+    key_file = isolated_env / ".pixazo" / "api-key"
+    key_file.parent.mkdir()
+    key_file.write_text("sk-the-secret-key\n")
+    video = tmp_path / "clip one.mp4"
+    assert get(server, url)[0] == 200
+    original = video.read_bytes()
+    video.unlink()
+    video.symlink_to(key_file)
+    status, _, body = get(server, url)
+    assert (status, b"sk-the-secret-key" in body) == (404, False)
+    video.unlink()
+    impostor = tmp_path / "impostor"
+    impostor.write_bytes(original[:-1] + b"\x00")  # same size, another file
+    impostor.rename(video)
+    assert get(server, url)[0] == 404
+    assert get(server, url, {"Range": "bytes=0-9"})[0] == 404
+
+
+def test_a_video_that_is_a_symlink_or_the_wrong_size_at_start_is_not_offered(tmp_path: Path) -> None:
+    """A job's file that was already swapped when the server started (a symlink, or not the size the job
+    downloaded) is left out of the table: 404."""
+    journal = Journal()
+    swapped = add_job(journal, video=write_mp4(tmp_path / "swapped.mp4"))
+    (tmp_path / "swapped.mp4").rename(tmp_path / "elsewhere.mp4")
+    (tmp_path / "swapped.mp4").symlink_to(tmp_path / "elsewhere.mp4")  # same bytes, through a link
+    grown = add_job(journal, video=write_mp4(tmp_path / "grown.mp4"))
+    with (tmp_path / "grown.mp4").open("ab") as handle:
+        handle.write(b"appended after the download")
+    gallery = build_gallery(tmp_path / "gallery.html", journal=journal)
+    server = GalleryServer(gallery).start()
+    try:
+        assert get(server, f"/media/{swapped}/swapped.mp4")[0] == 404
+        assert get(server, f"/media/{grown}/grown.mp4")[0] == 404
+    finally:
+        server.stop()

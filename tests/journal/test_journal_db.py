@@ -9,8 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from seedance import jobs
 from seedance.errors import InputError, OutputClaimed
-from seedance.journal import SCHEMA_MIGRATIONS, Journal
+from seedance.jobs.outputs import refuse_existing
+from seedance.journal import Journal
+from seedance.journal_schema import MIGRATIONS
 from seedance.models import JobStatus, State
 
 WRITER = """
@@ -35,13 +38,48 @@ def record(journal: Journal, prompt: str = "a cat") -> str:
 
 
 def test_schema_is_migrated_once_and_versioned(tmp_path: Path) -> None:
-    """A new journal is at the latest schema version; opening it again changes nothing."""
+    """A new journal has every migration, by name, once; opening it again changes nothing."""
     path = tmp_path / "jobs.db"
     Journal(path)
     Journal(path)
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == len(SCHEMA_MIGRATIONS)
+        names = [row[0] for row in db.execute("SELECT name FROM migrations ORDER BY rowid")]
+        assert names == [name for name, _ in MIGRATIONS]
+        assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_journal_of_the_first_schema_with_rows_is_upgraded(tmp_path: Path) -> None:
+    """A journal written by the first release (its tables, rows in them, counted as user_version 1 before
+    migrations had names) opens: every later migration runs once, its rows keep their values and gain the
+    new columns' defaults, and the jobs still read, resume and list."""
+    path = tmp_path / "jobs.db"
+    with sqlite3.connect(path) as db:
+        db.executescript(MIGRATIONS[0][1])
+        db.execute(
+            "INSERT INTO jobs (local_id, created_at, updated_at, operation, model, prompt, request_json,"
+            " settings_json, state, request_id, output_path, want_download, gateway) VALUES"
+            " ('old1', '2026-06-01T10:00:00.000+00:00', '2026-06-01T10:00:00.000+00:00', '2.0/text-to-video',"
+            " '2.0', 'a cat', '{}', '{\"duration\": 5}', 'queued', 'seedance-2-0_old', '/v/cat.mp4', 1,"
+            " 'https://gateway.pixazo.ai')"
+        )
+        db.execute("PRAGMA user_version = 1")
+    journal = Journal(path)
+    [row] = journal.jobs()
+    assert (row.local_id, row.request_id, row.state, row.prompt) == (
+        "old1",
+        "seedance-2-0_old",
+        "queued",
+        "a cat",
+    )
+    assert row.ephemeral_gateway is False
+    assert row.settings == {"duration": 5}
+    assert [r.local_id for r in jobs.unfinished(journal)] == ["old1"]
+    with sqlite3.connect(path) as db:
+        assert [r[0] for r in db.execute("SELECT name FROM migrations ORDER BY rowid")] == [
+            n for n, _ in MIGRATIONS
+        ]
+        assert db.execute("SELECT name FROM sqlite_master WHERE name = 'jobs_output'").fetchone()
 
 
 def test_two_processes_writing_at_once_lose_no_rows(tmp_path: Path) -> None:
@@ -98,7 +136,9 @@ def test_a_submit_whose_process_died_becomes_unknown(tmp_path: Path) -> None:
     local = record(journal)
     with sqlite3.connect(path) as db:
         db.execute("UPDATE jobs SET pid = ? WHERE local_id = ?", (int(dead), local))
-    assert journal.unfinished() == []
+    assert journal.get(local).state == "submitting"  # reads never write
+    assert journal.jobs()[0].state == "submitting"
+    assert jobs.unfinished(journal) == []  # the service settles it first
     row = journal.get(local)
     assert row is not None
     assert row.state == "unknown"
@@ -178,10 +218,10 @@ def test_forget_takes_whole_ids_only_and_keeps_batch_lines(tmp_path: Path) -> No
     assert journal.get("%%%%") is None  # a wildcard is not a prefix
     assert journal.get(single[:6]) is not None  # a prefix still finds a job for reading
     with pytest.raises(InputError, match="no job"):
-        journal.forget(single[:6])
+        jobs.forget(single[:6], journal)
     with pytest.raises(InputError, match="line 3 of a batch"):
-        journal.forget(line)
-    journal.forget(single)
+        jobs.forget(line, journal)
+    jobs.forget(single, journal)
     assert [r.local_id for r in journal.jobs()] == [line]
 
 
@@ -189,14 +229,18 @@ def test_a_file_saved_since_the_name_was_chosen_is_refused_when_it_may_not_be_re
     tmp_path: Path,
 ) -> None:
     """Three `generate` of the same second: one job may save its stamped name between another's check and
-    its submit. Asked not to replace files, the journal refuses that name in the submit's own transaction
-    (OutputClaimed, nothing sent: the CLI then takes the next name); by default a file there is replaced."""
+    its submit. The service's last checks run inside the row's own write transaction (`before_insert`): the
+    name is refused there (OutputClaimed, nothing written: the CLI then takes the next name)."""
     journal = Journal(tmp_path / "jobs.db")
     target = tmp_path / "seedance-20261201-101500-a-fox.mp4"
     target.write_bytes(b"a video another job just saved")
     fields = {"operation": "2.0/text-to-video", "model": "2.0", "prompt": "a fox", "body": {}, "settings": {}}
     with pytest.raises(OutputClaimed, match="already exists; nothing was sent"):
-        journal.record_submission(**fields, output_path=str(target), replace_existing=False)
+        journal.record_submission(
+            **fields,
+            output_path=str(target),
+            before_insert=lambda: refuse_existing(target, overwrite=False),
+        )
     assert journal.jobs() == []
     assert journal.record_submission(**fields, output_path=str(target))
     assert len(journal.jobs()) == 1

@@ -110,7 +110,14 @@ def test_a_nul_in_a_media_path_is_one_line(server: McpServer, emulator: Any) -> 
     """A NUL byte in a path: one clear error, no traceback, nothing sent."""
     answer = server.call("estimate_cost", prompt="x", first_frame="media/ok.png\x00.jpg")
     assert answer.is_error
-    assert "NUL" in text_of(answer)
+    text = text_of(answer)
+    assert "NUL" in text
+    assert "Traceback" not in text
+    assert "\x00" not in text  # the byte itself is never echoed
+    lines = text.strip().splitlines()  # one error line, then at most its hint
+    assert lines[0].startswith("error: "), text
+    assert len(lines) <= 2, text
+    assert all(line.startswith("hint: ") for line in lines[1:]), text
     assert emulator.requests == []
 
 
@@ -180,12 +187,14 @@ def test_download_video_cannot_take_a_name_a_running_job_will_save(server: McpSe
     """Job A (still running) owns a.mp4: download_video of job B into a.mp4 is refused, so A's video is
     never overwritten by B's, nor B's by A's."""
     emulator.configure(job_seconds=30.0)
-    server.data("generate_video", prompt="Job A apples", output="a.mp4", wait_seconds=0, **SMALL)
+    a_id = server.data("generate_video", prompt="Job A apples", output="a.mp4", wait_seconds=0, **SMALL)[
+        "request_id"
+    ]
     emulator.configure(job_seconds=0.2)
     b = server.data("generate_video", prompt="Job B bananas", download=False, wait_seconds=20, **SMALL)
     refused = server.call("download_video", job_id=b["request_id"], output="a.mp4")
     assert refused.is_error
-    assert "a.mp4 is kept for job" in text_of(refused)
+    assert f"a.mp4 is where job {a_id} will save its video" in text_of(refused)
 
 
 def test_an_id_the_gateway_does_not_know_points_the_agent_at_list_jobs(

@@ -61,7 +61,14 @@ def test_estimates_and_lists_without_any_request(server: McpServer, emulator: An
     operations = server.data("list_operations")
     cost = server.data("estimate_cost", prompt="A cat", model="2.0-fast", duration=6)
     bad = server.call("estimate_cost", prompt="A cat", duration="six")
-    assert len(operations["operations"]) == 11
+    served = [op for op in operations["operations"] if op["retired_on"] is None]
+    retired = [op["path"] for op in operations["operations"] if op["retired_on"]]
+    assert len(served) == 19
+    assert retired == ["/byteplus/v1/generateFrame2VideoTask"]
+    extend = next(op for op in served if op["operation"] == "extend")
+    assert extend["inputs"] == "prompt, extend_video"
+    assert extend["price"] is None
+    assert "price unknown" in server.data("estimate_cost", prompt="A cat", model="2.0-mini")["estimate"]
     assert cost["estimated_cost_usd"] == 1.44  # 6 s x $0.24/s
     assert cost["spends_credits"] is False
     assert bad.is_error

@@ -123,6 +123,6 @@ def test_every_command_of_the_skill_runs_as_written(
         assert emulator.api_key not in done.stdout + done.stderr
     first = outputs[0]  # `seedance auth status --json` with no key yet: the sentence to relay
     assert first["message"] == KEY_PROMPT
-    for name in ("cat", "dolly", "dance", "night", "storm", "storm-copy"):
+    for name in ("cat", "dolly", "dance", "night", "cat-longer", "cat-longer.segment", "storm", "storm-copy"):
         assert (tmp_path / f"{name}.mp4").read_bytes()[4:8] == b"ftyp", name
-    assert len(emulator.submits) == 5  # four generates and the storm; the dry run sent nothing
+    assert len(emulator.submits) == 6  # five generates (one extends cat.mp4) and the storm; the dry run: none

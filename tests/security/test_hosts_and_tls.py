@@ -11,11 +11,9 @@ from typing import Any
 
 import pytest
 
-from faults.harness import ARGS, Answer, Run, Seen, TinyServer, created, journal_records, serve
+from faults.harness import ARGS, Answer, Run, Seen, TinyServer, created, journal_records, mp4_bytes, serve
 
 from .conftest import Cert
-
-SRC = Path(__file__).resolve().parents[2] / "src" / "seedance"
 
 
 def test_a_polling_url_on_another_host_is_never_called(
@@ -215,27 +213,27 @@ def test_no_option_turns_verification_off(
     assert "No such option" in run.stderr
 
 
-def test_no_code_path_builds_an_unverified_tls_context() -> None:
-    """No module of the library disables certificate or host name checks, and only keyless media requests
-    follow redirects (gateway calls, which carry the key, never do)."""
-    patterns = ("verify=False", "CERT_NONE", "check_hostname = False", "_create_unverified_context")
-    found = [
-        f"{path.relative_to(SRC)}: {pattern}"
-        for path in SRC.rglob("*.py")
-        for pattern in patterns
-        if pattern in path.read_text(encoding="utf-8")
-    ]
-    assert found == []
-    following = [
-        (f"{path.relative_to(SRC)}:{number}", lines[number - 2])
-        for path in SRC.rglob("*.py")
-        for lines in [path.read_text(encoding="utf-8").splitlines()]
-        for number, line in enumerate(lines, 1)
-        if "follow_redirects=True" in line
-    ]
-    assert len(following) == 2, following  # the sync and the async media fetch
-    assert all("request = _media_request(self.http, action)" in before for _, before in following), following
-    assert "verify=True" in (SRC / "client.py").read_text(encoding="utf-8")
+def test_a_result_url_with_an_untrusted_certificate_is_refused(
+    seedance: Callable[..., Run], cli_env: dict[str, str], cert: Cert, secret_key: str, tmp_path: Path
+) -> None:
+    """The media fetch verifies certificates too (it is a separate, keyless request): a result URL on an
+    https host with a self-signed certificate is exit 10 naming the failed verification, with every usual
+    'verify off' variable set; no byte is saved and the media host never decrypts a request."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert.cert, cert.key)
+    with serve(lambda seen: Answer(200, mp4_bytes(4000)), tls=context) as media_host:
+        done = {"status": "COMPLETED", "output": {"media_url": [media_host.url + "/v.mp4"]}}
+
+        def gateway(seen: Seen) -> Answer:
+            return Answer(202 if seen.method == "POST" else 200, {"request_id": "r-1", **done})
+
+        with serve(gateway) as plain_gateway:
+            env = {**cli_env, **TRY_TO_DISABLE, "SEEDANCE_BASE_URL": plain_gateway.url}
+            run = seedance(*ARGS, "-o", str(tmp_path / "cat.mp4"), env={**env, "PIXAZO_API_KEY": secret_key})
+    assert run.code == 10, run.stderr
+    assert "certificate verify failed" in run.json()["error"]["message"].lower()
+    assert media_host.seen == []
+    assert not (tmp_path / "cat.mp4").exists()
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from faults.harness import Answer, Run, Seen, mp4_bytes, serve
 from seedance import Client
-from seedance.cli.render import default_output
 from seedance.client import safe_filename
+from seedance.jobs.naming import choose_target
 from seedance.models import parse_request
 
 HOSTILE_ID = "../../../evil"
@@ -101,4 +101,4 @@ def test_any_gateway_id_becomes_a_plain_file_name(name: str) -> None:
 def test_any_prompt_names_a_file_inside_the_output_folder(tmp_path: Path, name: str) -> None:
     """The default file name made from a prompt always sits directly in the folder given with -o."""
     request = parse_request({"prompt": name if name.strip() else "x"})
-    assert default_output(str(tmp_path), request).parent == tmp_path
+    assert choose_target(str(tmp_path), request, None).parent == tmp_path

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
+import sys
 from pathlib import Path
 
 import pytest
@@ -61,14 +63,47 @@ def test_asks_once_saves_600_in_a_700_folder_and_never_asks_again(isolated_env: 
     assert len(asked) == 1
 
 
+_WATCHED: list[Path | None] = []
+"""The folder the audit hook watches while a test saves a key (empty: the hook does nothing)."""
+_MODES_SEEN: list[tuple[str, str, int]] = []
+
+
+def _watch_key_folder(event: str, args: tuple[object, ...]) -> None:
+    # At every audited operation (an open, the rename, a chmod: each raised before it happens), note the
+    # mode of every file in the key folder. A file written then chmod-ed shows its loose mode here.
+    if not _WATCHED or _WATCHED[-1] is None:  # idle, or inside our own scandir (itself an audited event)
+        return
+    folder = _WATCHED[-1]
+    _WATCHED.append(None)
+    try:
+        for entry in os.scandir(folder):
+            with contextlib.suppress(FileNotFoundError):
+                _MODES_SEEN.append(
+                    (event, entry.name, stat.S_IMODE(entry.stat(follow_symlinks=False).st_mode))
+                )
+    finally:
+        _WATCHED.pop()
+
+
+sys.addaudithook(_watch_key_folder)  # a hook cannot be removed: it stays idle outside the test below
+
+
 def test_key_file_is_never_world_readable_even_briefly(isolated_env: Path) -> None:
-    """The file is created 600 (O_EXCL with a mode), under a restrictive umask or a permissive one."""
+    """Under a permissive umask, at every audited step of saving (the temporary file's creation, its
+    rename into place), every file in the key folder is already 600: never readable by others, even for
+    the moment between a write and a chmod."""
+    folder = isolated_env / ".pixazo"
+    folder.mkdir(mode=0o700)
     old = os.umask(0)
+    _WATCHED.append(folder)
     try:
         path = auth.save_key("umask-key-0005")
     finally:
+        _WATCHED.clear()
         os.umask(old)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert any(event == "os.rename" for event, _, _ in _MODES_SEEN), _MODES_SEEN  # the file was watched
+    assert {mode for _, _, mode in _MODES_SEEN} == {0o600}, _MODES_SEEN
 
 
 def test_a_symlinked_key_file_is_refused(isolated_env: Path, tmp_path: Path) -> None:

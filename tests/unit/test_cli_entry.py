@@ -46,7 +46,8 @@ def test_fast_models_equals_the_click_models() -> None:
     """`seedance models` and `--json` print the same as the click command."""
     assert run_entry("models").stdout == CliRunner().invoke(cli, ["models"]).output
     data = json.loads(run_entry("models", "--json").stdout)
-    assert len(data["operations"]) == 11
+    assert len(data["operations"]) == 20
+    assert data["served_operations"] == 19
     assert data == json.loads(CliRunner().invoke(cli, ["models", "--json"]).output)
 
 

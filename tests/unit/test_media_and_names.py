@@ -10,9 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from seedance import catalog, media
-from seedance.cli.render import check_output, default_output, slug
+from seedance.cli.render import check_output
 from seedance.download import PART_SUFFIX_BYTES, DownloadTarget
 from seedance.errors import InputError
+from seedance.jobs.naming import choose_target, slug
 from seedance.models import parse_request
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -107,10 +108,10 @@ def test_any_slug_is_a_safe_bounded_name(text: str) -> None:
 def test_a_trailing_slash_names_a_folder(tmp_path: Path) -> None:
     """`-o new/` puts the default name inside `new` (even before it exists); `-o new` is the file itself."""
     request = parse_request({"prompt": "a dog"})
-    inside = default_output(str(tmp_path / "new") + "/", request)
+    inside = choose_target(str(tmp_path / "new") + "/", request, None)
     assert inside.parent == tmp_path / "new"
     assert inside.name.endswith("-a-dog.mp4")
-    assert default_output(str(tmp_path / "new"), request) == tmp_path / "new"
+    assert choose_target(str(tmp_path / "new"), request, None) == tmp_path / "new"
 
 
 def test_the_output_folder_check_creates_it_and_names_a_file_in_the_way(tmp_path: Path) -> None:

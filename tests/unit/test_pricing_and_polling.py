@@ -31,39 +31,39 @@ def test_estimate_from_the_table(fields: dict[str, object], usd: float, low: flo
     assert "estimate" in estimate.describe()
 
 
-def test_unknown_price_is_none_and_says_so() -> None:
-    """1.0 Lite has no published price: None, and a clear word instead of a number."""
-    estimate = pricing.estimate(
-        parse_request(
-            {
-                "prompt": "x",
-                "model": "1.0-lite",
-                "first_frame": "https://a/b.png",
-                "last_frame": "https://a/c.png",
-            }
-        )
-    )
+@pytest.mark.parametrize(
+    "fields",
+    [{"model": "2.5"}, {"model": "2.0-mini"}, {"model": "2.5", "extend_video": "https://a/c.mp4"}],
+)
+def test_unknown_price_is_none_and_says_so(fields: dict[str, object]) -> None:
+    """2.5, 2.0 Mini and the extension have no published price: None, and a clear word instead of a number;
+    a cap counts them at the dearest known rate per second."""
+    request = parse_request({"prompt": "x", "duration": 10, **fields})
+    estimate = pricing.estimate(request)
     assert estimate.usd is None
-    assert "unknown" in estimate.describe()
+    assert "price unknown" in estimate.describe()
+    assert pricing.dearest_usd(request, pricing.load_prices()) == 2.9  # 10 s at 2.0's 0.29 USD/s
 
 
 def test_user_price_file_wins(tmp_path: Path) -> None:
-    """$SEEDANCE_HOME/prices.json overrides the table, including giving 1.0 Lite a price."""
+    """$SEEDANCE_HOME/prices.json overrides the table and sets unpublished prices (a model, an operation)."""
     home = tmp_path / "seedance-home"
     home.mkdir()
     (home / "prices.json").write_text(
-        json.dumps({"2.0": {"unit": "second", "usd": 0.5}, "1.0-lite": {"unit": "video", "usd": 0.1}})
+        json.dumps(
+            {
+                "2.0": {"unit": "second", "usd": 0.5},
+                "2.0-mini": {"unit": "video", "usd": 0.1},
+                "2.5": {"unit": "second", "usd": 0.4},
+                "2.5/extend": {"unit": "second", "usd": 0.3},
+            }
+        )
     )
     assert pricing.estimate(parse_request({"prompt": "x", "duration": 10})).usd == 5.0
-    lite = parse_request(
-        {
-            "prompt": "x",
-            "model": "1.0-lite",
-            "first_frame": "https://a/b.png",
-            "last_frame": "https://a/c.png",
-        }
-    )
-    assert pricing.estimate(lite).usd == 0.1
+    assert pricing.estimate(parse_request({"prompt": "x", "model": "2.0-mini"})).usd == 0.1
+    assert pricing.estimate(parse_request({"prompt": "x", "model": "2.5", "duration": 10})).usd == 4.0
+    extend = parse_request({"prompt": "x", "model": "2.5", "duration": 10, "extend_video": "https://a/c.mp4"})
+    assert pricing.estimate(extend).usd == 3.0
 
 
 def test_broken_price_file_is_an_input_error(tmp_path: Path) -> None:

@@ -254,8 +254,13 @@ def test_wait_tolerates_completed_without_url_a_few_times() -> None:
     ]
     value, _, _ = run_wait(answers)
     assert value.video_url == "https://c.test/v.mp4"
-    with pytest.raises(errors.GenerationFailed, match="no video URL"):
+    with pytest.raises(errors.NotReadyError, match="no usable video URL") as caught:
         run_wait([reply(200, {"status": "COMPLETED"})] * 5)
+    # Done and paid for: the advice is to look again, never to pay for another job.
+    assert caught.value.exit_code == 10
+    assert "seedance wait r1" in caught.value.remedy
+    assert "do not resubmit" in caught.value.remedy
+    assert "change the prompt" not in caught.value.remedy
 
 
 def test_errors_never_show_the_key() -> None:

@@ -17,7 +17,8 @@ def estimate_data(request: VideoRequest, *, emulated: bool = False) -> dict[str,
         "estimated_cost_usd": cost.usd,
         "estimated_cost_low_usd": cost.low_usd,
         "estimate": cost.describe(),
-        "price_source": cost.price.source if cost.price else None,
+        "price_source": cost.price.source if cost.price else pricing.UNPUBLISHED,
+        "warnings": request.warnings(),
     }
     if emulated:
         data.update(estimated_cost_usd=0.0, estimated_cost_low_usd=0.0, emulated=True,

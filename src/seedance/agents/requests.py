@@ -20,7 +20,8 @@ from seedance.catalog import Kind
 from seedance.request import FIELD_NAMES, VideoRequest, field_types
 
 MAX_WAIT_SECONDS = 600
-"""The longest a tool waits for a job in one call (the skill caps a video wait at about 10 minutes)."""
+"""The longest a tool waits for a job in one call when nothing is known of the job (the skill caps a video
+wait at about 10 minutes); a known job's limit follows it (`wait_limit`: a 30 s 2.5 clip needs more)."""
 DEFAULT_WAIT_SECONDS = 50
 """Below the 60 s request timeout many MCP clients use; a longer job is picked up with `wait_for_job`."""
 
@@ -118,9 +119,22 @@ OUTPUT_PARAMETERS = [
 """The generate_video inputs that are not part of the request: where to save, how long to wait, repeats."""
 
 
-def bounded_wait(seconds: float) -> float:
-    """A wait clamped to 0..MAX_WAIT_SECONDS (an agent's huge value must not hold a call for hours)."""
-    return float(min(max(seconds, 0), MAX_WAIT_SECONDS))
+def bounded_wait(seconds: float, limit: float = MAX_WAIT_SECONDS) -> float:
+    """A wait clamped to 0..limit (an agent's huge value must not hold a call for hours)."""
+    return float(min(max(seconds, 0), limit))
+
+
+def wait_limit(model: str | None, duration: int | None) -> float:
+    """The longest one call waits for a job of `model` and `duration`: as long as `seedance generate` would
+    by default (`polling.default_timeout`), never less than MAX_WAIT_SECONDS."""
+    from seedance import catalog
+    from seedance.polling import timeout_for
+
+    row = catalog.current().models.get(model or "")
+    if row is None:
+        return MAX_WAIT_SECONDS
+    seconds = duration if duration is not None else row.default_duration
+    return max(float(MAX_WAIT_SECONDS), timeout_for(row, seconds))
 
 
 def request_fields(values: dict[str, Any]) -> dict[str, Any]:

@@ -7,6 +7,7 @@ folder that points elsewhere is refused too.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
@@ -14,13 +15,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from seedance.client import safe_filename
 from seedance.config import expand_home
 from seedance.errors import InputError
 from seedance.media import is_url
 
-MEDIA_FIELDS = ("first_frame", "last_frame", "edit_video", "ref_images", "ref_videos", "ref_audios")
+MEDIA_FIELDS = (
+    "first_frame",
+    "last_frame",
+    "edit_video",
+    "extend_video",
+    "ref_images",
+    "ref_videos",
+    "ref_audios",
+)
 """The request fields that may name a local file."""
 
 
@@ -88,6 +98,25 @@ class Sandbox:
             elif isinstance(value, list):
                 checked[name] = [self.media(str(item), name) for item in value]
         return checked
+
+    def extend_source(self, value: Any) -> str | None:
+        """`extend_video`: a URL, a file in the allowed folders, or the id of a job whose video this server
+        saved (in its output folder): chaining extensions by id."""
+        if not isinstance(value, str) or is_url(value):
+            return value if value is None or isinstance(value, str) else str(value)
+        with contextlib.suppress(InputError):
+            checked = self.media(value, "extend_video")
+            if Path(checked).is_file():
+                return checked
+        from seedance.extension import resolve_source
+
+        real = Path(resolve_source(value, self.out_dir).send).resolve()
+        if not (self.is_allowed(real) or real.is_relative_to(self.out_dir)):
+            raise InputError(
+                f"extend_video: {value} is outside the folders this server may read",
+                hint="pass a file in an allowed folder, an https:// URL, or the id of a job saved by this server",
+            )
+        return str(real)
 
     def output(self, name: str | None, *, prompt: str | None = None) -> Path:
         """Where a video goes: `name` made safe (no folders), or a fresh stamped name, in the output folder."""

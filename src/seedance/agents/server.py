@@ -28,8 +28,8 @@ FREE = "Free: spends no credits."
 Handler = Callable[..., Awaitable[dict[str, Any]]]
 
 DESCRIPTIONS: dict[str, str] = {
-    "list_operations": f"List the Seedance models, their 11 operations, the options each takes and their "
-    f"prices (estimates). {FREE} Sends no request.",
+    "list_operations": f"List the Seedance models, their 19 operations (and retired ones, marked), the inputs "
+    f"and options each takes and their prices (estimates; unpublished ones are null). {FREE} Sends no request.",
     "estimate_cost": f"Check a video request and estimate what it would cost, before paying for it. Takes "
     f"the same inputs as generate_video. {FREE} Sends no request.",
     "generate_video": "Generate one video with Seedance. COSTS CREDITS: about $0.29 per output second on "

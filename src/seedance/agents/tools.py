@@ -18,13 +18,13 @@ from typing import Annotated, Any
 import anyio
 from pydantic import Field
 
-from seedance import auth, bodies, catalog, config, errors, media, pricing
+from seedance import auth, bodies, catalog, errors, media, pricing
+from seedance import jobs as service
 from seedance.agents import requests
 from seedance.agents.answers import estimate_data, record_data, result_data, still_downloading, still_running
 from seedance.agents.progress import WaitProgress
 from seedance.agents.safety import Sandbox
 from seedance.client import AsyncClient, JobRef
-from seedance.journal import Journal, repeat_refusal
 from seedance.request import VideoRequest, parse_request
 
 
@@ -40,7 +40,10 @@ class Gateway:
     def client(self) -> AsyncClient:
         """A journaled client; raises KeyMissingError (the skill's sentence) when there is no key."""
         return AsyncClient(
-            api_key=self.api_key, base_url=self.base_url, poll_interval=self.poll_interval, journal=Journal()
+            api_key=self.api_key,
+            base_url=self.base_url,
+            poll_interval=self.poll_interval,
+            journal=service.user_journal(),
         )
 
 
@@ -76,7 +79,11 @@ class AgentTools:
         `_same_file_key`: on a case-insensitive disk, Cat.mp4 and cat.mp4 are one file."""
 
     def _request(self, values: dict[str, Any]) -> VideoRequest:
-        fields = self.sandbox.check_request_media(requests.request_fields(values))
+        fields = requests.request_fields(values)
+        extend = self.sandbox.extend_source(fields.pop("extend_video", None))
+        fields = self.sandbox.check_request_media(fields)
+        if extend is not None:
+            fields["extend_video"] = extend
         request = parse_request(fields)
         bodies.build_body(request, resolve=media.check)  # the files themselves: as generate_video would
         return request
@@ -86,7 +93,7 @@ class AgentTools:
         """Hold `target` for one call: another call, an existing file, or a job still to be downloaded there
         (one left 'still running') may not use it."""
         key = _same_file_key(target)
-        awaited = Journal().output_owner(str(target)) is not None  # an indexed lookup, not a journal scan
+        awaited = service.owner_of(service.user_journal(), target) is not None  # an indexed lookup
         if key in self._reserved or (given and target.exists()) or awaited:
             raise errors.InputError(
                 f"output: {target.name} already exists (or is being made) in {self.sandbox.out_dir}",
@@ -99,32 +106,18 @@ class AgentTools:
             self._reserved.discard(key)
 
     async def list_operations(self) -> dict[str, Any]:
-        """The 11 operations, the options each model takes and its price (estimates)."""
+        """The 19 operations served (and any retired, marked so), what each takes, its limits and price."""
+        from seedance.listing import model_row, operation_row
+
         prices = pricing.load_prices()
-        models = {
-            m.name: {
-                "title": m.title,
-                "resolutions": list(m.resolutions),
-                "duration_seconds": [m.min_duration, m.max_duration],
-                "auto_duration": m.auto_duration,
-                "sound": m.has_audio,
-                "price": (
-                    {"usd": p.usd, "per": p.unit, "source": p.source} if (p := prices.get(m.name)) else None
-                ),
-            }
-            for m in catalog.MODELS.values()
-        }
-        operations = [
-            {
-                "model": op.model,
-                "operation": op.kind.value,
-                "title": op.title,
-                "inputs": catalog_inputs(op.kind),
-                "ratios": list(op.ratios),
-                "path": op.path,
-            }
-            for op in catalog.OPERATIONS
-        ]
+        current = catalog.current()
+        models = {m.name: model_row(m, prices) for m in current.models.values()}
+        operations = []
+        for op in current.operations:
+            row = operation_row(op, prices)
+            row["inputs"] = catalog_inputs(op)  # in words an agent reads; the row's mapping stays below
+            row["input_rules"] = dict(op.inputs)
+            operations.append(row)
         return {"ok": True, "models": models, "operations": operations}
 
     async def estimate_cost(self, **values: Any) -> dict[str, Any]:
@@ -157,39 +150,41 @@ class AgentTools:
                 # way, or the job's request id would be lost and the job left `submitting`. The HTTP timeout
                 # bounds the shielded part.
                 with anyio.CancelScope(shield=True):
-                    if not again:  # no await from here to the journal row: a concurrent twin sees it
-                        self._refuse_a_repeat(request)
-                    job = await client.submit(request, output_path=str(target), want_download=download)
-                facts = {"operation": job.operation, "model": request.model, **cost, "warnings": job.warnings}
+                    chosen = service.plan(
+                        request,
+                        target,
+                        journal=client.journal,
+                        gateway=client.base_url,
+                        again=again,
+                        download=download,
+                        free=self.gateway.emulator,  # emulator work is free: a repeat costs nothing
+                        steps=REPEAT_STEPS,
+                    )
+                    job, _ = await service.asubmit(client, chosen)
+                facts = {"operation": job.operation, "model": request.model, **cost}
+                # the request's own warnings (an unconfirmed value), then the submit's
+                facts["warnings"] = [*cost["warnings"], *job.warnings]
+                limit = requests.wait_limit(request.model, request.effective_duration())
                 with _paid_for(job.request_id):
-                    answer = await self._finish(client, job, wait_seconds, download, target)
+                    answer = await self._finish(client, job, wait_seconds, download, target, limit)
         return {
             **(answer or still_running(job.request_id, job.local_id, emulated=self.gateway.emulator)),
             **facts,
         }
 
-    def _refuse_a_repeat(self, request: VideoRequest) -> None:
-        """Refuse a request identical to a job of the last hour still open on this gateway (`open_twin`): an
-        agent whose call timed out tends to call again, and would pay twice. The answer names the job to wait
-        for; `again=true` submits anyway."""
-        twin = Journal().open_twin(request, config.base_url(self.gateway.base_url))
-        if twin is None:
-            return
-        raise repeat_refusal(
-            twin,
-            on_its_way="call list_jobs in a few seconds for its request id, then wait_for_job",
-            to_wait="call wait_for_job with job_id={request_id!r} for its video (free)",
-            to_check="check list_jobs and the Pixazo dashboard before submitting again",
-            again="pass again=true only to pay for a second video of the same request",
-        )
-
     async def _finish(
-        self, client: AsyncClient, job: JobRef, wait_seconds: float, download: bool, target: Path | str | None
+        self,
+        client: AsyncClient,
+        job: JobRef,
+        wait_seconds: float,
+        download: bool,
+        target: Path | str | None,
+        limit: float = requests.MAX_WAIT_SECONDS,
     ) -> dict[str, Any] | None:
         """Wait and download within `wait_seconds` (the whole call: status checks, then the download, which
         gets what is left and at least MIN_DOWNLOAD_SECONDS); None when the job is not done in time, a
         "downloading" answer when the download is not."""
-        budget = requests.bounded_wait(wait_seconds)
+        budget = requests.bounded_wait(wait_seconds, limit)
         if budget <= 0:
             return None
         deadline = anyio.current_time() + budget
@@ -213,12 +208,12 @@ class AgentTools:
 
     async def get_job(self, job_id: JobId) -> dict[str, Any]:
         """A job's status: read once from the gateway (free), with what the journal knows."""
-        record = Journal().get(job_id)
+        record = service.find(job_id)
         if record is not None and not record.request_id:  # never reached the gateway: nothing to ask
             return {"ok": True, **record_data(record)}
         async with self.gateway.client() as client:
             status = await client.status(job_id)
-        record = Journal().get(job_id)
+        record = service.find(job_id)
         data: dict[str, Any] = record_data(record) if record is not None else {"request_id": job_id}
         data.update(state=status.state.value, status=status.raw_status, video_url=status.video_url)
         emulated = self.gateway.emulator or (record is not None and record.emulated)
@@ -233,12 +228,16 @@ class AgentTools:
     ) -> dict[str, Any]:
         """Wait a bounded time for a job, then download its video into the output folder."""
         _require_request_id(job_id)
-        record = Journal().get(job_id)
+        record = service.find(job_id)
         request_id = record.request_id if record is not None and record.request_id else job_id
         target = self._download_target(job_id, None) if download else None
+        duration = record.settings.get("duration") if record is not None else None
+        limit = requests.wait_limit(
+            record.model if record else None, duration if isinstance(duration, int) else None
+        )
         async with self._one_download(target, request_id), self.gateway.client() as client:
             with _paid_for(request_id):
-                answer = await self._finish(client, job_id, max(wait_seconds, 1), download, target)
+                answer = await self._finish(client, job_id, max(wait_seconds, 1), download, target, limit)
         return answer or still_running(
             request_id, record.local_id if record else None, emulated=self.gateway.emulator
         )
@@ -255,7 +254,7 @@ class AgentTools:
         limit: Annotated[int, Field(description="At most this many jobs (1-200).")] = 20,
     ) -> dict[str, Any]:
         """The journal's jobs, newest first (no request is sent)."""
-        records = Journal().jobs(state=state or None, limit=min(max(limit, 1), 200))
+        records = service.listed(state=state or None, limit=min(max(limit, 1), 200))
         return {"ok": True, "jobs": [record_data(r) for r in records]}
 
     async def download_video(self, job_id: JobId, output: Output = None) -> dict[str, Any]:
@@ -285,19 +284,13 @@ class AgentTools:
             yield
 
     def _download_target(self, job_id: str, output: str | None) -> str:
-        journal = Journal()
+        journal = service.user_journal()
         record = journal.get(job_id)
         recorded = self.sandbox.recorded_output(record.output_path if record else None)
         if output:
             target = self.sandbox.output(output)
-            if target.exists() and target != recorded:
-                raise errors.InputError(f"output: {output} already exists in {self.sandbox.out_dir}")
-            owner = journal.output_owner(str(target), other_than=record.local_id if record else None)
-            if owner is not None and target != recorded:  # a job still running will save its video there
-                raise errors.InputError(
-                    f"output: {output} is kept for job {owner.request_id or owner.local_id} ({owner.state})",
-                    hint="choose another output name",
-                )
+            # Before any wait: never another job's video, nor a file that is not this job's own.
+            service.check_download_target(journal, target, job=record, overwrite=False)
             return str(target)
         if recorded is not None:
             return str(recorded)
@@ -340,20 +333,26 @@ class AgentTools:
         return data
 
 
-def catalog_inputs(kind: catalog.Kind) -> str:
-    """Which request fields an operation uses, in the tools' own names."""
-    return {
-        catalog.Kind.TEXT_TO_VIDEO: "prompt",
-        catalog.Kind.IMAGE_TO_VIDEO: "prompt, first_frame",
-        catalog.Kind.FIRST_LAST_FRAME: "prompt, first_frame, last_frame (optional on 2.x)",
-        catalog.Kind.REFERENCE: "prompt, ref_images, ref_videos, ref_audios",
-        catalog.Kind.EDIT: "prompt, edit_video, ref_images (style)",
-    }[kind]
+REPEAT_STEPS = service.NextSteps(
+    on_its_way="call list_jobs in a few seconds for its request id, then wait_for_job",
+    to_wait="call wait_for_job with job_id={request_id!r} for its video (free)",
+    to_check="check list_jobs and the Pixazo dashboard before submitting again",
+    again="pass again=true only to pay for a second video of the same request",
+)
+"""What a refused repeat tells the agent to do instead of paying again."""
+
+
+def catalog_inputs(op: catalog.Operation) -> str:
+    """Which request fields an operation uses, in the tools' own names, read from its row."""
+    words = [name if need == "required" else f"{name} (optional)" for name, need in op.inputs.items()]
+    if op.needs_one_of:
+        words.append(f"at least one of {', '.join(op.needs_one_of)}")
+    return ", ".join(words)
 
 
 def _require_request_id(job_id: str) -> None:
     """Refuse a journal job that never reached the gateway (there is nothing to wait for or download)."""
-    record = Journal().get(job_id)
+    record = service.find(job_id)
     if record is not None and not record.request_id:
         raise errors.InputError(
             f"job {job_id} never got a request id (state {record.state}): {record.error or 'not sent'}",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from seedance.batch.input import BatchLine
-from seedance.pricing import AUTO_DURATION_RANGE, Price, estimate, load_prices
+from seedance.pricing import Price, dearest_usd, estimate, load_prices
 
 CONFIRM_ABOVE_USD = 10.0
 """A batch estimated above this asks for confirmation on a terminal, and needs --yes or --max-cost without one."""
@@ -70,8 +70,4 @@ def plan_costs(lines: list[BatchLine]) -> CostPlan:
 
 def dearest(line: BatchLine, prices: dict[str, Price | None]) -> float:
     """The line priced at the dearest known rate: how an unknown price is counted under a cap."""
-    duration = line.request.effective_duration()
-    seconds = AUTO_DURATION_RANGE[1] if duration == -1 else duration
-    known = [p for p in prices.values() if p is not None]
-    candidates = [p.usd * seconds if p.unit == "second" else p.usd for p in known]
-    return round(max(candidates, default=float("inf")), 4)  # no known price at all: never fits a cap
+    return dearest_usd(line.request, prices)

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from seedance import media
-from seedance.errors import InputError
+from seedance import catalog, media
+from seedance.bounded import MIB, read_file
+from seedance.errors import InputError, shown
 from seedance.request import FIELD_NAMES, VideoRequest, parse_request
 
 ALIASES = {
@@ -43,6 +44,7 @@ MEDIA_FIELDS: dict[str, media.MediaKind] = {
     "ref_videos": "video",
     "ref_audios": "audio",
     "edit_video": "video",
+    "extend_video": "video",
 }
 _EXTENSIONS: dict[str, media.MediaKind] = {
     **dict.fromkeys((".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff", ".gif"), "image"),
@@ -50,6 +52,15 @@ _EXTENSIONS: dict[str, media.MediaKind] = {
     **dict.fromkeys((".mp3", ".wav"), "audio"),
 }
 _REFUSED = {"output", "out", "file", "path", "output_path"}
+
+MAX_BATCH_BYTES = 256 * MIB
+"""The largest batch file read (a device or an endless pipe is refused once past it)."""
+MAX_LINE_BYTES = max(catalog.MAX_IMAGE_BYTES, catalog.MAX_VIDEO_BYTES, catalog.MAX_AUDIO_BYTES) * 4 // 3 + MIB
+"""The longest line read: room for the largest media file inline as a base64 `data:` URI."""
+MAX_DEPTH = 4
+"""A line is an object of fields whose values are text, numbers, or lists of text: never deeper."""
+MAX_DIGITS = 20
+"""Digits in a JSON integer: any more is no duration or seed (and Python refuses over 4300 anyway)."""
 
 
 @dataclass(frozen=True)
@@ -103,14 +114,15 @@ def read_batch(path: Path, batch_id: str = "", content: bytes | None = None) -> 
     `content` is the file's bytes when they come from elsewhere (standard input); `path` then only names it
     (relative media paths are read from its folder).
     """
-    try:
-        content = path.read_bytes() if content is None else content
-    except OSError as exc:
-        raise InputError(f"cannot read the batch file {path}: {exc.strerror or exc}") from None
+    if content is None:
+        content = read_file(path, MAX_BATCH_BYTES, "the batch file", line_limit=MAX_LINE_BYTES)
     try:
         text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(f"{path} is not UTF-8 text", hint="save the batch file as UTF-8") from None
+    except UnicodeDecodeError as exc:
+        line = content.count(b"\n", 0, exc.start) + 1
+        raise InputError(
+            f"{shown(path)} is not UTF-8 text (line {line})", hint="save the batch file as UTF-8"
+        ) from None
     if _is_prompt_list(path, text):
         rows = _prompt_rows(text)
     else:
@@ -198,15 +210,66 @@ def _jsonl_rows(text: str) -> list[tuple[int, dict[str, Any] | str]]:
     rows: list[tuple[int, dict[str, Any] | str]] = []
     for number, stripped in _content_lines(text):
         try:
-            data = json.loads(stripped, object_pairs_hook=_no_repeated_keys)
+            data = json.loads(
+                stripped,
+                object_pairs_hook=_no_repeated_keys,
+                parse_int=_bounded_int,
+                parse_constant=_no_constant,
+            )
         except json.JSONDecodeError as exc:
             rows.append((number, f"not valid JSON: {exc.msg} (column {exc.colno})"))
             continue
         except _RepeatedKey as exc:
-            rows.append((number, f"{exc.args[0]!r} is given twice in this line; keep one"))
+            rows.append((number, f"{shown(exc.args[0], 60)!r} is given twice in this line; keep one"))
             continue
-        rows.append((number, data if isinstance(data, dict) else "not a JSON object ({...})"))
+        except _BadNumber as exc:
+            rows.append((number, str(exc)))
+            continue
+        except RecursionError:
+            rows.append((number, f"nested too deeply; {_SHAPE}"))
+            continue
+        problem = _shape_problem(data)
+        rows.append((number, problem if problem else data))
     return rows
+
+
+_SHAPE = "a line is one JSON object of fields whose values are text, numbers, true/false or lists of text"
+
+
+class _BadNumber(ValueError):
+    """A JSON number no field can take (thousands of digits, NaN, Infinity)."""
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        raise _BadNumber(f"a number of {len(text.lstrip('-'))} digits; no field takes more than {MAX_DIGITS}")
+    return int(text)
+
+
+def _no_constant(name: str) -> float:
+    raise _BadNumber(f"{name} is not a number a field can take")
+
+
+def _shape_problem(data: Any) -> str | None:
+    """Why a decoded line cannot be a job (not an object, nested too deep, text that is not Unicode), or
+    None. Walked without recursion, so no shape of input can exhaust the stack."""
+    if not isinstance(data, dict):
+        return "not a JSON object ({...})"
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return f"nested {depth} levels deep; {_SHAPE}"
+        if isinstance(value, dict):
+            stack.extend((item, depth + 1) for pair in value.items() for item in pair)
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
+        elif isinstance(value, str) and _NOT_UNICODE.search(value):
+            return f"text that is not valid Unicode ({shown(value, 60)}): save the file as UTF-8"
+    return None
+
+
+_NOT_UNICODE = re.compile("[\ud800-\udfff]")  # lone surrogates: a JSON "\udc80" escape
 
 
 def _csv_rows(text: str, path: Path) -> list[tuple[int, dict[str, Any] | str]]:
@@ -392,6 +455,10 @@ def check_line(data: dict[str, Any], base: Path) -> VideoRequest:
     for ref in _as_list(fields.pop("refs", [])):
         name = _ref_field(ref)
         fields[name] = [*_as_list(fields.get(name)), ref]
+    if isinstance(fields.get("extend_video"), str):  # a file, a URL, or a journal job id (chaining)
+        from seedance.extension import resolve_source
+
+        fields["extend_video"] = resolve_source(fields["extend_video"], base).send
     for name in MEDIA_FIELDS:
         if name in fields:
             fields[name] = media.absolute(fields[name], base)  # kept absolute in the journal

@@ -8,6 +8,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from seedance.bounded import MIB, read_file
+from seedance.errors import InputError
+
+MAX_MANIFEST_BYTES = 256 * MIB
+"""A manifest is read back (to mark a resumed line) only up to this size."""
+
 MANIFEST_NAME = "manifest.jsonl"
 
 OK_STATUSES = frozenset({"downloaded", "skipped_cost_cap", "invalid"})
@@ -87,8 +93,9 @@ def update_manifest_row(folder: Path, request_id: str, **changes: Any) -> bool:
     finished it; return whether a row was changed. A folder without a manifest, or a row not found: False."""
     path = folder / MANIFEST_NAME
     try:
-        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    except (OSError, ValueError):
+        text = read_file(path, MAX_MANIFEST_BYTES, "the manifest").decode("utf-8")
+        rows = [json.loads(line) for line in text.splitlines() if line.strip()]
+    except (InputError, ValueError, RecursionError):
         return False
     changed = False
     for row in rows:

@@ -21,10 +21,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from seedance import bodies, media
+from seedance import bodies, jobs, media
 from seedance.batch.cost import CostPlan
 from seedance.batch.input import BatchFile, BatchLine
 from seedance.batch.manifest import LineOutcome
+from seedance.bounded import KIB, read_file
+from seedance.errors import InputError
 from seedance.journal import JobRecord, Journal
 
 _RANK = {
@@ -90,8 +92,8 @@ def batch_id_for(out_dir: Path) -> str:
 def _read_marker(folder: Path) -> tuple[str | None, Path | None]:
     """The id and the folder a marker names (None, None without a usable marker)."""
     try:
-        lines = (folder / MARKER_NAME).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
+        lines = read_file(folder / MARKER_NAME, 64 * KIB, "the batch marker").decode("utf-8").splitlines()
+    except (InputError, UnicodeDecodeError):
         return None, None
     if not lines or not re.fullmatch(r"batch-[0-9a-f]{16}", lines[0].strip()):
         return None, None
@@ -180,7 +182,7 @@ def read_prior(
     Every line leaves with its file name: a line already sent keeps its job's file, and a new line never
     takes a name an earlier job (or any file) already has in the folder.
     """
-    journal.unfinished()  # marks submits of processes that died mid-request as `unknown`
+    jobs.settle_orphans(journal)  # submits of processes that died mid-request become `unknown`
     records = journal.jobs(batch_id=batch.batch_id)
     slots = _earlier_lines(records, gateway)
     taken = _names_in_use(records, out_dir)

@@ -74,6 +74,7 @@ def run(argv: list[str]) -> Any:
     OUT.argv = list(argv)
     _warn_in_one_line()
     try:
+        _check_arguments(argv)
         cli.main(args=argv, prog_name="seedance", standalone_mode=False)
     except click.exceptions.Exit as exc:
         return sys.exit(exc.exit_code)
@@ -95,7 +96,7 @@ def run(argv: list[str]) -> Any:
                 }
             )
         else:
-            exc.show()
+            _show_usage_error(exc)
         return sys.exit(2 if exc.exit_code in (1, 2) else exc.exit_code)
     except SeedanceError as exc:
         return sys.exit(report_error(exc))
@@ -112,6 +113,37 @@ def run(argv: list[str]) -> Any:
             OUT.json = False
         return sys.exit(report_error(error))
     return sys.exit(0)
+
+
+def _show_usage_error(exc: click.ClickException) -> None:
+    """click's usage error (usage, `Try ... --help`, `Error: ...`), the message on one line: it quotes what
+    the user typed, which may hold a line break or an escape sequence."""
+    from seedance.cli.output import literal
+
+    ctx = exc.ctx if isinstance(exc, click.UsageError) else None
+    if ctx is not None:
+        OUT.info(ctx.get_usage())
+        OUT.info(f"Try '{ctx.command_path} {ctx.help_option_names[0]}' for help.\n")
+    OUT.info(f"Error: {literal(exc.format_message())}")
+
+
+def _check_arguments(argv: list[str]) -> None:
+    """Refuse an argument that is not UTF-8 (Python hands its bytes over as lone surrogates), before click.
+
+    Such text cannot be sent as JSON, kept in the journal or printed, and a file name of other bytes (Latin-1,
+    legal on Linux) would be written back under another name: one line, exit 2, nothing done.
+    """
+    from seedance.errors import InputError, shown
+
+    for position, arg in enumerate(argv, start=1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            OUT.json = _asks_for_json(argv)
+            raise InputError(
+                f"argument {position} is not valid UTF-8: {shown(arg, 80)}",
+                hint="give text and file names as UTF-8 (rename such a file, e.g. with `convmv`, or pass a URL)",
+            ) from None
 
 
 def _internal_error(exc: Exception, argv: list[str]) -> SeedanceError:

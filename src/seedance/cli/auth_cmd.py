@@ -21,10 +21,13 @@ def login(key_stdin: bool, as_json: bool) -> None:
     import sys
 
     from seedance import auth as keys
-    from seedance.errors import KEY_PROMPT, KeyMissingError
+    from seedance.errors import KEY_PROMPT, InputError, KeyMissingError
 
     if key_stdin:
-        path = keys.save_key(sys.stdin.readline())
+        line = sys.stdin.readline(4097)  # bounded: a key is one short line, stdin may be endless
+        if len(line) > 4096:
+            raise InputError("standard input is not one API key (its first line is over 4 KiB)")
+        path = keys.save_key(line)
     elif not sys.stdin.isatty():
         raise KeyMissingError(KEY_PROMPT, hint="pipe the key in with: seedance auth login --key-stdin")
     else:

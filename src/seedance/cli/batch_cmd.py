@@ -44,8 +44,9 @@ def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> 
 @click.option("--retry-failed", is_flag=True,
               help="Send again the lines whose job failed in an earlier run (each one is paid for again).")  # fmt: skip
 @click.option("--dry-run", is_flag=True, help="Check every line and print the estimate; send nothing.")
-@click.option("--timeout", type=click.FloatRange(min=1), default=600, show_default=True,
-              help="Seconds to wait for each job (a rerun picks up the ones still running).")  # fmt: skip
+@click.option("--timeout", type=click.FloatRange(min=1), default=None,
+              help="Seconds to wait for each job (a rerun picks up the ones still running). Default: from "
+                   "the longest line's model and duration, at least 600.")  # fmt: skip
 @click.option("--patience", type=click.FloatRange(min=1), default=600, show_default=True, metavar="SECONDS",
               help="Stop submitting after this long with every submit answered 429 (exit 5; rerun later).")  # fmt: skip
 @gateway_options
@@ -61,7 +62,7 @@ def batch(
     resend_unknown: bool,
     retry_failed: bool,
     dry_run: bool,
-    timeout: float,
+    timeout: float | None,
     patience: float,
     base_url: str | None,
     api_key: str | None,
@@ -102,7 +103,13 @@ def batch(
                 hint="add --out DIR (the folder is the batch: give the same one to finish it later)",
             )
         if str(file) == "-":
-            content, file = sys.stdin.buffer.read(), Path.cwd() / "stdin"
+            from seedance.batch.input import MAX_BATCH_BYTES, MAX_LINE_BYTES
+            from seedance.bounded import read_stream
+
+            content = read_stream(
+                sys.stdin.buffer, MAX_BATCH_BYTES, "standard input", line_limit=MAX_LINE_BYTES
+            )
+            file = Path.cwd() / "stdin"
     out = config.expand_home(out_dir or default_folder(file)).resolve()  # one spelling per folder
     if (out / MANIFEST_NAME).resolve() == file.resolve():
         raise InputError(
@@ -140,7 +147,7 @@ def batch(
 def _plan_and_run(batch_file: BatchFile, costs: CostPlan, journal: Any, out: Path, gateway: str | None,
                   lock: Any, *, dry_run: bool, as_json: bool, retry_failed: bool, resend_unknown: bool, again: bool,
                   max_cost: float | None, yes: bool, concurrency: int,
-                  timeout: float, patience: float, base_url: str | None, api_key: str | None,
+                  timeout: float | None, patience: float, base_url: str | None, api_key: str | None,
                   poll_interval: float | None, emulator: bool) -> None:  # fmt: skip
     """Sort the lines by what earlier runs did, print the plan and the estimate, ask if costly, and run."""
     import dataclasses
@@ -176,6 +183,11 @@ def _plan_and_run(batch_file: BatchFile, costs: CostPlan, journal: Any, out: Pat
     _consent(costs, numbers, max_cost, yes or emulator)  # emulator work is free: nothing to confirm
     if not batch_file.lines:
         raise InputError("no valid line to run", hint="fix the lines reported above")
+    if timeout is None:  # long enough for the slowest line (a 30 s 2.5 clip takes minutes more than 600 s)
+        from seedance.polling import timeout_for
+
+        timeout = max(timeout_for(line.request.model_info, line.request.effective_duration())
+                      for line in batch_file.lines)  # fmt: skip
     _run(batch_file, costs, prior, out, journal, concurrency, max_cost, timeout, patience,
          base_url, api_key, poll_interval, emulator)  # fmt: skip
 
@@ -389,7 +401,7 @@ def _summary(runner: Any, outcomes: list[Any], manifest: Path, elapsed: float) -
     this_run = (
         0.0 if emulated else round(sum(o.estimated_cost_usd or 0.0 for o in submitted if not o.resumed), 4)
     )
-    unpriced = sum(1 for o in submitted if o.estimated_cost_usd is None)  # e.g. 1.0 Lite: no known price
+    unpriced = sum(1 for o in submitted if o.estimated_cost_usd is None)  # e.g. 2.5: no published price
     for warning in runner.warnings:
         OUT.info(f"warning: {warning}")
     unknown = by_status.get("unknown", 0)

@@ -24,7 +24,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "spend": ("seedance.cli.spend_cmd", "spend", "Sum what the journal's jobs cost (estimates)."),
     "gallery": ("seedance.cli.gallery_cmd", "gallery", "Build an HTML gallery of the generated videos."),
     "mcp": ("seedance.cli.mcp_cmd", "mcp", "Run the MCP server so AI agents can generate videos."),
-    "models": ("seedance.cli.models_cmd", "models", "List the models and their 11 operations."),
+    "models": ("seedance.cli.models_cmd", "models", "List the models and their 19 operations, with prices."),
     "auth": ("seedance.cli.auth_cmd", "auth", "Save, check or remove the Pixazo API key."),
     "emulator": ("seedance.cli.emulator_cmd", "emulator_command", "Run the local Pixazo gateway emulator."),
 }

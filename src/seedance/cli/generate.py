@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,11 +12,15 @@ from seedance.cli.output import OUT
 
 if TYPE_CHECKING:
     from seedance.client import Client
+    from seedance.extension import ExtendSource
+    from seedance.jobs import NextSteps
     from seedance.models import Job
     from seedance.request import VideoRequest
 
-MODEL_CHOICES = ["2.0", "2.0-fast", "1.0-pro", "1.0-lite"]
-KIND_CHOICES = ["text-to-video", "image-to-video", "first-last-frame", "reference", "edit"]
+MODEL_HELP = (
+    "The Seedance model: 2.5, 2.0, 2.0-fast, 2.0-mini or 1.0-pro (all, with limits: seedance models)."
+)
+KIND_CHOICES = ["text-to-video", "image-to-video", "first-last-frame", "reference", "edit", "extend"]
 
 
 @click.command(short_help="Generate a video.")
@@ -27,8 +30,8 @@ KIND_CHOICES = ["text-to-video", "image-to-video", "first-last-frame", "referenc
     "--model",
     default="2.0",
     show_default=True,
-    metavar="|".join(MODEL_CHOICES),
-    help="The Seedance model.",
+    metavar="MODEL",
+    help=MODEL_HELP,
 )
 @click.option("--first-frame", metavar="IMG", help="Image the video starts from (1.0 Pro: its one image).")
 @click.option("--last-frame", metavar="IMG", help="Image the video ends on.")
@@ -37,16 +40,33 @@ KIND_CHOICES = ["text-to-video", "image-to-video", "first-last-frame", "referenc
 @click.option("--ref-audio", "ref_audios", multiple=True, metavar="AUD", help="Reference audio (repeatable).")
 @click.option("--edit", "edit_video", metavar="VID", help="Video to edit (the prompt says how).")
 @click.option(
+    "--extend",
+    "extend_video",
+    metavar="VID",
+    help="Clip to continue (2.5): a file, a URL or a job id; the prompt says what happens next. "
+    "The result is the new segment only (see --join).",
+)
+@click.option(
+    "--join",
+    is_flag=True,
+    help="With --extend: write the clip followed by the new segment as one MP4 at -o, keeping the bare "
+    "segment beside it as NAME.segment.mp4.",
+)
+@click.option(
     "--operation", type=click.Choice(KIND_CHOICES), help="Force the operation instead of inferring it."
 )
-@click.option("--duration", type=int, help="Seconds: 4-15 or -1 (auto) on 2.x, 3-12 on 1.0. Default 5.")
+@click.option(
+    "--duration",
+    type=int,
+    help="Seconds: 4-30 or -1 (auto) on 2.5, 4-15 or -1 on 2.0, 3-12 on 1.0. Default 5.",
+)
 @click.option("--ratio", help="Aspect ratio: 16:9 4:3 1:1 3:4 9:16 21:9 adaptive.")
-@click.option("--resolution", help="480p, 720p (2.x) or 1080p (1.0).")
+@click.option("--resolution", help="480p, 720p (2.x), 1080p (1.0; 2.5 unconfirmed).")
 @click.option("--audio/--no-audio", "generate_audio", default=None, help="Generate sound (2.x; default on).")
 @click.option("--watermark", is_flag=True, default=None, help="Add a watermark (2.x).")
 @click.option("--web-search", is_flag=True, help="Let the model search the web (2.x text to video).")
 @click.option("--camera-fixed", is_flag=True, default=None, help="Keep the camera still (1.0).")
-@click.option("--model-id", help="BytePlus model id for 1.0 operations (default: the docs' example id).")
+@click.option("--model-id", help="BytePlus model id for 1.0 Pro (default: seedance-1-0-pro-250528).")
 @click.option("-o", "--output", type=click.Path(dir_okay=True), help="Where to save the video.")
 @click.option(
     "--overwrite", is_flag=True, help="Replace the -o file if it exists (default: refuse, nothing sent)."
@@ -62,9 +82,9 @@ KIND_CHOICES = ["text-to-video", "image-to-video", "first-last-frame", "referenc
 @click.option(
     "--timeout",
     type=click.FloatRange(min=1),
-    default=600,
-    show_default=True,
-    help="Seconds to wait before giving up (the job may still finish).",
+    default=None,
+    help="Seconds to wait before giving up (the job may still finish). Default: from the model, the "
+    "duration and past jobs, at least 600.",
 )
 @click.option("--dry-run", is_flag=True, help="Print the request and its estimated cost; send nothing.")
 @click.option("--webhook-url", metavar="URL", help="Ask the gateway to POST the result to this URL.")
@@ -77,7 +97,8 @@ def generate(
     again: bool,
     no_wait: bool,
     no_download: bool,
-    timeout: float,
+    timeout: float | None,
+    join: bool,
     dry_run: bool,
     webhook_url: str | None,
     base_url: str | None,
@@ -92,17 +113,19 @@ def generate(
     \b
     The operation follows from the inputs: a prompt alone is text to video; --first-frame/--last-frame is
     first/last frame to video; --ref-image/--ref-video/--ref-audio is reference to video; --edit is video
-    editing. Local files are checked and sent inline; URLs are passed through.
+    editing; --extend continues a clip (2.5). Local files are checked and sent inline; URLs are passed
+    through.
 
     \b
     Examples:
       seedance generate "A cat walking on the beach" -o cat.mp4
       seedance generate "Slow dolly in" --first-frame start.png --last-frame end.png -m 2.0-fast
+      seedance generate "The cat jumps" --extend cat.mp4 -m 2.5 --join -o longer.mp4
     """
-    from seedance import bodies, config, media, pricing
+    from seedance import bodies, config, extension, pricing
     from seedance.cli import render
     from seedance.errors import InputError
-    from seedance.request import MEDIA_FIELDS, parse_request
+    from seedance.request import parse_request
 
     for name, flag in (
         ("first_frame", "--first-frame"),
@@ -111,6 +134,9 @@ def generate(
     ):
         if fields[name] is not None and not fields[name].strip():
             raise InputError(f"{flag} is empty; give a file or an http(s) URL, or leave the option out")
+    if output is not None and not output.strip():
+        raise InputError("-o is empty; give a file or folder path, or leave -o out for a stamped name")
+    source = _extend_source(fields, join, no_wait or no_download)
     if webhook_url is not None:
         render.check_webhook_url(webhook_url)
     fields["prompt"] = prompt
@@ -125,23 +151,34 @@ def generate(
         url = (config.base_url(base_url) if not emulator else "http://127.0.0.1:<emulator>") + request.op.path
         render.dry_run(request, url, body, cost)
         return
-    bodies.build_body(
-        request, resolve=media.check
-    )  # a missing or wrong file is said before the key is sought (as the user wrote it)
-    absolute = {name: media.absolute(getattr(request, name), resolve=True) for name in MEDIA_FIELDS}
-    request = dataclasses.replace(request, **absolute)  # the journal names the file, wherever it is run from
-    target = render.default_output(output, request)
-    made_folder = None
-    if not no_download:
-        made_folder = render.check_output(target)  # before the paid submit, not after the job ran
-        if target.exists() and not overwrite:
-            raise InputError(
-                f"{target} already exists; nothing was sent",
-                hint="choose another -o path, or pass --overwrite to replace it",
-            )
+    from seedance import jobs as service  # not before the dry run: it loads the journal (and pydantic)
+
+    # Every refusal (media, another job's file, an existing file, an open identical job) before the key is
+    # sought; the service makes them again in the journal's own transaction at the submit.
+    journal = service.user_journal()
+    chosen = service.plan(
+        request,
+        output,
+        journal=journal,
+        gateway=config.base_url(base_url) if not emulator else config.LOCAL_EMULATOR,
+        again=again,
+        overwrite=overwrite,
+        download=not no_download,
+        free=emulator,  # emulator work is free: a repeat costs nothing
+        steps=_repeat_steps(),
+    )
+    joined = None
+    if source is not None and join and chosen.target is not None:
+        # The download goes beside -o, and -o gets the clip made longer (checked as the plan's target).
+        joined = chosen.target
+        chosen = service.retarget(chosen, extension.segment_path(joined), journal)
+    request, target = chosen.request, chosen.target
+    made_folder = render.check_output(target) if target is not None else None  # before the paid submit
     if emulator:
         OUT.context["emulator"] = True  # free work; an interrupted job is resumed with --emulator
     OUT.info(f"{request.op.title} ({render.describe_settings(request)}): {render.cost_line(cost)}")
+    for warning in request.warnings():
+        OUT.info(f"warning: {warning}")
     OUT.context.update(
         operation=request.op.name, model=request.model, estimated_cost_usd=0.0 if emulator else cost.usd
     )
@@ -149,8 +186,6 @@ def generate(
 
     sent = False
     try:
-        if not (emulator or again):  # emulator work is free: a repeat costs nothing
-            _refuse_a_repeat(request, config.base_url(base_url))
         with open_client(
             base_url=base_url,
             api_key=api_key,
@@ -159,24 +194,46 @@ def generate(
             webhook_url=webhook_url,
         ) as client:
             OUT.context["submitting"] = True
-            job, target = _submit(client, request, target, output, no_download, overwrite)
+            job, chosen = service.submit(client, chosen)  # resume fetches the video if we end before it
             sent = True
-            _follow(client, job, request, target, no_wait, no_download, timeout, cost.usd)
+            wait = timeout if timeout is not None else client.default_timeout(request)
+            join_plan = (Path(source.join_base), joined) if source is not None and joined else None
+            _follow(client, job, request, chosen.target, no_wait, no_download, wait, cost.usd, join_plan)
     finally:
-        if not sent:  # refused, no key, interrupted: leave no empty folder behind (a download makes it again)
+        if not sent and target is not None:  # refused, no key, interrupted: leave no empty folder behind
             render.remove_made_folders(target.parent, made_folder)
 
 
-def _refuse_a_repeat(request: VideoRequest, gateway: str) -> None:
-    """Refuse what an identical job of the last hour, still open on this gateway, already asks for: a shell
-    or an agent that gave up on the first command (a timeout, a kill) would pay twice (`--again` pays)."""
-    from seedance.journal import Journal, repeat_refusal
+def _extend_source(fields: dict[str, Any], join: bool, no_video: bool) -> ExtendSource | None:
+    """Read --extend (a file, a URL or a job id) into the clip to send; check --join can be done."""
+    from seedance import extension, media
+    from seedance import join as joining
+    from seedance.errors import InputError
 
-    twin = Journal().open_twin(request, gateway)
-    if twin is None:
-        return
-    raise repeat_refusal(
-        twin,
+    value = fields.get("extend_video")
+    if value is None:
+        if join:
+            raise InputError("--join goes with --extend (it joins the clip and its new segment)")
+        return None
+    source = extension.resolve_source(value)
+    fields["extend_video"] = source.send
+    if join:
+        if no_video:
+            raise InputError("--join needs the new segment downloaded: drop --no-wait / --no-download")
+        if media.is_url(source.join_base):
+            raise InputError(
+                "--join needs the clip as a file (or a job id): a URL source is not downloaded for you",
+                hint="download it first, or leave out --join to get the new segment alone",
+            )
+        joining.require_pyav()
+    return source
+
+
+def _repeat_steps() -> NextSteps:
+    """What a refused repeat tells a shell user (or an agent driving the CLI) to do instead of paying again."""
+    from seedance.jobs import NextSteps
+
+    return NextSteps(
         on_its_way="see `seedance jobs` in a few seconds for its request id",
         to_wait="`seedance wait {request_id}` saves its video",
         to_check="check `seedance jobs` and the Pixazo dashboard",
@@ -184,42 +241,18 @@ def _refuse_a_repeat(request: VideoRequest, gateway: str) -> None:
     )
 
 
-def _submit(
-    client: Client,
-    request: VideoRequest,
-    target: Path,
-    output: str | None,
-    no_download: bool,
-    overwrite: bool,
-) -> tuple[Job, Path]:
-    """Submit the paid job (journaled first); a stamped name taken by a job of the same second moves on."""
-    from seedance.cli import render
-    from seedance.errors import OutputClaimed
-
-    while True:
-        try:
-            # resume fetches the video if this process ends before it does
-            job = client.submit(
-                request, output_path=str(target), want_download=not no_download, replace_existing=overwrite
-            )
-            return job, target
-        except OutputClaimed:  # a job of the same second took (or just saved) the stamped name: take the next
-            if not render.names_itself(output):
-                raise
-            target = render.default_output(output, request)
-
-
 def _follow(
     client: Client,
     job: Job,
     request: VideoRequest,
-    target: Path,
+    target: Path | None,
     no_wait: bool,
     no_download: bool,
     timeout: float,
     estimated_usd: float | None,
+    join_plan: tuple[Path, Path] | None = None,
 ) -> None:
-    """After the submit: say the id, wait with a status line, download, and print the result."""
+    """After the submit: say the id, wait with a status line, download, join, and print the result."""
     from seedance.cli import render
     from seedance.cli.progress import Progress
 
@@ -235,4 +268,18 @@ def _follow(
         result = client.wait(job, timeout=timeout, on_update=lambda st: progress.update(line, st))
         if not no_download:
             result = client.download(result, target, on_progress=lambda n, t: progress.progress(line, n, t))
-    render.finished(result, request, estimated_usd)
+    extra = None
+    if join_plan is not None and result.path:
+        from seedance.errors import InputError
+        from seedance.join import join_videos
+
+        first, joined = join_plan
+        try:
+            method = join_videos(first, Path(result.path), joined)
+        except InputError as exc:  # after the paid job: say where its video is, and not to pay again
+            raise InputError(
+                f"{exc.message}; the new segment is saved at {result.path}",
+                hint="the job is paid for and its video saved: do not run the command again",
+            ) from None
+        extra = {"joined_file": str(joined), "join_method": method, "joined_from": str(first)}
+    render.finished(result, request, estimated_usd, extra)

@@ -68,6 +68,7 @@ def wait(
     as_json: bool,
 ) -> None:
     """Wait for JOB_ID to finish, then download its video (to -o, or where `generate` meant to put it)."""
+    from seedance import jobs as service
     from seedance.cli import render
     from seedance.cli.common import open_client
     from seedance.cli.progress import Progress
@@ -75,7 +76,7 @@ def wait(
     OUT.context.update(request_id=job_id, emulator=emulator)
     if output is not None and not no_download:
         render.check_output_option(output)
-        _refuse_another_jobs_file(output, job_id)
+        service.check_download_path(job_id, output, overwrite=True)  # early: not after a long wait
     with open_client(
         base_url=base_url, api_key=api_key, poll_interval=poll_interval, emulator=emulator
     ) as client:
@@ -87,6 +88,7 @@ def wait(
                 timeout=timeout,
                 on_update=lambda st: progress.update(line, st),
                 download=not no_download,
+                overwrite=True,
                 on_progress=lambda n, t: progress.progress(line, n, t),
             )
         estimate = _estimate(client, job_id)
@@ -108,6 +110,7 @@ def download(
     as_json: bool,
 ) -> None:
     """Download the video of a finished job (resumes a partial download)."""
+    from seedance import jobs as service
     from seedance.cli import render
     from seedance.cli.common import open_client
     from seedance.cli.progress import Progress
@@ -115,36 +118,17 @@ def download(
     OUT.context.update(request_id=job_id, emulator=emulator)
     if output is not None:
         render.check_output_option(output)
-        _refuse_another_jobs_file(output, job_id)
+        service.check_download_path(job_id, output, overwrite=True)  # early: not after a long wait
     with open_client(
         base_url=base_url, api_key=api_key, poll_interval=poll_interval, emulator=emulator
     ) as client:
         with Progress() as progress:
             line = progress.add(job_id, "finished")
-            result = client.download(job_id, output, on_progress=lambda n, t: progress.progress(line, n, t))
+            result = client.download(  # a file the journal does not know: replaced
+                job_id, output, overwrite=True, on_progress=lambda n, t: progress.progress(line, n, t)
+            )
         estimate = _estimate(client, job_id)
     render.finished(result, None, estimate)
-
-
-def _refuse_another_jobs_file(output: str, job_id: str) -> None:
-    """`-o FILE` must not be another job's video: one it will still save there, or one it saved there. Its
-    paid video would be replaced (or would replace this one later)."""
-    from seedance.client import names_folder
-    from seedance.config import expand_home
-    from seedance.errors import InputError
-    from seedance.journal import Journal
-
-    if names_folder(output):
-        return  # a folder: the file is named after the job
-    journal = Journal()
-    this = journal.get(job_id)
-    path = str(expand_home(output).absolute())
-    owner = journal.output_owner(path, other_than=this.local_id if this is not None else None)
-    if owner is None or (this is not None and owner.request_id == this.request_id):
-        return
-    whose = f"job {owner.request_id or owner.local_id}"
-    what = f"{whose}'s saved video" if owner.state == "downloaded" else f"where {whose} will save its video"
-    raise InputError(f"{path} is {what}; nothing was downloaded", hint="choose another -o path")
 
 
 def _estimate(client: Client, job_id: str) -> float | None:

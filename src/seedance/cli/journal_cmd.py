@@ -64,12 +64,12 @@ def jobs(ctx: click.Context, state: str | None, limit: int, emulator: bool, as_j
     """List recent jobs, newest first. `seedance jobs show ID` for one; `seedance jobs prune` to clean up."""
     if ctx.invoked_subcommand is not None:
         return
-    from seedance.journal import Journal
+    from seedance import jobs as service
 
     if emulator:  # the journal has no gateway index: read all, keep the emulator's newest
-        records = [r for r in Journal().jobs(state=state) if r.emulated][:limit]
+        records = [r for r in service.listed(state=state) if r.emulated][:limit]
     else:
-        records = Journal().jobs(state=state, limit=limit)
+        records = service.listed(state=state, limit=limit)
     if OUT.json:
         OUT.emit({"ok": True, "jobs": [_row(r) for r in records]})
         return
@@ -127,18 +127,17 @@ def show(job_id: str, as_json: bool) -> None:
     """Show everything the journal knows of one job, with its status history."""
     import json
 
+    from seedance import jobs as service
     from seedance.errors import InputError
-    from seedance.journal import Journal
 
-    journal = Journal()
-    record = journal.get(job_id)
+    record = service.find(job_id)
     if record is None:
         raise InputError(f"no job {job_id!r} in the journal", hint="`seedance jobs` lists the jobs")
     data = {
         **_row(record),
         "request": _decoded(record.request_json),
         "settings": record.settings,
-        "history": journal.history(record.local_id),
+        "history": service.history(record.local_id),
         "sha256": record.sha256,
         "bytes": record.bytes_downloaded,
         "elapsed_s": record.elapsed_s,
@@ -166,12 +165,9 @@ def show(job_id: str, as_json: bool) -> None:
 def forget(job_id: str, as_json: bool) -> None:
     """Delete one ended job from the journal, e.g. a submit of unknown outcome once you have checked your
     dashboard (so `seedance resume` stops warning about it). Jobs that can still be finished are kept."""
-    from seedance.journal import Journal
+    from seedance import jobs as service
 
-    journal = Journal()
-    record = journal.get(job_id)
-    journal.forget(job_id)
-    local_id = record.local_id if record is not None else job_id
+    local_id = service.forget(job_id).local_id
     OUT.result({"ok": True, "forgotten": local_id}, f"forgot {local_id}")
 
 
@@ -188,14 +184,14 @@ def prune(before: str, as_json: bool) -> None:
     """Delete finished jobs created before DATE from the journal (files on disk are left alone)."""
     from datetime import date
 
+    from seedance import jobs as service
     from seedance.errors import InputError
-    from seedance.journal import Journal
 
     try:
         day = date.fromisoformat(before)
     except ValueError:
         raise InputError(f"--before {before!r} is not a date; write it as YYYY-MM-DD") from None
-    removed = Journal().prune(day.isoformat())
+    removed = service.prune(day.isoformat())
     OUT.result({"ok": True, "removed": removed}, f"removed {removed} job(s)")
 
 
@@ -218,12 +214,11 @@ def resume(
     """Pick up unfinished jobs from the journal: poll each to its end and download its video."""
     from seedance import resume as resuming
     from seedance.cli.common import open_client
-    from seedance.journal import Journal
 
     OUT.context["emulator"] = emulator
-    journal = Journal()  # read before the key is asked for: with nothing to resume, no key is needed
-    records = resuming.pick(journal, None if all_jobs else job_id)
-    unknown = [] if job_id and not all_jobs else resuming.unknown_outcome(journal)
+    # Read before the key is asked for: with nothing to resume, no key is needed.
+    records = resuming.pick(None if all_jobs else job_id)
+    unknown = [] if job_id and not all_jobs else resuming.unknown_outcome()
     if unknown:
         # Paid, perhaps, but their request ids never arrived: nothing here can fetch them or safely resend.
         OUT.info(

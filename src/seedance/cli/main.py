@@ -38,9 +38,16 @@ def main(argv: list[str] | None = None) -> Any:
     args = list(sys.argv[1:] if argv is None else argv)
     fast = FAST_PATHS.get(tuple(args))
     if fast is not None:
-        with contextlib.suppress(BrokenPipeError):
-            fast()
-        return sys.exit(0)
+        try:
+            with contextlib.suppress(BrokenPipeError):
+                fast()
+            return sys.exit(0)
+        except Exception as exc:
+            from seedance.errors import SeedanceError
+
+            if not isinstance(exc, SeedanceError):
+                raise
+            # e.g. a bad user catalog file: the click app says it as one line with its exit code
     from seedance.cli.app import run
 
     return run(args)

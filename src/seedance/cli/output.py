@@ -106,8 +106,9 @@ def quiet(stream: Any) -> None:
 
 OUT = Output()
 
-_CONTROL = r"[\x00-\x1f\x7f-\x9f]"
-_LINE_CONTROL = r"[\x00-\x09\x0b-\x1f\x7f-\x9f]"  # all but the line break
+_CONTROL = r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]"
+_LINE_CONTROL = r"[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]"  # all but the line break
+# Lone surrogates are bytes of an argument that was not UTF-8: printed raw they would fail the UTF-8 stream.
 # Patterns, not compiled here: this module is on `--help`'s path; `re` caches them on first use.
 
 
@@ -120,9 +121,13 @@ def literal(value: object, *, json_text: bool = False, keep_lines: bool = False)
     `keep_lines` leaves line breaks as they are (for our own multi-line messages).
     """
     text = value if isinstance(value, str) else str(value)
-    form = "\\u{:04x}" if json_text else "\\x{:02x}"
     pattern = _LINE_CONTROL if keep_lines else _CONTROL
-    return re.sub(pattern, lambda m: form.format(ord(m.group())), text)
+
+    def escaped(match: re.Match[str]) -> str:
+        code = ord(match.group())
+        return f"\\u{code:04x}" if json_text or code > 0xFF else f"\\x{code:02x}"
+
+    return re.sub(pattern, escaped, text)
 
 
 INTERNAL_CONTEXT = {"submitting", "emulator", "downloading"}
@@ -173,9 +178,10 @@ def report_error(exc: SeedanceError) -> int:
     if OUT.json:
         OUT.emit({"ok": False, **_public(OUT.context), "error": exc.to_dict()})
     else:
-        OUT.info(f"error: {exc.message}")
+        # One line each, whatever the message quotes (a path or an id with a line break cannot forge a line).
+        OUT.info(literal(f"error: {exc.message}"))
         if exc.remedy:
-            OUT.info(f"hint: {exc.remedy}")
+            OUT.info(literal(f"hint: {exc.remedy}"))
     return exc.exit_code
 
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import unicodedata
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,66 +14,6 @@ from seedance.request import VideoRequest
 
 if TYPE_CHECKING:
     from seedance.models import Job, Result
-
-
-def slug(text: str, words: int = 6, max_bytes: int = 60) -> str:
-    """A short file-name-safe slug of a prompt: lower-case words joined by `-`.
-
-    Accents are dropped (`café` -> `cafe`); letters of other scripts are kept (`猫が浜辺を歩く`) when the
-    file system can name them. Only letters, digits, their combining marks and `-` survive, so no slug holds
-    a separator, a dot or a control character; it is at most `max_bytes` bytes in UTF-8.
-    """
-    kept: list[str] = []
-    for char in unicodedata.normalize("NFKD", text.lower()):
-        if unicodedata.category(char).startswith("M"):
-            # A mark on a Latin letter is an accent to drop; on another script's letter it is part of it.
-            if kept and not kept[-1].isascii() and kept[-1] != " ":
-                kept.append(char)
-        elif char.isalnum():
-            kept.append(char)
-        else:
-            kept.append(" ")
-    parts = unicodedata.normalize("NFC", "".join(kept)).split()[:words]
-    try:
-        os.fsencode("".join(parts))
-    except UnicodeError:  # a file system encoding that cannot name these letters: keep the ASCII ones
-        parts = "".join(c if c.isascii() else " " for c in " ".join(parts)).split()
-    name = ""
-    for char in "-".join(parts):
-        if len((name + char).encode("utf-8")) > max_bytes:
-            break
-        name += char
-    return name.rstrip("-") or "video"
-
-
-def default_output(output: str | None, request: VideoRequest) -> Path:
-    """Where the video goes: -o (a file, or a folder to put it in), else a stamped name in the current folder.
-
-    `-o DIR/` (a trailing slash) names a folder even when it does not exist yet; it is created on download.
-    """
-    name = f"seedance-{datetime.now():%Y%m%d-%H%M%S}-{slug(request.prompt or request.op.kind.value)}.mp4"
-    if output is None:
-        return _unused(Path.cwd() / name)
-    path = expand_home(output)
-    return _unused(path / name) if _names_a_folder(output, path) else path
-
-
-def names_itself(output: str | None) -> bool:
-    """Whether the video's file name is ours to choose (no -o, or -o naming a folder)."""
-    return output is None or _names_a_folder(output, expand_home(output))
-
-
-def _unused(path: Path) -> Path:
-    """`path`, or `stem-2.mp4` (-3, ...) when a file or another job's video already has that name: two jobs
-    started in the same second never share a stamped name. (The journal refuses a name still claimed.)"""
-    from seedance.journal import Journal
-
-    journal = Journal()
-    candidate, n = path, 1
-    while candidate.exists() or journal.output_owner(str(candidate.absolute())) is not None:
-        n += 1
-        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
-    return candidate
 
 
 def check_webhook_url(url: str) -> None:
@@ -96,19 +34,15 @@ def check_webhook_url(url: str) -> None:
         )
 
 
-def _names_a_folder(output: str, path: Path) -> bool:
-    if output.endswith(("/", os.sep)) or (os.altsep is not None and output.endswith(os.altsep)):
-        return True
-    try:
-        return path.is_dir()
-    except OSError:  # a name too long, no permission: the check below says so in one line
-        return False
-
-
 def check_output_option(output: str) -> None:
     """`-o` of wait and download: a folder (the file is named from the job id) or a file; see check_output."""
+    from seedance.errors import InputError
+    from seedance.jobs.naming import names_a_folder
+
+    if not output.strip():
+        raise InputError("-o is empty; give a file or folder path, or leave -o out")
     path = expand_home(output)
-    check_output(path, folder_only=_names_a_folder(output, path))
+    check_output(path, folder_only=names_a_folder(output, path))
 
 
 def check_output(path: Path, *, folder_only: bool = False) -> Path | None:
@@ -259,14 +193,22 @@ def result_data(result: Result, estimated_cost_usd: float | None = None) -> dict
     }
 
 
-def finished(result: Result, request: VideoRequest | None, estimated_cost_usd: float | None) -> None:
-    """Print a finished job: the file and its size, or the URL."""
+def finished(
+    result: Result,
+    request: VideoRequest | None,
+    estimated_cost_usd: float | None,
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """Print a finished job: the file and its size, or the URL (and the joined file of `--join`)."""
     data = result_data(result, estimated_cost_usd)
     if request is not None:
         data["model"] = request.model
     lines = []
     if result.path:
         lines.append(f"saved {result.path} ({human_size(result.size_bytes)})")
+    if extra:
+        data.update(extra)
+        lines.append(f"joined {extra['joined_from']} + the new segment -> {extra['joined_file']}")
     lines.append(f"video URL: {result.video_url}")
     if result.elapsed_s is not None:
         lines.append(f"took {result.elapsed_s:.1f} s (request {result.request_id})")

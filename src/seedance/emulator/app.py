@@ -48,20 +48,30 @@ MEDIA_PATH = "/_media/{request_id}/{token}/output.mp4"
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
-def legacy_result_paths() -> list[str]:
+def legacy_result_paths(operations: tuple[catalog.Operation, ...] = catalog.OPERATIONS) -> list[str]:
     """The seed's polling paths, `/{api_base}/v1/result/{id}`, one per API base in the catalog."""
-    bases = sorted({op.path.strip("/").split("/")[0] for op in catalog.OPERATIONS})
+    bases = sorted({op.path.strip("/").split("/")[0] for op in operations})
     return [f"/{base}/v1/result/{{request_id}}" for base in bases]
 
 
+def served_catalog(state: EmulatorState) -> catalog.Catalog:
+    """The catalog this emulator serves: the shipped rows with its `catalog_file` (or the user's file)."""
+    extra = state.options.catalog_file
+    return catalog.load(extra) if extra is not None else catalog.current()
+
+
 def create_app(state: EmulatorState) -> ASGIApp:
-    """Build the emulator's ASGI app over `state` (routes, control routes, request log)."""
+    """Build the emulator's ASGI app over `state` (routes, control routes, request log).
+
+    Only the operations of models still served are mounted: a retired model's path answers 404
+    `Resource not found`, as the gateway's front does for a route it no longer has.
+    """
     gateway = _Gateway(state)
-    routes: list[BaseRoute] = [
-        Route(op.path, gateway.submit_endpoint(op), methods=["POST"]) for op in catalog.OPERATIONS
-    ]
+    live = served_catalog(state).live_operations()
+    routes: list[BaseRoute] = [Route(op.path, gateway.submit_endpoint(op), methods=["POST"]) for op in live]
     routes += [
-        Route(path, gateway.status, methods=["GET"]) for path in [catalog.STATUS_PATH, *legacy_result_paths()]
+        Route(path, gateway.status, methods=["GET"])
+        for path in [catalog.STATUS_PATH, *legacy_result_paths(live)]
     ]
     routes += [
         Route(MEDIA_PATH, gateway.media, methods=["GET", "HEAD"]),

@@ -147,6 +147,9 @@ class EmulatorOptions(BaseModel):
     """Where synthesised videos are kept and reused across instances; None uses a private temporary folder."""
     webhook_timeout: float = Field(default=5.0, gt=0)
     """Seconds the emulator waits for a webhook receiver to answer."""
+    catalog_file: Path | None = None
+    """Catalog rows to serve on top of the shipped ones (a user catalog file, read at start); None: the
+    user's own catalog file, as the client reads it."""
 
     @field_validator("media_base_url")
     @classmethod

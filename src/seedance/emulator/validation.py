@@ -51,8 +51,14 @@ def validate_content_body(op: Operation, body: object, strict: bool) -> JobReque
     items = [_parse_item(f"content[{i}]", raw, strict) for i, raw in enumerate(_content_list(data))]
     _check_kind_rules(op.kind, items)
     model = op.model_info
+    _check_counts(model, items)
     duration = _duration(data.get("duration", MISSING), model)
-    ratio = check_choice("ratio", data.get("ratio", model.default_ratio), op.ratios)
+    if op.forced_ratio is not None and "ratio" in data:
+        # BytePlus answers InvalidParameter.TaskTypeConstraint when a ratio is sent where it forces one
+        raise InvalidParameter(
+            "ratio", f"absent: this task type forces {op.forced_ratio} (TaskTypeConstraint)", data["ratio"]
+        )
+    ratio = check_choice("ratio", data.get("ratio", op.forced_ratio or model.default_ratio), op.ratios)
     resolution = check_choice(
         "resolution", data.get("resolution", model.default_resolution), model.resolutions
     )
@@ -118,11 +124,17 @@ def _check_kind_rules(kind: Kind, items: list[Item]) -> None:
         raise InvalidParameter(
             f"{roles[0].field}.role", "absent: frame roles belong to first-last-frame", roles[0].role
         )
-    _check_counts(images, videos, audios)
     if kind is Kind.REFERENCE and not (images or videos or audios):
         raise InvalidParameter(
             "content", "an array with at least one image_url, video_url or audio_url item", types
         )
+    if kind is Kind.EXTEND:
+        if len(videos) != 1 or images or audios:
+            raise InvalidParameter(
+                "content", "an array of text and exactly one video_url item (the clip to extend)", types
+            )
+        if not any(i.text.strip() for i in by_type["text"]):
+            raise InvalidParameter("content", "an array with a text item (what happens next)", types)
     if kind is Kind.EDIT:
         if not videos:
             raise InvalidParameter(
@@ -155,12 +167,13 @@ def _check_frames(images: list[Item], others: list[Item], types: list[str]) -> N
         )
 
 
-def _check_counts(images: list[Item], videos: list[Item], audios: list[Item]) -> None:
-    for found, limit, name in (
-        (images, catalog.MAX_IMAGES, "image_url"),
-        (videos, catalog.MAX_VIDEOS, "video_url"),
-        (audios, catalog.MAX_AUDIOS, "audio_url"),
+def _check_counts(model: catalog.Model, items: list[Item]) -> None:
+    for limit, name in (
+        (model.max_images, "image_url"),
+        (model.max_videos, "video_url"),
+        (model.max_audios, "audio_url"),
     ):
+        found = [i for i in items if i.type == name]
         if len(found) > limit:
             raise InvalidParameter(
                 found[limit].field, f"absent: at most {limit} {name} items are accepted", name

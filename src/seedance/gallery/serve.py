@@ -1,7 +1,10 @@
 """Serve a built gallery on 127.0.0.1: the page, its posters and the journal's videos, and nothing else.
 
 The server answers from a fixed table built at start (URL path -> file or bytes); a request for any other
-path is 404, and no request path is ever joined to a folder, so nothing else on disk can be reached.
+path is 404, and no request path is ever joined to a folder, so nothing else on disk can be reached. A file
+is served only while it is the very file recorded at start (device, inode, size, modification time, checked
+on the opened file, never through a symlink): a video swapped for a symlink to the key file, or replaced by
+another file, is 404. A video must also have the size its job downloaded, per the journal.
 Videos support single byte ranges so browsers can seek. Requests naming another host are refused
 (DNS rebinding), and the server binds to the loopback interface only.
 """
@@ -9,6 +12,8 @@ Videos support single byte ranges so browsers can seek. Requests naming another 
 from __future__ import annotations
 
 import mimetypes
+import os
+import stat
 import sys
 import threading
 from dataclasses import dataclass
@@ -30,6 +35,8 @@ class Resource:
     content_type: str
     path: Path | None = None
     data: bytes | None = None
+    identity: tuple[int, int, int, int] | None = None
+    """(device, inode, size, mtime in ns) of the file at start: what it must still be when served."""
 
 
 def site_table(gallery: Gallery) -> dict[str, Resource]:
@@ -37,15 +44,49 @@ def site_table(gallery: Gallery) -> dict[str, Resource]:
     page = Resource("text/html; charset=utf-8", data=gallery.render(served=True).encode("utf-8"))
     table = {"/": page, "/" + gallery.page.name: page}
     for entry in gallery.entries:
-        if entry.poster.path is not None:
-            table[f"/{gallery.files_dir.name}/{entry.poster.path.name}"] = Resource(
-                "image/jpeg", entry.poster.path
-            )
+        poster = entry.poster.path
+        if poster is not None and (identity := file_identity(poster)) is not None:
+            table[f"/{gallery.files_dir.name}/{poster.name}"] = Resource("image/jpeg", poster, None, identity)
         media = gallery.media_path(entry)
         if media is not None and entry.video is not None:
-            kind = mimetypes.guess_type(entry.video.name)[0] or "video/mp4"
-            table["/" + media] = Resource(kind, entry.video)
+            identity = file_identity(entry.video, size=entry.record.bytes_downloaded)
+            if identity is not None:
+                kind = mimetypes.guess_type(entry.video.name)[0] or "video/mp4"
+                table["/" + media] = Resource(kind, entry.video, None, identity)
     return table
+
+
+def file_identity(path: Path, size: int | None = None) -> tuple[int, int, int, int] | None:
+    """The identity of the regular file at `path` (not through a symlink), or None when it is not one, or
+    not of the expected `size` (a video is served only as big as its job downloaded it)."""
+    try:
+        info = path.lstat()
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode) or (size is not None and info.st_size != size):
+        return None
+    return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns
+
+
+def open_recorded(resource: Resource) -> int | None:
+    """Open a resource's file for reading; None unless the opened file is the one recorded at start.
+
+    The check is made on the open descriptor (fstat), so the file read is the file checked: swapping the path
+    for a symlink (refused by O_NOFOLLOW) or another file (another inode) between check and read gets nothing.
+    """
+    assert resource.path is not None
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(resource.path, flags)
+    except OSError:
+        return None
+    info = os.fstat(fd)
+    if (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns) != resource.identity or not stat.S_ISREG(
+        info.st_mode
+    ):
+        os.close(fd)
+        return None
+    return fd
 
 
 class GalleryServer(ThreadingHTTPServer):
@@ -113,11 +154,14 @@ class _Handler(BaseHTTPRequestHandler):
             return self._plain(404, "not found", body)
         if resource.data is not None:
             return self._send(200, resource.content_type, len(resource.data), {}, body, data=resource.data)
-        assert resource.path is not None
-        try:
-            size = resource.path.stat().st_size
-        except OSError:
-            return self._plain(404, "file gone", body)
+        fd = open_recorded(resource)
+        if fd is None:
+            return self._plain(404, "not found", body)
+        with os.fdopen(fd, "rb") as source:
+            return self._answer_file(resource, source, body)
+
+    def _answer_file(self, resource: Resource, source: Any, body: bool) -> None:
+        size = os.fstat(source.fileno()).st_size
         start, end = 0, size - 1
         status, extra = 200, {"Accept-Ranges": "bytes"}
         wanted = self.headers.get("Range")
@@ -129,7 +173,7 @@ class _Handler(BaseHTTPRequestHandler):
             start, end = parsed
             status, extra["Content-Range"] = 206, f"bytes {start}-{end}/{size}"
         return self._send(
-            status, resource.content_type, end - start + 1, extra, body, path=resource.path, start=start
+            status, resource.content_type, end - start + 1, extra, body, source=source, start=start
         )
 
     def _plain(self, status: int, text: str, body: bool) -> None:
@@ -145,7 +189,7 @@ class _Handler(BaseHTTPRequestHandler):
         body: bool,
         *,
         data: bytes | None = None,
-        path: Path | None = None,
+        source: Any = None,
         start: int = 0,
     ) -> None:
         self.send_response(status)
@@ -161,10 +205,9 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             if data is not None:
                 self.wfile.write(data)
-            elif path is not None:
-                with path.open("rb") as source:
-                    source.seek(start)
-                    _copy(source, self.wfile, length)
+            elif source is not None:
+                source.seek(start)
+                _copy(source, self.wfile, length)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
 

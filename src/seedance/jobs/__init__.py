@@ -1,0 +1,50 @@
+"""The job service: every rule that protects the user's money, written once, for the library's clients, the
+CLI, the MCP server and the batch runner (which only word hints and render).
+
+- `plan` / `submit`: validate, price, check media, place the video, refuse (another job's file, an existing
+  file, an identical job still open); journal, then send. The refusals run again inside the journal's write
+  transaction, so two processes cannot both pass them.
+- `outputs`: whose file a path is (`owner_of`) and the download-side refusal (`check_download_target`).
+- `repeats`: the repeat guard and its wording (`NextSteps`).
+- `records`: which jobs resume picks up, which may be forgotten, settling dead submits.
+"""
+
+from seedance.jobs.outputs import check_download_path, check_download_target, is_abandoned, owner_of
+from seedance.jobs.planning import Plan, asubmit, plan, retarget, submit
+from seedance.jobs.records import (
+    find,
+    forget,
+    history,
+    listed,
+    prune,
+    settle_orphans,
+    unfinished,
+    user_journal,
+)
+from seedance.jobs.repeats import LIBRARY_STEPS, NextSteps, find_repeat, refuse_repeat
+from seedance.journal import JobRecord
+
+__all__ = [
+    "LIBRARY_STEPS",
+    "JobRecord",
+    "NextSteps",
+    "Plan",
+    "asubmit",
+    "check_download_path",
+    "check_download_target",
+    "find",
+    "find_repeat",
+    "forget",
+    "history",
+    "is_abandoned",
+    "listed",
+    "owner_of",
+    "plan",
+    "prune",
+    "refuse_repeat",
+    "retarget",
+    "settle_orphans",
+    "submit",
+    "unfinished",
+    "user_journal",
+]

@@ -1,0 +1,96 @@
+"""The journal's schema as named migrations, applied in order and recorded by name (as simonw/llm does).
+
+A migration is appended, never edited: a journal records which ones it has, so any older journal (rows and
+all) is brought up to date when it is opened, in one transaction. Journals from before migrations had names
+counted them in `PRAGMA user_version`; those counts are read once as the first names.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATIONS: tuple[tuple[str, str], ...] = (
+    (
+        "m001_jobs_and_history",
+        """
+    CREATE TABLE jobs (
+        local_id TEXT PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        operation TEXT NOT NULL,
+        model TEXT NOT NULL,
+        prompt TEXT,
+        request_json TEXT NOT NULL,
+        settings_json TEXT NOT NULL,
+        state TEXT NOT NULL,
+        request_id TEXT UNIQUE,
+        polling_url TEXT,
+        raw_status TEXT,
+        video_url TEXT,
+        video_url_at TEXT,
+        error TEXT,
+        charged INTEGER,
+        estimated_cost_usd REAL,
+        submit_attempts INTEGER NOT NULL DEFAULT 0,
+        warnings_json TEXT NOT NULL DEFAULT '[]',
+        output_path TEXT,
+        want_download INTEGER NOT NULL DEFAULT 1,
+        bytes_downloaded INTEGER,
+        sha256 TEXT,
+        downloaded_at TEXT,
+        submitted_at TEXT,
+        finished_at TEXT,
+        elapsed_s REAL,
+        batch_id TEXT,
+        batch_line INTEGER,
+        pid INTEGER,
+        gateway TEXT
+    );
+    CREATE INDEX jobs_state ON jobs(state);
+    CREATE INDEX jobs_created ON jobs(created_at);
+    CREATE INDEX jobs_batch ON jobs(batch_id, batch_line);
+    CREATE TABLE history (
+        local_id TEXT NOT NULL REFERENCES jobs(local_id) ON DELETE CASCADE,
+        at TEXT NOT NULL,
+        state TEXT NOT NULL,
+        detail TEXT
+    );
+    CREATE INDEX history_job ON history(local_id);
+    """,
+    ),
+    (
+        "m002_ephemeral_gateway_and_output_index",
+        """
+    ALTER TABLE jobs ADD COLUMN ephemeral_gateway INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX jobs_output ON jobs(output_path COLLATE NOCASE);
+    """,
+    ),
+)
+"""(name, SQL) in the order they apply."""
+
+
+def migrate(db: sqlite3.Connection, now: str) -> list[str]:
+    """Apply the migrations `db` lacks, in one immediate transaction; return the names applied."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+        applied = {row[0] for row in db.execute("SELECT name FROM migrations")}
+        if not applied:  # numbered before names: the first `user_version` migrations are in
+            counted = db.execute("PRAGMA user_version").fetchone()[0]
+            for name, _ in MIGRATIONS[:counted]:
+                db.execute("INSERT INTO migrations (name, applied_at) VALUES (?, ?)", (name, now))
+                applied.add(name)
+        done = []
+        for name, script in MIGRATIONS:
+            if name in applied:
+                continue
+            for statement in filter(str.strip, script.split(";")):
+                db.execute(statement)
+            db.execute("INSERT INTO migrations (name, applied_at) VALUES (?, ?)", (name, now))
+            done.append(name)
+        db.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")  # still said, for tools that read it
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    return done

@@ -1,0 +1,103 @@
+"""The library is safe by default: a paid video never lands on another file, and nothing is sent when it
+would. Run as a user runs it, against the emulator as a real server."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cli_process import run_command
+from seedance import Client, OutputClaimed, RepeatRefused
+from seedance.journal import Journal
+
+ROOT = Path(__file__).resolve().parents[2]
+REQUEST = {"prompt": "A cat", "duration": 4, "resolution": "480p"}
+
+
+def library_snippet() -> str:
+    """The README's (or the library page's) example program, as written."""
+    for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for block in re.findall(r"```python\n(.*?)```", page.read_text(encoding="utf-8"), re.S):
+            if "seedance.Client()" in block and "cat.mp4" in block:
+                return str(block)
+    raise AssertionError("no library example with seedance.Client() and cat.mp4 in the README or docs/")
+
+
+def submits(emulator: Any) -> int:
+    return sum(1 for r in emulator.requests if r.route == "submit")
+
+
+def test_the_readme_snippet_run_twice_refuses_to_replace_the_video(
+    emulator: Any, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    """First run: cat.mp4 and the others are saved. Second run: refused before anything is sent, with one
+    error naming overwrite=True; cat.mp4 is the first run's video, byte for byte."""
+    script = tmp_path / "snippet.py"
+    script.write_text(library_snippet(), encoding="utf-8")
+    env = {
+        **cli_env,
+        "SEEDANCE_BASE_URL": emulator.base_url,
+        "PIXAZO_API_KEY": emulator.api_key,
+        "SEEDANCE_POLL_INTERVAL": "0.05",
+    }
+    first = run_command([sys.executable, str(script)], env, cwd=tmp_path, timeout=180)
+    assert first.returncode == 0, first.stderr
+    video = (tmp_path / "cat.mp4").read_bytes()
+    sent = submits(emulator)
+    second = run_command([sys.executable, str(script)], env, cwd=tmp_path, timeout=180)
+    assert second.returncode != 0
+    last = second.stderr.strip().splitlines()[-1]
+    assert last.startswith("seedance.errors.OutputClaimed: "), second.stderr
+    assert "cat.mp4 already exists; nothing was sent" in last
+    assert submits(emulator) == sent  # refused before the submit
+    assert (tmp_path / "cat.mp4").read_bytes() == video
+
+
+def test_generate_overwrite_true_replaces_on_purpose(emulator: Any, tmp_path: Path) -> None:
+    """overwrite=True is the one way to replace a file the journal does not know."""
+    (tmp_path / "cat.mp4").write_bytes(b"an older file")
+    with Client(base_url=emulator.base_url, api_key=emulator.api_key, poll_interval=0.05) as client:
+        with pytest.raises(OutputClaimed, match="overwrite=True"):
+            client.generate(REQUEST, tmp_path / "cat.mp4")
+        assert submits(emulator) == 0
+        result = client.generate(REQUEST, tmp_path / "cat.mp4", overwrite=True)
+    assert (tmp_path / "cat.mp4").read_bytes()[4:8] == b"ftyp"
+    assert result.path == tmp_path / "cat.mp4"
+
+
+def test_downloading_job_b_onto_job_a_s_saved_video_raises(emulator: Any, tmp_path: Path) -> None:
+    """Job A saved a.mp4; job B's download to a.mp4 raises OutputClaimed, even with overwrite=True, and a.mp4
+    stays A's video. B may still go elsewhere, and A may be downloaded onto its own file again."""
+    journal = Journal(tmp_path / "jobs.db")
+    with Client(
+        base_url=emulator.base_url, api_key=emulator.api_key, poll_interval=0.05, journal=journal
+    ) as client:
+        a = client.generate(REQUEST, tmp_path / "a.mp4")
+        b = client.generate({**REQUEST, "prompt": "A dog"}, tmp_path / "b.mp4")
+        saved = (tmp_path / "a.mp4").read_bytes()
+        for overwrite in (False, True):
+            with pytest.raises(OutputClaimed, match="saved video; nothing was downloaded"):
+                client.download(b.request_id, tmp_path / "a.mp4", overwrite=overwrite)
+        assert (tmp_path / "a.mp4").read_bytes() == saved
+        assert client.download(a.request_id, tmp_path / "a.mp4").sha256 == a.sha256
+        assert client.download(b.request_id, tmp_path / "elsewhere.mp4").sha256 == b.sha256
+
+
+def test_a_repeat_of_an_open_job_is_refused_by_the_library(emulator: Any, tmp_path: Path) -> None:
+    """With a journal, generate() of a request identical to a job still running is RepeatRefused, nothing
+    sent; again=True pays on purpose."""
+    journal = Journal(tmp_path / "jobs.db")
+    with Client(
+        base_url=emulator.base_url, api_key=emulator.api_key, poll_interval=0.05, journal=journal
+    ) as client:
+        open_job = client.submit(REQUEST)
+        with pytest.raises(RepeatRefused) as refused:
+            client.generate(REQUEST, tmp_path / "again.mp4")
+        assert refused.value.request_id == open_job.request_id
+        assert submits(emulator) == 1
+        assert client.generate(REQUEST, tmp_path / "again.mp4", again=True).path == tmp_path / "again.mp4"
+    assert submits(emulator) == 2
