@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit install clean
+.PHONY: demo test lint typecheck unit install clean docs
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,10 +16,14 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/seedance generate "A cat walking on the beach" --emulator -o cat.mp4 --overwrite
+	@echo
+	@echo "cat.mp4 is ready. seedance is installed in $(VENV); run it next as:"
+	@echo "  $(BIN)/seedance --help"
+	@echo "or activate the environment once per shell (source $(BIN)/activate) and type: seedance --help"
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict src/seedance
@@ -29,6 +33,9 @@ unit: $(STAMP)
 	$(BIN)/pytest -q -n auto  # one worker per core: the suite is mostly real subprocesses and HTTP waits
 
 test: lint typecheck unit
+
+docs: $(STAMP)  # the CLI reference in docs/cli.md, from each command's --help
+	$(BIN)/python scripts/cli_reference.py
 
 clean:
 	rm -rf $(VENV) cat.mp4

@@ -11,7 +11,13 @@ from pathlib import Path
 
 import pytest
 
-ENV_VARS = ("PIXAZO_API_KEY", "SEEDANCE_BASE_URL", "SEEDANCE_HOME", "SEEDANCE_POLL_INTERVAL")
+ENV_VARS = (
+    "PIXAZO_API_KEY",
+    "SEEDANCE_BASE_URL",
+    "SEEDANCE_HOME",
+    "SEEDANCE_POLL_INTERVAL",
+    "SEEDANCE_EMULATOR",
+)
 
 
 @pytest.fixture(autouse=True)

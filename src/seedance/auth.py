@@ -186,9 +186,11 @@ def resolve_key(
             interactive = sys.stdin.isatty()
         if not interactive:
             raise KeyMissingError(KEY_PROMPT)
-        (say or (lambda text: print(text, file=sys.stderr)))(KEY_PROMPT)
+        tell = say or (lambda text: print(text, file=sys.stderr))
+        tell(KEY_PROMPT)
         answer = (ask or _ask_hidden)("API key: ")
         path = save_key(answer)
+        tell(f"saved the key to {path} (only you can read it); seedance will not ask again")
         resolved = ResolvedKey(clean_key(answer), "prompt", path)
     errors.register_secret(resolved.key)
     return resolved

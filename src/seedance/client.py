@@ -32,6 +32,8 @@ T = TypeVar("T")
 
 JobRef = Job | Result | str
 UpdateCallback = Callable[[JobStatus], None]
+ProgressCallback = Callable[[int, int | None], None]
+"""Called with the bytes of a download so far and its whole size (None when the server did not say)."""
 
 
 def safe_filename(name: str, suffix: str = ".mp4") -> str:
@@ -110,7 +112,7 @@ class _ClientCore:
             before_insert=before_insert,
             batch_id=batch_id,
             batch_line=batch_line,
-            gateway=self.base_url,
+            gateway=config.journal_gateway(self.base_url),
             ephemeral_gateway=self.base_url in config.IN_PROCESS_GATEWAYS,
         )
 
@@ -184,8 +186,13 @@ class _ClientCore:
         if record is not None and record.request_id:
             if not record.sent_to(self.base_url):
                 raise errors.InputError(
-                    f"job {record.local_id} was sent to {record.gateway}, not to {self.base_url}",
-                    hint=f"pass --base-url {record.gateway} (or set SEEDANCE_BASE_URL to it)",
+                    f"job {record.local_id} was sent to {record.gateway_name}, not to "
+                    f"{config.journal_gateway(self.base_url)}",
+                    hint=(
+                        f"leave out --emulator (and unset {config.EMULATOR_ENV}); " + record.gateway_hint
+                        if config.is_emulated(self.base_url) and not record.emulated
+                        else record.gateway_hint
+                    ),
                 )
             return record.to_job()
         if record is not None:  # never reached the gateway, or its answer never came: nothing to ask it
@@ -298,10 +305,13 @@ class _ClientCore:
             stamp=False,  # no path: the file is named after its request id once it has one
         )
 
-    def _checked_target(self, job: Job, path: str | Path | None, overwrite: bool) -> DownloadTarget:
+    def _checked_target(
+        self, job: Job, path: str | Path | None, overwrite: bool, on_progress: ProgressCallback | None = None
+    ) -> DownloadTarget:
         """The download's target, refused when it is another job's video (always) or a file that is not
         this job's own (unless `overwrite`)."""
         target = self._target(job, path)
+        target.on_progress = on_progress
         record = (
             self._journal_safely(job, "its output path", lambda journal, local_id: journal.get(local_id))
             if job.local_id
@@ -451,8 +461,16 @@ class Client(_ClientCore):
         flow = self._wait_flow(ref, timeout, on_update, self._clock)
         return self._result(ref, self._driver.run(flow), started, self._clock)
 
-    def download(self, result: JobRef, path: str | Path | None = None, *, overwrite: bool = False) -> Result:
+    def download(
+        self,
+        result: JobRef,
+        path: str | Path | None = None,
+        *,
+        overwrite: bool = False,
+        on_progress: ProgressCallback | None = None,
+    ) -> Result:
         """Save a finished job's video to `path` (resuming a partial download); return the Result with it.
+        `on_progress(bytes_so_far, total_or_None)` is called as the bytes arrive.
 
         Another job's video (saved at `path`, or to be saved there) is never replaced; any other file that is
         not this job's own is refused (OutputClaimed) unless `overwrite`.
@@ -460,7 +478,7 @@ class Client(_ClientCore):
         job, known = self._status_for_download(result)
         if known is None:
             known = self._result(job, self.status(job), self._clock(), self._clock)
-        target = self._checked_target(job, path, overwrite)
+        target = self._checked_target(job, path, overwrite, on_progress)
         try:
             outcome = self._driver.run(
                 download_flow(self.settings, job.request_id, known.video_url, target, job.polling_url)
@@ -504,10 +522,13 @@ class Client(_ClientCore):
         on_update: UpdateCallback | None = None,
         download: bool = True,
         overwrite: bool = False,
+        on_progress: ProgressCallback | None = None,
     ) -> Result:
         """Wait for a submitted job and download its video: what `resume` does for each unfinished job."""
         result = self.wait(job, timeout=timeout, on_update=on_update)
-        return self.download(result, path, overwrite=overwrite) if download else result
+        if not download:
+            return result
+        return self.download(result, path, overwrite=overwrite, on_progress=on_progress)
 
 
 class AsyncClient(_ClientCore):
@@ -602,9 +623,15 @@ class AsyncClient(_ClientCore):
         return self._result(ref, await self._driver.run(flow), started, self._clock)
 
     async def download(
-        self, result: JobRef, path: str | Path | None = None, *, overwrite: bool = False
+        self,
+        result: JobRef,
+        path: str | Path | None = None,
+        *,
+        overwrite: bool = False,
+        on_progress: ProgressCallback | None = None,
     ) -> Result:
         """Save a finished job's video to `path` (resuming a partial download); return the Result with it.
+        `on_progress(bytes_so_far, total_or_None)` is called as the bytes arrive.
 
         Another job's video (saved at `path`, or to be saved there) is never replaced; any other file that is
         not this job's own is refused (OutputClaimed) unless `overwrite`.
@@ -612,7 +639,7 @@ class AsyncClient(_ClientCore):
         job, known = self._status_for_download(result)
         if known is None:
             known = self._result(job, await self.status(job), self._clock(), self._clock)
-        target = self._checked_target(job, path, overwrite)
+        target = self._checked_target(job, path, overwrite, on_progress)
         try:
             outcome = await self._driver.run(
                 download_flow(self.settings, job.request_id, known.video_url, target, job.polling_url)
@@ -650,7 +677,10 @@ class AsyncClient(_ClientCore):
         on_update: UpdateCallback | None = None,
         download: bool = True,
         overwrite: bool = False,
+        on_progress: ProgressCallback | None = None,
     ) -> Result:
         """Wait for a submitted job and download its video: what `resume` does for each unfinished job."""
         result = await self.wait(job, timeout=timeout, on_update=on_update)
-        return await self.download(result, path, overwrite=overwrite) if download else result
+        if not download:
+            return result
+        return await self.download(result, path, overwrite=overwrite, on_progress=on_progress)

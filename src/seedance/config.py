@@ -55,7 +55,33 @@ def base_url(flag: str | None = None) -> str:
 
 
 IN_PROCESS_GATEWAYS: set[str] = set()
-"""Base URLs of emulators running inside this process (`--emulator`): their jobs end with the process."""
+"""Base URLs of private emulators running inside this process: their jobs end with the process."""
+
+LOCAL_EMULATOR = "emulator://local"
+"""How the journal names the shared local emulator (`--emulator`): one gateway whatever port each command's
+emulator has, its jobs kept under the user state folder, free."""
+
+SHARED_EMULATORS: set[str] = set()
+"""Base URLs of shared local emulators running inside this process (each is `LOCAL_EMULATOR`)."""
+
+EMULATOR_ENV = "SEEDANCE_EMULATOR"
+"""Set to 1 to use the shared local emulator in every command, as `--emulator` does."""
+
+
+def journal_gateway(url: str) -> str:
+    """The gateway as the journal names it: `LOCAL_EMULATOR` for the shared emulator, else its URL."""
+    return LOCAL_EMULATOR if url in SHARED_EMULATORS or url == LOCAL_EMULATOR else url
+
+
+def is_emulated(gateway: str | None) -> bool:
+    """Whether a journal's gateway is the shared local emulator (free work, nothing charged)."""
+    return gateway is not None and journal_gateway(gateway) == LOCAL_EMULATOR
+
+
+def gateway_option(gateway: str) -> str:
+    """The option that talks to a journal's gateway, for hints: `--emulator`, or `--base-url URL`."""
+    return "--emulator" if is_emulated(gateway) else f"--base-url {gateway}"
+
 
 ALLOW_HTTP_ENV = "SEEDANCE_ALLOW_HTTP"
 """Set to 1 to allow a plain http:// gateway that is not on this machine (an emulator in a container)."""
@@ -65,6 +91,8 @@ def gateway_key(url: str) -> str:
     """A gateway URL as compared: scheme and host in lower case, the default port dropped, no path slash."""
     from urllib.parse import urlsplit
 
+    if is_emulated(url.strip()):
+        return LOCAL_EMULATOR
     parts = urlsplit(url.strip())
     scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
     port = parts.port if parts.port not in (None, {"http": 80, "https": 443}.get(scheme)) else None
@@ -77,6 +105,8 @@ def is_local_gateway(url: str) -> bool:
     import ipaddress
     from urllib.parse import urlsplit
 
+    if is_emulated(url):
+        return True
     host = urlsplit(url).hostname or ""
     if host == "localhost":
         return True

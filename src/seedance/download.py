@@ -13,7 +13,7 @@ import hashlib
 import os
 import re
 import stat
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -55,6 +55,8 @@ class DownloadTarget:
     _written: int = 0
     _handed_to_disk: int = 0
     _lock_fd: int | None = field(default=None, repr=False)
+    on_progress: Callable[[int, int | None], None] | None = field(default=None, repr=False)
+    """Called after each chunk with the bytes on disk so far and the whole size (None when not told)."""
 
     @property
     def part_path(self) -> Path:
@@ -116,6 +118,8 @@ class DownloadTarget:
             self._fh.write(chunk)
         self._hash.update(chunk)
         self._written += len(chunk)
+        if self.on_progress is not None:
+            self.on_progress(self._written, self.total)
         if self._written - self._handed_to_disk >= WRITEBACK_BYTES:
             self._start_writeback()
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from seedance.config import gateway_key, seedance_home
+from seedance.config import EMULATOR_ENV, gateway_key, is_emulated, seedance_home
 from seedance.errors import InputError, JournalError, redact
 from seedance.journal_schema import migrate
 from seedance.models import Job, JobStatus
@@ -73,6 +73,27 @@ class JobRecord(BaseModel):
     """The gateway base URL the job was sent to (resume only polls that gateway)."""
     ephemeral_gateway: bool = False
     """Sent to an emulator inside the submitting process (`--emulator`): gone with that process, free."""
+
+    @property
+    def emulated(self) -> bool:
+        """Whether the job ran on a local emulator (`--emulator`): free, nothing charged."""
+        return self.ephemeral_gateway or is_emulated(self.gateway)
+
+    @property
+    def gateway_name(self) -> str:
+        """The gateway in words: its URL, or `the local emulator`."""
+        if self.ephemeral_gateway:
+            return f"an emulator that stopped with its command ({self.gateway})"
+        return "the local emulator" if is_emulated(self.gateway) else str(self.gateway)
+
+    @property
+    def gateway_hint(self) -> str:
+        """How to reach the job's gateway again (or why it cannot be)."""
+        if self.ephemeral_gateway:
+            return "that emulator is gone and the job with it (it cost nothing); `seedance jobs forget ID` drops it"
+        if is_emulated(self.gateway):
+            return f"pass --emulator (or set {EMULATOR_ENV}=1)"
+        return f"pass --base-url {self.gateway} (or set SEEDANCE_BASE_URL to it)"
 
     def sent_to(self, gateway: str) -> bool:
         """Whether the job went to this gateway, however its URL is spelled (a row from before gateways were

@@ -50,8 +50,10 @@ def resume_jobs(
     *,
     timeout: float = 600.0,
     on_update: Callable[[JobRecord, JobStatus], None] | None = None,
+    on_progress: Callable[[JobRecord, int, int | None], None] | None = None,
 ) -> Iterator[Resumed]:
-    """Wait for and download each job in turn; yield what happened to each."""
+    """Wait for and download each job in turn; yield what happened to each (`on_update` gets each status
+    read, `on_progress` the bytes of each download)."""
     assert client.journal is not None
     for record in records:
         if not record.request_id:
@@ -63,12 +65,16 @@ def resume_jobs(
             )
             continue
         if not record.sent_to(client.base_url):
-            yield Resumed(record, skipped=f"sent to another gateway: pass --base-url {record.gateway}")
+            yield Resumed(record, skipped=f"sent to another gateway: {record.gateway_hint}")
             continue
 
         def update(status: JobStatus, rec: JobRecord = record) -> None:
             if on_update is not None:
                 on_update(rec, status)
+
+        def progress(written: int, total: int | None, rec: JobRecord = record) -> None:
+            if on_progress is not None:
+                on_progress(rec, written, total)
 
         try:
             result = client.finish(
@@ -77,6 +83,7 @@ def resume_jobs(
                 timeout=timeout,
                 on_update=update,
                 download=record.want_download,
+                on_progress=progress,
             )
         except InvalidRequestError as exc:
             if exc.status_code == 404:

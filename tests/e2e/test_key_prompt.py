@@ -37,6 +37,7 @@ def test_asks_once_in_a_terminal_with_the_verbatim_sentence(
     child.expect_exact(KEY_PROMPT)
     child.expect_exact("API key: ")
     child.sendline(emulator.api_key)
+    child.expect_exact(f"saved the key to {isolated_env / '.pixazo' / 'api-key'}")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0, child.before

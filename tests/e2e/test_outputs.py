@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from cli_process import run_command, run_seedance
+from cli_process import run_seedance
 
 from .conftest import Run
 
@@ -237,13 +237,13 @@ def test_a_webhook_url_that_cannot_be_sent_is_refused_before_anything_is_journal
     assert seedance("jobs", "--json").json()["jobs"] == []
 
 
-def test_an_interrupted_emulator_job_can_be_forgotten_and_frees_its_name(
+def test_an_interrupted_emulator_job_is_finished_by_resume_emulator(
     cli_env: dict[str, str], tmp_path: Path
 ) -> None:
-    """Ctrl-C during `generate --emulator`: the hint says the job cannot finish and how to drop it; `jobs
-    forget` drops it (its emulator is gone), and its -o name is free for the next run."""
+    """Ctrl-C during `generate --emulator`: the job stays with the local emulator, the hint says
+    `seedance resume ID --emulator`, and that command (another process, another emulator) saves the video."""
     env = {k: v for k, v in cli_env.items() if k not in ("PIXAZO_API_KEY", "SEEDANCE_BASE_URL")}
-    env["SEEDANCE_EMULATOR_OPTIONS"] = "job_seconds=30,fps=4"  # still running when interrupted
+    env["SEEDANCE_EMULATOR_OPTIONS"] = "job_seconds=3,fps=4"  # still running when interrupted
     args = [sys.executable, "-m", "seedance", "generate", "A slow cat", *SMALL, "--emulator", "-o", "cat.mp4"]
     child = subprocess.Popen(args, env=env, cwd=tmp_path, stderr=subprocess.PIPE, text=True)
     assert child.stderr is not None
@@ -254,13 +254,10 @@ def test_an_interrupted_emulator_job_can_be_forgotten_and_frees_its_name(
     os.kill(child.pid, signal.SIGINT)
     _, rest = child.communicate(timeout=60)
     assert child.returncode == 130, seen + rest
-    assert "cost nothing and cannot finish" in rest
-    local_id = rest.split("seedance jobs forget ")[1].split("`")[0]
-    forgot = run_seedance(["jobs", "forget", local_id], env)
-    assert forgot.returncode == 0, forgot.stderr
-    fast = {**env, "SEEDANCE_EMULATOR_OPTIONS": cli_env["SEEDANCE_EMULATOR_OPTIONS"]}
-    again = run_command(args, fast, cwd=tmp_path)
-    assert again.returncode == 0, again.stderr
+    assert "--emulator" in rest
+    assert "cannot finish" not in rest
+    resumed = run_seedance(["resume", "--emulator"], env, cwd=tmp_path)
+    assert resumed.returncode == 0, resumed.stderr
     assert (tmp_path / "cat.mp4").read_bytes()[4:8] == b"ftyp"
 
 
@@ -343,16 +340,26 @@ def test_a_job_is_looked_up_on_the_gateway_it_was_sent_to(
     assert done.code == 0, done.stderr
 
 
-def test_resume_leaves_out_jobs_of_an_emulator_that_is_gone(cli_env: dict[str, str], tmp_path: Path) -> None:
-    """A `--no-wait` job on `--emulator` (its emulator stops with the command): `seedance resume` has
-    nothing to do (exit 0), instead of failing on a gateway that no longer exists."""
+def test_an_emulator_job_is_finished_offline_by_a_later_command(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    """`generate --emulator --no-wait`, then `wait ID --emulator -o x.mp4` in another process (another run of the
+    emulator) saves the video; `resume` without --emulator asks for no key and says to pass --emulator."""
     env = {k: v for k, v in cli_env.items() if k not in ("PIXAZO_API_KEY", "SEEDANCE_BASE_URL")}
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
         return run_seedance(list(args), env, cwd=tmp_path)
 
-    sent = cli("generate", "A cat", *SMALL, "--emulator", "--no-wait", "--json")
+    sent = cli("generate", "x", *SMALL, "--emulator", "--no-wait", "--json")
     assert sent.returncode == 0, sent.stderr
-    resumed = cli("resume", "--json")
-    assert resumed.returncode == 0, resumed.stderr
-    assert json.loads(resumed.stdout)["resumed"] == []
+    request_id = json.loads(sent.stdout)["request_id"]
+    elsewhere = cli("resume", "--json")
+    assert elsewhere.returncode == 2, elsewhere.stderr
+    assert "--emulator" in json.loads(elsewhere.stdout)["resumed"][0]["skipped"]
+    waited = cli("wait", request_id, "--emulator", "-o", "x.mp4")
+    assert waited.returncode == 0, waited.stderr
+    assert (tmp_path / "x.mp4").read_bytes()[4:8] == b"ftyp"
+    listed = json.loads(cli("jobs", "--json").stdout)["jobs"][0]
+    assert listed["emulated"] is True
+    assert listed["charged"] is False
+    assert listed["estimated_cost_usd"] == 0

@@ -1,5 +1,5 @@
-"""The README's Python examples run as written: the library example against the emulator (through the
-environment a user would set), the pytest example through the installed pytest plugin."""
+"""The README and the docs run as written: every shell block, in order, against the local emulator; the Python
+examples against the emulator and through the pytest plugin; the CLI reference is what `--help` says now."""
 
 from __future__ import annotations
 
@@ -9,18 +9,31 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from cli_process import run_command
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+ROOT = Path(__file__).resolve().parents[2]
+README = ROOT / "README.md"
+PAGES = [README, *sorted((ROOT / "docs").glob("*.md"))]
+SETUP = "make demo    # creates .venv, installs, generates cat.mp4 through the local gateway emulator (no key, no network)\nmake test    # lint, type check and the whole test suite\n"
+SHOWN_ONLY = ("seedance auth", "seedance mcp", "SEEDANCE_MCP_TOKEN=", "seedance emulator", "seedance gallery --serve", "make ",
+              ".venv/bin/", "python3 -m venv")  # fmt: skip
+"""What a ```console block may hold: the key's commands, servers that run until stopped, setup, the tests."""
+
+
+def blocks(page: Path, kind: str) -> list[str]:
+    """Every ```KIND block of a page, in order."""
+    return re.findall(rf"```{kind}\n(.*?)```", page.read_text(encoding="utf-8"), flags=re.DOTALL)
 
 
 def python_blocks() -> list[str]:
-    """Every ```python block of the README, in order."""
-    return re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.DOTALL)
+    """Every ```python block of the README and the docs, in order."""
+    return [block for page in PAGES for block in blocks(page, "python")]
 
 
 def run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return run_command(args, env, cwd=cwd, timeout=180)
+    return run_command(args, env, cwd=cwd, timeout=300)
 
 
 def test_the_library_example_runs_as_written(
@@ -51,44 +64,54 @@ def test_the_pytest_example_passes_as_written(gateway_env: dict[str, str], tmp_p
     assert "1 passed" in done.stdout
 
 
-OFFLINE_AS_IS = {
-    "seedance models",
-    "seedance jobs",
-    "seedance spend --by day",
-    "seedance gallery",
-    "seedance resume",
-}
-"""README commands that need neither a key nor a job id (besides every one with --emulator or --dry-run)."""
+def test_the_readme_starts_with_the_two_commands_of_a_fresh_machine() -> None:
+    """The first block is `make demo` and `make test`, nothing else; the next lines say how to run seedance."""
+    first = blocks(README, "sh")[0]
+    assert first == SETUP
+    assert ".venv/bin/seedance" in README.read_text(encoding="utf-8").split("```")[2]
 
 
-def offline_commands() -> list[str]:
-    """The README's shell lines a fresh machine can run as written, offline, in the order the README gives."""
-    blocks = re.findall(r"```sh\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.DOTALL)
-    commands = []
-    for block in blocks:
-        for line in block.splitlines():
-            command = re.sub(r"\s+#\s.*$", "", line).strip()  # the comment, not a '#' inside quotes
-            blocking = command.startswith(("seedance mcp", "seedance emulator")) or "--serve" in command
-            if command.startswith("printf ") or (
-                command.startswith("seedance ")
-                and not blocking
-                and ("--emulator" in command or "--dry-run" in command or command in OFFLINE_AS_IS)
-            ):
-                commands.append(command)
-    return commands
-
-
-def test_the_readmes_offline_commands_run_as_written(cli_env: dict[str, str], tmp_path: Path) -> None:
-    """Every README command that needs no key, no job id and no network runs as written and exits 0:
-    generating, batching and the gallery through the emulator, dry runs, the journal views."""
-    commands = offline_commands()
-    assert len(commands) >= 11, commands  # the README lost commands this test should run: look at the filter
-    env = {**cli_env, "PATH": f"{Path(sys.executable).parent}:{cli_env.get('PATH', '')}"}
+@pytest.mark.parametrize("page", PAGES, ids=[page.name for page in PAGES])
+def test_every_shell_block_runs_as_written(page: Path, cli_env: dict[str, str], tmp_path: Path) -> None:
+    """A page's ```sh blocks, one script in order, in a fresh folder, against the local emulator: exit 0, no
+    traceback. A command or an option the CLI no longer has fails here."""
+    scripts = blocks(page, "sh")
+    if page == README:
+        scripts = scripts[1:]  # `make demo` / `make test`: the fresh-clone test runs the first
+    if not scripts:
+        pytest.skip(f"{page.name} has no shell block")
+    env = {**cli_env, "SEEDANCE_EMULATOR": "1", "PATH": f"{Path(sys.executable).parent}:{cli_env['PATH']}"}
     env.pop("PIXAZO_API_KEY", None)
-    for command in commands:
-        done = run(["bash", "-c", command], env, tmp_path)
-        assert done.returncode == 0, f"{command}\n{done.stderr}"
-        assert "Traceback" not in done.stderr, command
-    assert (tmp_path / "cat.mp4").read_bytes()[4:8] == b"ftyp"
-    assert len(list((tmp_path / "videos").glob("*.mp4"))) == 2
-    assert "fox.mp4" in (tmp_path / "gallery.html").read_text(encoding="utf-8")
+    done = run(["bash", "-e", "-x", "-o", "pipefail", "-c", "\n".join(scripts)], env, tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Traceback" not in done.stderr
+
+
+def test_the_readme_tour_makes_videos_and_a_gallery(cli_env: dict[str, str], tmp_path: Path) -> None:
+    """The five-line tour leaves the fox video, the resumed job's video and a gallery that shows them."""
+    env = {**cli_env, "PATH": f"{Path(sys.executable).parent}:{cli_env['PATH']}"}
+    env.pop("PIXAZO_API_KEY", None)
+    (tour,) = [block for block in blocks(README, "sh") if "seedance" in block]
+    done = run(["bash", "-e", "-c", tour], env, tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert (tmp_path / "fox.mp4").read_bytes()[4:8] == b"ftyp"
+    assert len(list(tmp_path.glob("seedance-*-a-cat-on-a-piano.mp4"))) == 1
+    page = (tmp_path / "gallery.html").read_text(encoding="utf-8")
+    assert "fox.mp4" in page
+    assert "free (emulated)" in page  # emulator work is never shown with a price
+    assert "Est. cost" not in page
+
+
+def test_console_blocks_only_show_what_cannot_run_in_a_test() -> None:
+    """Blocks shown but not run hold only servers (they run until stopped), setup and the test suite."""
+    for page in PAGES:
+        for block in blocks(page, "console"):
+            for line in filter(None, block.splitlines()):
+                assert line.startswith(SHOWN_ONLY), f"{page.name}: {line!r} belongs in a ```sh block"
+
+
+def test_the_cli_reference_is_what_help_says(cli_env: dict[str, str]) -> None:
+    """docs/cli.md's reference is regenerated from `--help`: an option added, renamed or removed without
+    running `scripts/cli_reference.py` fails here."""
+    done = run([sys.executable, str(ROOT / "scripts" / "cli_reference.py"), "--check"], cli_env, ROOT)
+    assert done.returncode == 0, done.stderr

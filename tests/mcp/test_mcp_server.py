@@ -227,3 +227,24 @@ def test_without_a_key_answers_the_skill_sentence_then_saves_the_pasted_key(
     assert emulator.api_key not in server.all_text()
     assert all(answer.is_error for answer in junk)  # a slip of the paste is refused, never saved
     assert jobs["ok"] is True  # and no answer is broken by it (`"ok": true` stays JSON)
+
+
+def test_on_the_emulator_every_answer_is_free_and_marked_emulated(
+    tmp_path: Path, cli_env: dict[str, str]
+) -> None:
+    """`seedance mcp --emulator`: the estimate, the generated job, get_job and list_jobs say 0 and emulated;
+    nothing says charged."""
+    env = server_env(tmp_path, "https://gateway.pixazo.ai", None)
+    env["SEEDANCE_EMULATOR_OPTIONS"] = cli_env["SEEDANCE_EMULATOR_OPTIONS"]
+    with McpServer(["--emulator"], env, tmp_path) as server:
+        cost = server.data("estimate_cost", prompt="A cat", **SMALL)
+        video = server.data("generate_video", prompt="A cat", **SMALL)
+        job = server.data("get_job", job_id=video["request_id"])
+        jobs = server.data("list_jobs")
+    for answer in (cost, video):
+        assert answer["estimated_cost_usd"] == 0
+        assert answer["emulated"] is True
+        assert "free on the emulator" in answer["estimate"]
+    assert job["charged"] is False
+    assert job["emulated"] is True
+    assert all(row["emulated"] and row["estimated_cost_usd"] == 0 for row in jobs["jobs"])

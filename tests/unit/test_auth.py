@@ -49,9 +49,12 @@ def test_asks_once_saves_600_in_a_700_folder_and_never_asks_again(isolated_env: 
         return "  pasted-key-0004\n"
 
     found = auth.resolve_key(None, interactive=True, ask=ask, say=said.append)
-    assert said == [KEY_PROMPT]
-    assert found.key == "pasted-key-0004"
     path = isolated_env / ".pixazo" / "api-key"
+    assert said == [
+        KEY_PROMPT,
+        f"saved the key to {path} (only you can read it); seedance will not ask again",
+    ]
+    assert found.key == "pasted-key-0004"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert path.read_text() == "pasted-key-0004\n"

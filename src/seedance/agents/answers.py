@@ -10,16 +10,20 @@ from seedance.models import Result
 from seedance.request import VideoRequest
 
 
-def estimate_data(request: VideoRequest) -> dict[str, Any]:
-    """A request's cost estimate as the tools report it."""
+def estimate_data(request: VideoRequest, *, emulated: bool = False) -> dict[str, Any]:
+    """A request's cost estimate as the tools report it; on the local emulator it is free (and says so)."""
     cost = pricing.estimate(request)
-    return {
+    data = {
         "estimated_cost_usd": cost.usd,
         "estimated_cost_low_usd": cost.low_usd,
         "estimate": cost.describe(),
         "price_source": cost.price.source if cost.price else pricing.UNPUBLISHED,
         "warnings": request.warnings(),
     }
+    if emulated:
+        data.update(estimated_cost_usd=0.0, estimated_cost_low_usd=0.0, emulated=True,
+                    estimate=f"free on the emulator (on the gateway: {cost.describe()})")  # fmt: skip
+    return data
 
 
 def result_data(result: Result) -> dict[str, Any]:
@@ -53,11 +57,12 @@ def record_data(record: JobRecord) -> dict[str, Any]:
         "file": record.output_path if record.state == "downloaded" else None,
         "video_url": record.video_url,
         "error": record.error,
-        "estimated_cost_usd": record.estimated_cost_usd,
+        "estimated_cost_usd": 0.0 if record.emulated else record.estimated_cost_usd,
+        "emulated": record.emulated,
     }
 
 
-def still_running(request_id: str, local_id: str | None) -> dict[str, Any]:
+def still_running(request_id: str, local_id: str | None, *, emulated: bool = False) -> dict[str, Any]:
     """The answer when a bounded wait ends before the job does (not an error: the job is still paid for)."""
     return {
         "ok": True,
@@ -65,7 +70,7 @@ def still_running(request_id: str, local_id: str | None) -> dict[str, Any]:
         "request_id": request_id,
         "local_id": local_id,
         "next_step": f"call wait_for_job with job_id={request_id!r} (free); "
-        f"the person can also run `seedance resume {request_id}`",
+        f"the person can also run `seedance resume {request_id}{' --emulator' if emulated else ''}`",
     }
 
 

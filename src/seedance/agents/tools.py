@@ -129,7 +129,7 @@ class AgentTools:
             "operation": request.op.name,
             "model": request.model,
             "duration": request.effective_duration(),
-            **estimate_data(request),
+            **estimate_data(request, emulated=self.gateway.emulator),
         }
 
     async def generate_video(
@@ -140,7 +140,7 @@ class AgentTools:
         target = self.sandbox.output(output, prompt=request.prompt)
         if download:
             self.sandbox.check_out_dir()
-        cost = estimate_data(request)
+        cost = estimate_data(request, emulated=self.gateway.emulator)
         with self._reserve(target, output):
             async with (
                 self._one_download(str(target) if download else None, None),
@@ -167,7 +167,10 @@ class AgentTools:
                 limit = requests.wait_limit(request.model, request.effective_duration())
                 with _paid_for(job.request_id):
                     answer = await self._finish(client, job, wait_seconds, download, target, limit)
-        return {**(answer or still_running(job.request_id, job.local_id)), **facts}
+        return {
+            **(answer or still_running(job.request_id, job.local_id, emulated=self.gateway.emulator)),
+            **facts,
+        }
 
     async def _finish(
         self,
@@ -213,7 +216,8 @@ class AgentTools:
         record = service.find(job_id)
         data: dict[str, Any] = record_data(record) if record is not None else {"request_id": job_id}
         data.update(state=status.state.value, status=status.raw_status, video_url=status.video_url)
-        data.update(error=status.error, charged=status.charged)
+        emulated = self.gateway.emulator or (record is not None and record.emulated)
+        data.update(error=status.error, charged=False if emulated else status.charged)
         return {"ok": True, **data}
 
     async def wait_for_job(
@@ -234,7 +238,9 @@ class AgentTools:
         async with self._one_download(target, request_id), self.gateway.client() as client:
             with _paid_for(request_id):
                 answer = await self._finish(client, job_id, max(wait_seconds, 1), download, target, limit)
-        return answer or still_running(request_id, record.local_id if record else None)
+        return answer or still_running(
+            request_id, record.local_id if record else None, emulated=self.gateway.emulator
+        )
 
     async def list_jobs(
         self,

@@ -36,6 +36,8 @@ class BatchProgress:
         """Lines finished by this run (resumed ones that were already done are not counted in the rate)."""
         self._progress: Any = None
         self._task: Any = None
+        self._said: set[str] = set()
+        """Errors already shown: a batch-wide one (a bad key, no credits) ends many lines, and is said once."""
         if live and not as_json:
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -44,6 +46,7 @@ class BatchProgress:
                 TextColumn("batch"),
                 BarColumn(),
                 MofNCompleteColumn(),
+                TextColumn("ended"),
                 TextColumn("{task.fields[detail]}"),
                 TimeElapsedColumn(),
                 console=Console(stderr=True),
@@ -58,8 +61,16 @@ class BatchProgress:
             self.finished_here += 1
         if self.as_json:
             self._emit({"type": "job", **outcome.to_json()})
-        elif self._progress is None:
-            where = outcome.file or outcome.error or ""
+            return
+        error = outcome.error
+        if outcome.status in ("rejected", "not_submitted") and error:
+            if error in self._said:
+                if self._progress is not None:
+                    return
+                error = "(the same error as above)"
+            self._said.add(outcome.error or "")
+        if self._progress is None:
+            where = outcome.file or error or ""
             self._info(f"line {outcome.line}: {outcome.status} {where}".rstrip())
         elif not outcome.ok:
             self._progress.console.print(f"line {outcome.line}: {outcome.status}: {outcome.error or ''}")
@@ -72,11 +83,15 @@ class BatchProgress:
         rate = self.finished_here / elapsed * 60.0
         left = counts["queued"] + counts["running"]
         eta = f"{left / (rate / 60.0):.0f} s" if rate > 0 else "?"
+        skipped = counts.get("skipped", 0)
         detail = (
             f"done {counts['done']}  running {counts['running']}  queued {counts['queued']}  "
-            f"failed {counts['failed']}  {rate:.1f}/min  ETA {eta}"
+            f"failed {counts['failed']}"
+            + (f"  skipped {skipped}" if skipped else "")
+            + f"  {rate:.1f}/min  ETA {eta}"
         )
-        self._progress.update(self._task, completed=counts["done"] + counts["failed"], detail=detail)
+        ended = counts["done"] + counts["failed"] + skipped
+        self._progress.update(self._task, completed=ended, detail=detail)
 
     async def tick(self, counts: Counts, every: float = 0.5) -> None:
         """Refresh the display until cancelled (running and queued change between finished jobs)."""

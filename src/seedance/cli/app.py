@@ -42,6 +42,21 @@ class LazyGroup(click.Group):
     def get_help(self, ctx: click.Context) -> str:
         return root_help().rstrip("\n")
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        """A misspelt command gets the nearest names as a suggestion (`generte`: did you mean generate?)."""
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as exc:
+            import difflib
+
+            close = difflib.get_close_matches(args[0], list(COMMANDS), n=2, cutoff=0.6) if args else []
+            if not close:
+                raise
+            guess = " or ".join(f"'{name}'" for name in close)
+            raise click.UsageError(f"{exc.message} Did you mean {guess}?", ctx) from None
+
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="seedance", prog_name="seedance")
@@ -56,6 +71,7 @@ def run(argv: list[str]) -> Any:
     OUT.json = False
     OUT.context.clear()
     OUT.emitted = False
+    OUT.argv = list(argv)
     _warn_in_one_line()
     try:
         _check_arguments(argv)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from seedance.cli.common import gateway_options, json_option
+from seedance.cli.common import check_poll_interval, gateway_options, json_option
 from seedance.cli.output import EXIT_INTERRUPTED, OUT
 
 if TYPE_CHECKING:
@@ -30,7 +30,8 @@ def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> 
 @click.option("-c", "--concurrency", type=click.IntRange(1, 500), default=8, show_default=True,
               help="Jobs in flight at once (submitting, running or downloading).")  # fmt: skip
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the videos and manifest.jsonl (default: FILE's folder / <stem>-videos).")  # fmt: skip
+              help="Folder for the videos and manifest.jsonl (default: beside FILE, jobs.jsonl -> jobs-videos, "
+                   "jobs.csv -> jobs-csv-videos).")  # fmt: skip
 @click.option("--max-cost", type=click.FloatRange(min=0), metavar="USD", callback=_finite,
               help="Never submit more than this in estimates; later lines are left out (skipped_cost_cap).")  # fmt: skip
 @click.option("-y", "--yes", is_flag=True, help="Do not ask before a batch estimated over $10.")
@@ -109,9 +110,7 @@ def batch(
                 sys.stdin.buffer, MAX_BATCH_BYTES, "standard input", line_limit=MAX_LINE_BYTES
             )
             file = Path.cwd() / "stdin"
-    out = config.expand_home(
-        out_dir or file.parent / f"{file.stem}-videos"
-    ).resolve()  # one spelling per folder
+    out = config.expand_home(out_dir or default_folder(file)).resolve()  # one spelling per folder
     if (out / MANIFEST_NAME).resolve() == file.resolve():
         raise InputError(
             f"{file} is the manifest this batch would write", hint="give the batch another --out folder"
@@ -120,11 +119,17 @@ def batch(
     OUT.context.update(
         type="error", batch_id=batch_file.batch_id, file=str(file)
     )  # every JSON line has a type
+    OUT.context["emulator"] = emulator  # free work: said so in the estimate and the summary
     _check_problems(batch_file, skip_invalid)
     costs = plan_costs(batch_file.lines)
     journal = user_journal()
-    gateway = None if emulator else config.base_url(base_url)
+    gateway = config.LOCAL_EMULATOR if emulator else config.base_url(base_url)
+    check_poll_interval(poll_interval, base_url, emulator)
     lock = BatchLock(out)  # held until this command returns (the OS drops it if the process dies)
+    if not dry_run and not emulator and api_key is None:
+        from seedance import auth
+
+        api_key = auth.resolve_key(None).key  # no key: stop before the folder is made, not after
     if not dry_run:
         _usable_folder(out)  # before anything is paid for, not when the first video arrives
         mark_folder(out, batch_file.batch_id)  # moved elsewhere, the folder stays this batch
@@ -164,9 +169,10 @@ def _plan_and_run(batch_file: BatchFile, costs: CostPlan, journal: Any, out: Pat
         + (f"; {done_before} already submitted by an earlier run" if done_before else "")
         + (f"; {len(prior.retried)} line(s) to send again" if prior.retried else "")
     )
-    OUT.info(
-        f"{costs.describe(numbers)}" + (f"; cap --max-cost ${max_cost:.2f}" if max_cost is not None else "")
-    )
+    estimate = costs.describe(numbers)
+    if emulator:
+        estimate = f"free on the emulator (on the gateway: {estimate})"
+    OUT.info(estimate + (f"; cap --max-cost ${max_cost:.2f}" if max_cost is not None else ""))
     if dry_run:
         if as_json:
             OUT.emit({"type": "summary", "ok": True, "dry_run": True, "batch_id": batch_file.batch_id,
@@ -174,7 +180,7 @@ def _plan_and_run(batch_file: BatchFile, costs: CostPlan, journal: Any, out: Pat
                       "estimated_cost_usd": costs.total(numbers), "unknown_price_jobs": len(costs.unknown(numbers)),
                       "invalid_lines": len(batch_file.problems)})  # fmt: skip
         return
-    _consent(costs, numbers, max_cost, yes)
+    _consent(costs, numbers, max_cost, yes or emulator)  # emulator work is free: nothing to confirm
     if not batch_file.lines:
         raise InputError("no valid line to run", hint="fix the lines reported above")
     if timeout is None:  # long enough for the slowest line (a 30 s 2.5 clip takes minutes more than 600 s)
@@ -241,6 +247,15 @@ def _check_problems(batch_file: BatchFile, skip_invalid: bool) -> None:
     )
 
 
+def default_folder(file: Path) -> Path:
+    """The batch's folder when --out is not given: beside the file, named after it. A JSONL file's is
+    `<stem>-videos`; any other kind says its kind (`prompts-csv-videos`, `prompts-txt-videos`), so that two
+    files of one stem are two batches, never one folder, one batch id and one manifest rewritten by each."""
+    kind = file.suffix.lower().lstrip(".")
+    tag = "" if kind in ("jsonl", "") else f"-{kind}"
+    return file.parent / f"{file.stem}{tag}-videos"
+
+
 def _consent(costs: CostPlan, numbers: list[int], max_cost: float | None, yes: bool) -> None:
     """A costly batch needs a yes: asked on a terminal, else --yes or --max-cost; nothing is sent before."""
     from seedance.batch.cost import CONFIRM_ABOVE_USD
@@ -291,10 +306,14 @@ def _run(batch_file: BatchFile, costs: CostPlan, prior: Any, out: Path, journal:
     started = time.monotonic()
 
     def counts() -> dict[str, int]:
+        # The same words as the summary: a line left out (by the cap, or invalid) is skipped, not done.
         r = holder["runner"]
         finished = list(r.outcomes.values())
-        ok = sum(1 for o in finished if o.ok)
-        return {"done": ok, "failed": len(finished) - ok, "running": r.in_flight, "queued": len(r.pending)}
+        done = sum(1 for o in finished if o.status == "downloaded")
+        skipped = sum(1 for o in finished if o.status in ("skipped_cost_cap", "invalid"))
+        skipped += len(batch_file.problems)
+        return {"done": done, "skipped": skipped, "failed": len(finished) - done - skipped + len(batch_file.problems),
+                "running": r.in_flight, "queued": len(r.pending)}  # fmt: skip
 
     async def main() -> list[LineOutcome]:
         client = make_client(base_url=base_url, api_key=api_key, poll_interval=poll_interval,
@@ -307,6 +326,7 @@ def _run(batch_file: BatchFile, costs: CostPlan, prior: Any, out: Path, journal:
                 return await runner.run()
             finally:
                 ticker.cancel()
+                progress.refresh(counts())  # the last frame says what the summary says
 
     invalid = [LineOutcome(p.number, "invalid", p.prompt, error=p.message) for p in batch_file.problems]
     try:
@@ -321,7 +341,8 @@ def _run(batch_file: BatchFile, costs: CostPlan, prior: Any, out: Path, journal:
             _left_at_interrupt(n, sent, in_flight, costs) for n in batch_file.lines if n.number not in seen
         ]
         path = write_manifest(out, [*seen.values(), *left, *invalid])
-        again = f"run `seedance batch {batch_file.path}` again to finish (nothing is submitted twice)"
+        rerun = OUT.command_line() if OUT.argv else f"seedance batch {batch_file.path}"
+        again = f"run `{rerun}` again to finish (nothing is submitted twice)"
         if OUT.json:
             by_status = _counts([*seen.values(), *left, *invalid])
             OUT.emit({"type": "summary", "ok": False, "batch_id": batch_file.batch_id, "counts": by_status,
@@ -375,8 +396,11 @@ def _counts(outcomes: list[Any]) -> dict[str, int]:
 def _summary(runner: Any, outcomes: list[Any], manifest: Path, elapsed: float) -> None:
     by_status = _counts(outcomes)
     submitted = [o for o in outcomes if o.request_id or o.status == "unknown"]
-    spent = round(sum(o.estimated_cost_usd or 0.0 for o in submitted), 4)
-    this_run = round(sum(o.estimated_cost_usd or 0.0 for o in submitted if not o.resumed), 4)
+    emulated = bool(OUT.context.get("emulator"))  # free work: no spend to report
+    spent = 0.0 if emulated else round(sum(o.estimated_cost_usd or 0.0 for o in submitted), 4)
+    this_run = (
+        0.0 if emulated else round(sum(o.estimated_cost_usd or 0.0 for o in submitted if not o.resumed), 4)
+    )
     unpriced = sum(1 for o in submitted if o.estimated_cost_usd is None)  # e.g. 2.5: no published price
     for warning in runner.warnings:
         OUT.info(f"warning: {warning}")
@@ -392,15 +416,18 @@ def _summary(runner: Any, outcomes: list[Any], manifest: Path, elapsed: float) -
                   "unknown_price_jobs": unpriced,
                   "out_dir": str(runner.options.out_dir), "manifest": str(manifest),
                   "rate_limited": runner.pacer.rate_limited, "status_checks": runner.poller.checks,
-                  "error": error})  # fmt: skip
+                  "error": error, **({"emulated": True} if emulated else {})})  # fmt: skip
         return
     parts = ", ".join(f"{n} {s}" for s, n in sorted(by_status.items()))
     extra = f" plus {unpriced} job(s) of unknown price" if unpriced else ""
-    OUT.info(
-        f"batch {runner.batch.batch_id}: {parts} in {elapsed:.1f} s; estimated spend ${this_run:.2f} this run"
+    spend = (
+        "free (emulated)"
+        if emulated
+        else f"estimated spend ${this_run:.2f} this run"
         + (f" (${spent:.2f} with earlier runs)" if spent != this_run else "")
         + extra
     )
+    OUT.info(f"batch {runner.batch.batch_id}: {parts} in {elapsed:.1f} s; {spend}")
     OUT.info(f"videos in {runner.options.out_dir}; manifest: {manifest}")
     failed = by_status.get("failed", 0)
     if failed:

@@ -15,7 +15,6 @@ from seedance.cli.output import OUT
 if TYPE_CHECKING:
     from seedance.client import Client
     from seedance.emulator import RunningEmulator
-    from seedance.models import JobStatus
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -53,14 +52,14 @@ def json_option(func: F) -> F:
 
 def gateway_options(func: F) -> F:
     """`--base-url`, `--api-key`, `--poll-interval`, `--emulator` (shared by commands that talk to a gateway)."""
-    func = click.option(
-        "--emulator", is_flag=True, help="Start the local gateway emulator and use it (no key, no network)."
-    )(func)
+    func = emulator_option(func)
     func = click.option(
         "--poll-interval",
-        type=click.FloatRange(min=0.0),
+        type=click.FloatRange(min=0.0, min_open=True),
         default=None,
-        help="Poll every S seconds instead of the adaptive schedule.",
+        metavar="S",
+        help="Poll every S seconds instead of the adaptive schedule (under 1 s: only a gateway on this "
+        "machine, e.g. the emulator).",
     )(func)
     func = click.option(
         "--api-key",
@@ -77,12 +76,25 @@ def gateway_options(func: F) -> F:
     )(func)
 
 
+def emulator_option(func: F) -> F:
+    """`--emulator` (or SEEDANCE_EMULATOR=1): the shared local emulator, whose jobs every command sees."""
+    return click.option(
+        "--emulator",
+        is_flag=True,
+        envvar="SEEDANCE_EMULATOR",
+        help="Use the local gateway emulator: no key, no network, free; its jobs are kept for later "
+        "commands [env: SEEDANCE_EMULATOR=1].",
+    )(func)
+
+
 EMULATOR_POLL_INTERVAL = 0.25
 """How often a command polls the emulator it started (its jobs take seconds, not minutes)."""
 
 
 def start_flag_emulator() -> RunningEmulator:
-    """The in-process emulator of `--emulator`, shaped by $SEEDANCE_EMULATOR_OPTIONS (a bad value: exit 2)."""
+    """The shared local emulator of `--emulator`, run inside this command, its jobs kept in the user state
+    folder for the next command; shaped by $SEEDANCE_EMULATOR_OPTIONS (a bad value: exit 2)."""
+    from seedance.config import seedance_home
     from seedance.emulator import start
     from seedance.emulator.options import FLAG_OPTIONS_ENV, options_from_env
     from seedance.errors import InputError
@@ -93,7 +105,22 @@ def start_flag_emulator() -> RunningEmulator:
         raise InputError(
             f"${FLAG_OPTIONS_ENV}: {exc}", hint="e.g. job_seconds=0.3,fps=4,cache_dir=/tmp/videos"
         ) from None
-    return start(options)
+    return start(options, shared=seedance_home() / "emulator")
+
+
+def check_poll_interval(poll_interval: float | None, base_url: str | None, emulator: bool) -> None:
+    """`--poll-interval` under 1 s is for a gateway on this machine only: the real one must not be hammered."""
+    from seedance import config
+    from seedance.errors import InputError
+
+    if poll_interval is None or poll_interval >= 1 or emulator:
+        return
+    url = config.base_url(base_url)
+    if not config.is_local_gateway(url):
+        raise InputError(
+            f"--poll-interval {poll_interval:g} polls {url} more than once a second; nothing was sent",
+            hint="give 1 or more (or leave it out: the adaptive schedule); under 1 s is for the emulator",
+        )
 
 
 @contextmanager
@@ -111,6 +138,7 @@ def open_client(
     from seedance.client import Client
     from seedance.jobs import user_journal
 
+    check_poll_interval(poll_interval, base_url, emulator)
     running = None
     if emulator:
         running = start_flag_emulator()
@@ -131,38 +159,3 @@ def open_client(
     finally:
         if running is not None:
             running.stop()
-
-
-class StatusLine:
-    """A live status line on a terminal (rich), plain lines otherwise; silent in --json mode."""
-
-    def __init__(self, label: str) -> None:
-        import sys
-        import time
-
-        self.label = label
-        self.started = time.monotonic()
-        self._status: Any = None
-        self.live = not OUT.json and sys.stderr.isatty()
-        if self.live:
-            from rich.console import Console
-
-            self._status = Console(stderr=True).status(f"{label}: submitting")
-            self._status.start()
-
-    def update(self, status: JobStatus) -> None:
-        """Show a new status."""
-        import time
-
-        elapsed = time.monotonic() - self.started
-        text = f"{self.label}: {status.raw_status} ({elapsed:.0f} s)"
-        if self._status is not None:
-            self._status.update(text)
-        elif not OUT.json:
-            OUT.info(text)
-
-    def stop(self) -> None:
-        """Remove the live line."""
-        if self._status is not None:
-            self._status.stop()
-            self._status = None

@@ -160,7 +160,7 @@ def generate(
         request,
         output,
         journal=journal,
-        gateway=config.base_url(base_url) if not emulator else "emulator",
+        gateway=config.base_url(base_url) if not emulator else config.LOCAL_EMULATOR,
         again=again,
         overwrite=overwrite,
         download=not no_download,
@@ -174,12 +174,14 @@ def generate(
         chosen = service.retarget(chosen, extension.segment_path(joined), journal)
     request, target = chosen.request, chosen.target
     made_folder = render.check_output(target) if target is not None else None  # before the paid submit
-    OUT.info(f"{request.op.title} ({render.describe_settings(request)}): {cost.describe()}")
+    if emulator:
+        OUT.context["emulator"] = True  # free work; an interrupted job is resumed with --emulator
+    OUT.info(f"{request.op.title} ({render.describe_settings(request)}): {render.cost_line(cost)}")
     for warning in request.warnings():
         OUT.info(f"warning: {warning}")
-    OUT.context.update(operation=request.op.name, model=request.model, estimated_cost_usd=cost.usd)
-    if emulator:
-        OUT.context["emulator"] = True  # an interrupted job cannot be resumed: its gateway stops with us
+    OUT.context.update(
+        operation=request.op.name, model=request.model, estimated_cost_usd=0.0 if emulator else cost.usd
+    )
     from seedance.cli.common import open_client
 
     sent = False
@@ -252,7 +254,7 @@ def _follow(
 ) -> None:
     """After the submit: say the id, wait with a status line, download, join, and print the result."""
     from seedance.cli import render
-    from seedance.cli.common import StatusLine
+    from seedance.cli.progress import Progress
 
     OUT.context.update(request_id=job.request_id, local_id=job.local_id, submitting=False)
     for warning in job.warnings:
@@ -261,13 +263,11 @@ def _follow(
         render.submitted(job, request)
         return
     OUT.info(f"submitted: {job.request_id}")
-    line = StatusLine(request.op.title)
-    try:
-        result = client.wait(job, timeout=timeout, on_update=line.update)
+    with Progress() as progress:
+        line = progress.add(request.op.title, "submitted")
+        result = client.wait(job, timeout=timeout, on_update=lambda st: progress.update(line, st))
         if not no_download:
-            result = client.download(result, target)
-    finally:
-        line.stop()
+            result = client.download(result, target, on_progress=lambda n, t: progress.progress(line, n, t))
     extra = None
     if join_plan is not None and result.path:
         from seedance.errors import InputError

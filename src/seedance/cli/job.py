@@ -28,7 +28,7 @@ def status(
     """Show the status of JOB_ID (a request id, or a journal id from `seedance jobs`)."""
     from seedance.cli.common import open_client
 
-    OUT.context["request_id"] = job_id
+    OUT.context.update(request_id=job_id, emulator=emulator)
     with open_client(
         base_url=base_url, api_key=api_key, poll_interval=poll_interval, emulator=emulator
     ) as client:
@@ -40,7 +40,8 @@ def status(
         "state": st.state.value,
         "video_url": st.video_url,
         "error": st.error,
-        "charged": st.charged,
+        "charged": False if emulator else st.charged,
+        **({"emulated": True} if emulator else {}),
     }
     human = f"{st.request_id or job_id}: {st.raw_status}"
     human += f"\nvideo URL: {st.video_url}" if st.video_url else ""
@@ -69,27 +70,27 @@ def wait(
     """Wait for JOB_ID to finish, then download its video (to -o, or where `generate` meant to put it)."""
     from seedance import jobs as service
     from seedance.cli import render
-    from seedance.cli.common import StatusLine, open_client
+    from seedance.cli.common import open_client
+    from seedance.cli.progress import Progress
 
-    OUT.context["request_id"] = job_id
+    OUT.context.update(request_id=job_id, emulator=emulator)
     if output is not None and not no_download:
         render.check_output_option(output)
         service.check_download_path(job_id, output, overwrite=True)  # early: not after a long wait
     with open_client(
         base_url=base_url, api_key=api_key, poll_interval=poll_interval, emulator=emulator
     ) as client:
-        line = StatusLine(job_id)
-        try:
+        with Progress() as progress:
+            line = progress.add(job_id)
             result = client.finish(
                 job_id,
                 output,
                 timeout=timeout,
-                on_update=line.update,
+                on_update=lambda st: progress.update(line, st),
                 download=not no_download,
                 overwrite=True,
+                on_progress=lambda n, t: progress.progress(line, n, t),
             )
-        finally:
-            line.stop()
         estimate = _estimate(client, job_id)
     render.finished(result, None, estimate)
 
@@ -112,15 +113,20 @@ def download(
     from seedance import jobs as service
     from seedance.cli import render
     from seedance.cli.common import open_client
+    from seedance.cli.progress import Progress
 
-    OUT.context["request_id"] = job_id
+    OUT.context.update(request_id=job_id, emulator=emulator)
     if output is not None:
         render.check_output_option(output)
         service.check_download_path(job_id, output, overwrite=True)  # early: not after a long wait
     with open_client(
         base_url=base_url, api_key=api_key, poll_interval=poll_interval, emulator=emulator
     ) as client:
-        result = client.download(job_id, output, overwrite=True)  # a file the journal does not know: replaced
+        with Progress() as progress:
+            line = progress.add(job_id, "finished")
+            result = client.download(  # a file the journal does not know: replaced
+                job_id, output, overwrite=True, on_progress=lambda n, t: progress.progress(line, n, t)
+            )
         estimate = _estimate(client, job_id)
     render.finished(result, None, estimate)
 

@@ -33,8 +33,10 @@ def _row(record: Any) -> dict[str, Any]:
         "file": record.output_path if record.state == "downloaded" else None,
         "video_url": record.video_url,
         "error": record.error,
-        "estimated_cost_usd": record.estimated_cost_usd,
-        "charged": record.charged,
+        # Emulator work is free: never shown as charged or costing anything.
+        "estimated_cost_usd": 0.0 if record.emulated else record.estimated_cost_usd,
+        "charged": False if record.emulated else record.charged,
+        "emulated": record.emulated,
         "batch_id": record.batch_id,
         "batch_line": record.batch_line,
     }
@@ -50,28 +52,44 @@ def _row(record: Any) -> dict[str, Any]:
     help="Only jobs in this state.",
 )
 @click.option("--limit", type=int, default=50, show_default=True)
+@click.option(
+    "--emulator",
+    is_flag=True,
+    envvar="SEEDANCE_EMULATOR",
+    help="Only the local emulator's jobs [env: SEEDANCE_EMULATOR=1].",
+)
 @json_option
 @click.pass_context
-def jobs(ctx: click.Context, state: str | None, limit: int, as_json: bool) -> None:
+def jobs(ctx: click.Context, state: str | None, limit: int, emulator: bool, as_json: bool) -> None:
     """List recent jobs, newest first. `seedance jobs show ID` for one; `seedance jobs prune` to clean up."""
     if ctx.invoked_subcommand is not None:
         return
     from seedance import jobs as service
 
-    records = service.listed(state=state, limit=limit)
+    if emulator:  # the journal has no gateway index: read all, keep the emulator's newest
+        records = [r for r in service.listed(state=state) if r.emulated][:limit]
+    else:
+        records = service.listed(state=state, limit=limit)
     if OUT.json:
         OUT.emit({"ok": True, "jobs": [_row(r) for r in records]})
         return
     if not records:
         click.echo(f"no {state} jobs" if state else "no jobs yet")
         return
+    import shutil
+    import sys
+
     from rich.console import Console
     from rich.table import Table
 
-    # The journal id is short enough to stay whole on a narrow terminal; every command that takes a job id
-    # takes it (the request ids are in `jobs show ID` and `--json`).
+    # On a terminal the table fits its width: the short columns stay whole (the journal id is what every
+    # command takes), the prompt and the file are cut with an ellipsis. Piped, every value is whole.
+    terminal = sys.stdout.isatty()
     table = Table("id", "when", "model", "operation", "status", "prompt", "file", box=None)
-    table.columns[0].no_wrap = True
+    for column in table.columns:
+        column.no_wrap, column.overflow = True, "ellipsis"
+    table.columns[0].min_width = max(len(r.local_id) for r in records)  # the id every command takes: whole
+    table.columns[4].min_width = min(max(len(r.state) for r in records), 10)
     for r in records:
         cells = (
             r.local_id,
@@ -79,11 +97,12 @@ def jobs(ctx: click.Context, state: str | None, limit: int, as_json: bool) -> No
             r.model,
             r.operation.rpartition("/")[2],
             r.state,
-            (r.prompt or "")[:40],
+            r.prompt or "",
             r.output_path if r.state == "downloaded" else "",
         )
         table.add_row(*(_cell(value) for value in cells))  # Text, never markup: `[/]` in a prompt is text
-    console = Console(soft_wrap=False)
+    width = shutil.get_terminal_size().columns if terminal else 100_000
+    console = Console(soft_wrap=False, width=width)
     with console.capture() as captured:  # rich would end a closed pipe (`| head`) itself, with exit 1
         console.print(table)
     print(captured.get(), end="", flush=True)  # a BrokenPipeError here goes to the app's one handler
@@ -194,9 +213,9 @@ def resume(
 ) -> None:
     """Pick up unfinished jobs from the journal: poll each to its end and download its video."""
     from seedance import resume as resuming
-    from seedance.cli import render
     from seedance.cli.common import open_client
 
+    OUT.context["emulator"] = emulator
     # Read before the key is asked for: with nothing to resume, no key is needed.
     records = resuming.pick(None if all_jobs else job_id)
     unknown = [] if job_id and not all_jobs else resuming.unknown_outcome()
@@ -207,31 +226,24 @@ def resume(
             "dashboard before resending; `seedance jobs --status unknown` lists them, "
             "`seedance jobs forget ID` drops one you have checked"
         )
-    if not records:
+    outcomes: list[dict[str, Any]] = []
+    if not emulator:  # the local emulator's jobs need --emulator; no key is asked for them
+        for rec in [r for r in records if r.emulated]:
+            outcomes.append({"ok": False, "local_id": rec.local_id, "skipped": rec.gateway_hint})
+            OUT.info(f"{rec.local_id}: skipped, it is on the local emulator: {rec.gateway_hint}")
+        records = [r for r in records if not r.emulated]
+    if not records and not outcomes:
         OUT.result(
             {"ok": True, "resumed": [], "unknown_outcome": [r.local_id for r in unknown]},
             "nothing to resume",
         )
         return
-    with open_client(
-        base_url=base_url, api_key=api_key, poll_interval=poll_interval, emulator=emulator
-    ) as client:
-        outcomes, worst = [], 0
-        for done in resuming.resume_jobs(client, records, timeout=timeout):
-            rec = done.record
-            _note_in_manifest(done)
-            if done.result is not None:
-                outcomes.append(render.result_data(done.result, rec.estimated_cost_usd))
-                OUT.info(
-                    f"{rec.request_id}: done" + (f", saved {done.result.path}" if done.result.path else "")
-                )
-            elif done.error is not None:
-                worst = worst or done.error.exit_code
-                outcomes.append({"ok": False, "request_id": rec.request_id, "error": done.error.to_dict()})
-                OUT.info(f"{rec.request_id}: {done.error.message}")
-            else:
-                outcomes.append({"ok": False, "local_id": rec.local_id, "skipped": done.skipped})
-                OUT.info(f"{rec.local_id}: skipped, {done.skipped}")
+    worst = 0
+    if records:
+        with open_client(
+            base_url=base_url, api_key=api_key, poll_interval=poll_interval, emulator=emulator
+        ) as client:
+            worst = _resume_each(client, records, timeout, outcomes)
     skipped = [o for o in outcomes if o.get("skipped")]
     if skipped and len(skipped) == len(outcomes) and not worst:
         worst = 2  # nothing could be resumed here: each skip says what to change (another gateway, no id)
@@ -242,6 +254,53 @@ def resume(
         OUT.info("error: none of the unfinished jobs could be resumed here (see above)")
     if worst:
         raise SystemExit(worst)
+
+
+def _resume_each(client: Any, records: list[Any], timeout: float, outcomes: list[dict[str, Any]]) -> int:
+    """Finish each job in turn, one live line each; return the worst exit code (0: all done)."""
+    from seedance import resume as resuming
+    from seedance.cli.progress import Progress
+
+    worst = 0
+    progress = Progress()
+    lines = {r.local_id: progress.add(r.request_id or r.local_id, "waiting its turn") for r in records}
+    started: set[str] = set()
+
+    def update(rec: Any, status: Any) -> None:
+        if rec.local_id not in started:  # its turn has come: its seconds count from now
+            started.add(rec.local_id)
+            progress.restart(lines[rec.local_id])
+        progress.update(lines[rec.local_id], status)
+
+    def downloading(rec: Any, written: int, total: int | None) -> None:
+        progress.progress(lines[rec.local_id], written, total)
+
+    with progress:
+        for done in resuming.resume_jobs(
+            client, records, timeout=timeout, on_update=update, on_progress=downloading
+        ):
+            progress.remove(lines[done.record.local_id])
+            worst = _report_resumed(done, outcomes, worst)
+    return worst
+
+
+def _report_resumed(done: Any, outcomes: list[dict[str, Any]], worst: int) -> int:
+    """Say what became of one resumed job (a line, and its JSON outcome); return the worst exit code yet."""
+    from seedance.cli import render
+
+    rec = done.record
+    _note_in_manifest(done)
+    if done.result is not None:
+        outcomes.append(render.result_data(done.result, rec.estimated_cost_usd))
+        OUT.info(f"{rec.request_id}: done" + (f", saved {done.result.path}" if done.result.path else ""))
+    elif done.error is not None:
+        worst = worst or done.error.exit_code
+        outcomes.append({"ok": False, "request_id": rec.request_id, "error": done.error.to_dict()})
+        OUT.info(f"{rec.request_id}: {done.error.message}")
+    else:
+        outcomes.append({"ok": False, "local_id": rec.local_id, "skipped": done.skipped})
+        OUT.info(f"{rec.local_id}: skipped, {done.skipped}")
+    return worst
 
 
 def _note_in_manifest(done: Any) -> None:

@@ -42,6 +42,23 @@ class Output:
         self.emitted = False
         """Whether a JSON object went to stdout (a command prints exactly one)."""
         self.context: dict[str, Any] = {}
+        self.argv: list[str] = []
+        """The command's arguments as given (a hint that says "run it again" repeats them)."""
+
+    def command_line(self) -> str:
+        """`seedance ARGS` as it was typed, quoted for a shell (the key given as --api-key left out)."""
+        import shlex
+
+        args, skip = [], False
+        for arg in self.argv:
+            if skip or arg.startswith("--api-key="):
+                skip = False
+                continue
+            if arg == "--api-key":
+                skip = True
+                continue
+            args.append(arg)
+        return shlex.join(["seedance", *args])
 
     def info(self, text: str) -> None:
         """A line for the human, on stderr (stdout stays clean for --json and pipes)."""
@@ -113,7 +130,7 @@ def literal(value: object, *, json_text: bool = False, keep_lines: bool = False)
     return re.sub(pattern, escaped, text)
 
 
-INTERNAL_CONTEXT = {"submitting", "emulator"}
+INTERNAL_CONTEXT = {"submitting", "emulator", "downloading"}
 """Context kept for the messages, not for the JSON answer."""
 
 
@@ -121,8 +138,43 @@ def _public(context: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in context.items() if key not in INTERNAL_CONTEXT}
 
 
+def for_the_emulator(hint: str) -> str:
+    """A hint's `seedance wait ID` (status, download, resume) with `--emulator`, when the command ran on it:
+    the same command without it would ask the real gateway, which never knew the job."""
+    if not OUT.context.get("emulator") or "--emulator" in hint:
+        return hint
+    command = r"seedance (?:wait|status|download|resume)(?: (?!-)[^\s`;,)]+)?"
+    return re.sub(command, lambda m: m.group(0) + " --emulator", hint)
+
+
+_TAKES = re.compile(r"(?P<field>\b[a-z_]+): (?:[^;]*? )?takes (?P<allowed>[^;]+); got ")
+_CHOOSE = re.compile(r"(?P<field>\b[a-z_]+): [^;]*; choose (?P<allowed>one of [^;]+)$")
+_DATE = re.compile(r"(?P<option>--[a-z-]+) .* is not a date")
+
+
+def specific_hint(message: str) -> str | None:
+    """What to type instead, read from a bad value's message (`duration: ... takes 4-15 ...; got 99`):
+    the option with its allowed values, rather than a generic "fix the value"."""
+    in_a_file = message.startswith("line ")  # a batch line: the field is a JSON or CSV field, not a flag
+    if (found := _TAKES.search(message) or _CHOOSE.search(message)) is not None:
+        field, allowed = found["field"], found["allowed"]
+        if in_a_file:
+            return f'set "{field}" to {allowed}'
+        flag = "-m/--model" if field == "model" else "--" + field.replace("_", "-")
+        return f"give {flag} {allowed}"
+    if (found := _DATE.search(message)) is not None:
+        return f"give {found['option']} a date like 2026-12-01"
+    return None
+
+
 def report_error(exc: SeedanceError) -> int:
     """Print an error the way the mode asks; return its exit code."""
+    from seedance.errors import InputError
+
+    if isinstance(exc, InputError) and exc.remedy == InputError.hint:
+        exc._hint = specific_hint(exc.message) or exc.remedy
+    if exc.remedy and exc.remedy != (changed := for_the_emulator(exc.remedy)):
+        exc._hint = changed  # the hint worded for the gateway the command talked to
     if OUT.json:
         OUT.emit({"ok": False, **_public(OUT.context), "error": exc.to_dict()})
     else:
@@ -136,9 +188,13 @@ def report_error(exc: SeedanceError) -> int:
 def report_interrupt() -> int:
     """Ctrl-C: say what happened to the paid job and how to pick it up."""
     request_id = OUT.context.get("request_id")
-    if request_id and OUT.context.get("emulator"):
-        message = f"interrupted; job {request_id} ran on the emulator that stopped with this command"
-        hint = f"it cost nothing and cannot finish: `seedance jobs forget {OUT.context.get('local_id')}` drops it"
+    flag = " --emulator" if OUT.context.get("emulator") else ""
+    if request_id and OUT.context.get("downloading"):
+        message = f"interrupted while downloading; job {request_id} is finished and its video is kept"
+        hint = f"download again: seedance download {request_id}{flag} (it resumes where it stopped)"
+    elif request_id and flag:
+        message = f"interrupted; job {request_id} is kept by the local emulator and will finish (it is free)"
+        hint = f"resume with: seedance resume {request_id}{flag}"
     elif request_id:
         message = f"interrupted; job {request_id} is recorded in the journal and may still finish"
         hint = f"resume with: seedance resume {request_id}"

@@ -149,7 +149,29 @@ def submitted(job: Job, request: VideoRequest) -> None:
         "estimated_cost_usd": job.estimated_cost_usd,
         "warnings": job.warnings,
     }
-    OUT.result(data, f"{job.request_id}\nwait for it with: seedance wait {job.request_id}")
+    flag = " --emulator" if emulated() else ""
+    OUT.result(
+        mark_emulated(data), f"{job.request_id}\nwait for it with: seedance wait {job.request_id}{flag}"
+    )
+
+
+def emulated() -> bool:
+    """Whether this command talks to the local emulator (its work is free)."""
+    return bool(OUT.context.get("emulator"))
+
+
+def mark_emulated(data: dict[str, Any]) -> dict[str, Any]:
+    """A JSON answer about emulator work: free (`estimated_cost_usd` 0), and said to be emulated."""
+    if emulated():
+        data.update(estimated_cost_usd=0.0, emulated=True)
+    return data
+
+
+def cost_line(cost: Estimate) -> str:
+    """The estimate as said before a submit: the gateway's price, or free on the emulator."""
+    if emulated():
+        return f"free on the emulator (on the gateway: {cost.describe()})"
+    return cost.describe()
 
 
 def result_data(result: Result, estimated_cost_usd: float | None = None) -> dict[str, Any]:
@@ -165,8 +187,9 @@ def result_data(result: Result, estimated_cost_usd: float | None = None) -> dict
         "sha256": result.sha256,
         "elapsed_s": result.elapsed_s,
         "local_id": result.local_id,
-        "estimated_cost_usd": estimated_cost_usd,
+        "estimated_cost_usd": 0.0 if emulated() else estimated_cost_usd,
         "warnings": result.warnings,
+        **({"emulated": True} if emulated() else {}),
     }
 
 

@@ -18,8 +18,14 @@ from seedance.cli.output import OUT
     is_flag=True,
     help="Also sum jobs sent to a gateway on this machine (by default: the emulator, free, only counted).",
 )
+@click.option(
+    "--emulator",
+    is_flag=True,
+    envvar="SEEDANCE_EMULATOR",
+    help="Only the local emulator's jobs (free: counted, never summed) [env: SEEDANCE_EMULATOR=1].",
+)
 @json_option
-def spend(since: str | None, group: str, include_local: bool, as_json: bool) -> None:
+def spend(since: str | None, group: str, include_local: bool, emulator: bool, as_json: bool) -> None:
     """Sum the estimated cost of the journal's jobs: charged, pending, uncertain (FAILED or unknown) and free.
 
     Jobs sent to a gateway on this machine (the emulator, `--emulator`) cost nothing: they are counted in
@@ -27,8 +33,8 @@ def spend(since: str | None, group: str, include_local: bool, as_json: bool) -> 
     """
     from datetime import UTC, date, datetime
 
-    from seedance import spend as spending
     from seedance import jobs
+    from seedance import spend as spending
     from seedance.errors import InputError
 
     after = None
@@ -45,7 +51,8 @@ def spend(since: str | None, group: str, include_local: bool, as_json: bool) -> 
             .astimezone(UTC)
             .isoformat(timespec="milliseconds")
         )
-    rows, total = spending.summarize(jobs.listed(since=after), group, include_local=include_local)  # type: ignore[arg-type]
+    records = [r for r in jobs.listed(since=after) if r.emulated or not emulator]
+    rows, total = spending.summarize(records, group, include_local=include_local and not emulator)  # type: ignore[arg-type]
     if OUT.json:
         OUT.emit(
             {
@@ -69,7 +76,8 @@ def spend(since: str | None, group: str, include_local: bool, as_json: bool) -> 
         )
     if total.refused_submits:
         lines.append(
-            f"{total.refused_submits} submit(s) refused by the gateway (no job, nothing charged) left out"
+            f"{total.refused_submits} submit(s) that made no job left out (refused by the gateway, or not sent:"
+            " it could not be reached; nothing charged)"
         )
     lines.append("USD, estimates from the price table; your dashboard has the exact figures.")
     click.echo("\n".join(lines))

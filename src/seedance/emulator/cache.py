@@ -47,13 +47,21 @@ class VideoCache:
         with self._lock:
             future = self._futures.get(spec)
             if future is None or (future.done() and future.exception() is not None):
-                future = self._executor.submit(self._make, spec)
+                if self._path(spec).exists():  # made before (a shared folder): ready at once, no worker
+                    future = Future()
+                    future.set_result(self._make(spec))
+                else:
+                    future = self._executor.submit(self._make, spec)
                 self._futures[spec] = future
             return future
 
-    def _make(self, spec: VideoSpec) -> VideoFile:
+    def _path(self, spec: VideoSpec) -> Path:
         key = hashlib.sha256(f"{FORMAT_VERSION}|{spec!r}".encode()).hexdigest()[:24]
-        path = self.directory / f"{key}.mp4"
+        return self.directory / f"{key}.mp4"
+
+    def _make(self, spec: VideoSpec) -> VideoFile:
+        path = self._path(spec)
+        key = path.stem
         started = time.perf_counter()
         made = not path.exists()
         if made:

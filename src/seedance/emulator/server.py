@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +14,7 @@ from seedance.emulator.app import create_app
 from seedance.emulator.handle import EmulatorHandle
 from seedance.emulator.options import EmulatorOptions
 from seedance.emulator.state import EmulatorState
+from seedance.emulator.store import JobStore
 
 if TYPE_CHECKING:
     import uvicorn
@@ -78,16 +80,21 @@ class RunningEmulator(EmulatorHandle):
 
 
 def start(options: EmulatorOptions | None = None, *, host: str = "127.0.0.1", port: int = 0,
-          timeout: float = 30.0) -> RunningEmulator:  # fmt: skip
+          timeout: float = 30.0, shared: Path | None = None) -> RunningEmulator:  # fmt: skip
     """Start an emulator in a daemon thread on a pre-bound socket; return once uvicorn serves it.
+
+    `shared` is the folder of the shared local emulator (`--emulator`): jobs are kept there, and found again
+    by every later emulator started with the same folder; the journal then names the gateway
+    `config.LOCAL_EMULATOR` rather than this run's port. Without it the jobs end with this emulator.
 
     >>> with start(EmulatorOptions(api_key="k", job_seconds=0.3)) as emulator:
     ...     emulator.base_url  # doctest: +SKIP
     """
     import uvicorn
 
-    state = EmulatorState(options or EmulatorOptions())
+    state = EmulatorState(options or EmulatorOptions(), JobStore(shared) if shared is not None else None)
     sock = bind_socket(host, port)
+    state.served_at = base_url_of(sock)
     ready = threading.Event()
 
     class _Server(uvicorn.Server):
@@ -109,7 +116,12 @@ def start(options: EmulatorOptions | None = None, *, host: str = "127.0.0.1", po
             state.close()
             raise RuntimeError("the emulator did not start (see the log for uvicorn's error)")
     base_url = base_url_of(sock)
-    config.IN_PROCESS_GATEWAYS.add(base_url)  # the journal marks jobs sent here: they end with this process
+    if shared is not None:
+        config.SHARED_EMULATORS.add(base_url)  # the journal names it the local emulator, whatever the port
+    else:
+        config.IN_PROCESS_GATEWAYS.add(
+            base_url
+        )  # the journal marks jobs sent here: they end with this process
     return RunningEmulator(state, base_url, server, thread)
 
 

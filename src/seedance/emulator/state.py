@@ -14,6 +14,7 @@ from seedance.emulator.faults import ActiveRule, FaultBook, TokenBucket
 from seedance.emulator.options import EmulatorOptions, FaultRule
 from seedance.emulator.records import RequestRecord
 from seedance.emulator.spec import JobRequest
+from seedance.emulator.store import JobStore
 from seedance.emulator.tasks import Job, Phase, WebhookResult
 from seedance.emulator.video import VideoSpec, caption_of
 
@@ -24,15 +25,19 @@ class EmulatorState:
     Reads and writes go through a lock; no lock is ever held across an `await`.
     """
 
-    def __init__(self, options: EmulatorOptions) -> None:
+    def __init__(self, options: EmulatorOptions, store: JobStore | None = None) -> None:
         self.initial_options = options
         self._lock = threading.RLock()
-        self.cache = VideoCache(options.cache_dir)
+        self.store = store
+        """Where a shared emulator keeps its jobs for later commands (None: they live as long as this one)."""
+        self.cache = VideoCache(options.cache_dir or (store.videos if store is not None else None))
         self.jobs: dict[str, Job] = {}
         self.log: list[RequestRecord] = []
         self.webhooks_received: list[dict[str, Any]] = []
         self.loop: asyncio.AbstractEventLoop | None = None
         self.background: set[asyncio.Task[None]] = set()
+        self.served_at = ""
+        """The base URL this emulator serves on (set once its socket is bound)."""
         self._apply(options)
 
     def _apply(self, options: EmulatorOptions) -> None:
@@ -129,6 +134,8 @@ class EmulatorState:
                 job.video_spec = self._video_spec(op, request, options)
                 job.attach_video(self.cache.get(job.video_spec))
             self.jobs[job.request_id] = job
+            if self.store is not None:
+                self.store.save(job)
             return job
 
     @staticmethod
@@ -143,7 +150,24 @@ class EmulatorState:
     def job(self, request_id: str) -> Job | None:
         """The job with this id, if it exists (and was not forgotten by a reset)."""
         with self._lock:
-            return self.jobs.get(request_id)
+            found = self.jobs.get(request_id)
+            if found is None and self.store is not None:
+                found = self._reload(request_id)
+            return found
+
+    def _reload(self, request_id: str) -> Job | None:
+        """A job an earlier emulator sharing our store created (another command, before a restart)."""
+        assert self.store is not None
+        base_url = next((job.base_url for job in self.jobs.values()), None) or self.served_at
+        job = self.store.find(request_id, base_url)
+        if job is None:
+            return None
+        if job.outcome == "complete" and job.video_spec is not None:
+            job.attach_video(self.cache.get(job.video_spec))
+            ended = job.created_mono + job.seconds  # the video was ready when its time was up, back then
+            job.video.add_done_callback(lambda _: setattr(job, "video_done_mono", ended))  # type: ignore[union-attr]
+        self.jobs[job.request_id] = job
+        return job
 
     def all_jobs(self) -> list[Job]:
         """A snapshot of the jobs, oldest first."""

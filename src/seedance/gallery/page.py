@@ -181,7 +181,9 @@ def _facts(card: CardView) -> str:
     rows.append(("Time taken", esc(_elapsed(r.elapsed_s))))
     rows.append(("Request id", f"<code>{esc(r.request_id)}</code>" if r.request_id else "—"))
     rows.append(("Local id", f"<code>{esc(r.local_id)}</code>"))
-    if r.estimated_cost_usd is not None:
+    if r.emulated:
+        rows.append(("Cost", "free (emulated)"))
+    elif r.estimated_cost_usd is not None:
         rows.append(("Est. cost", esc(f"${r.estimated_cost_usd:.2f}")))
     if r.output_path and r.state == "downloaded":
         size = f" ({r.bytes_downloaded:,} bytes)" if r.bytes_downloaded else ""
