@@ -1,86 +1,257 @@
-"""Adaptive submit pacing: as fast as the gateway accepts, backing off on 429 and creeping back up.
+"""Submit pacing: find the account's rate limit, then hold just under it, probing above only rarely.
 
-Nothing is known of the gateway's limit beforehand, so the pacer starts unpaced. A 429 pauses every submit
-for its `Retry-After` (else 5 s, the skill's wait) and slows the pace: the first one to what the gateway
-took over the last second, later ones to a bit below the pace that hit the limit. Each
-accepted submit then shortens the interval a little (more the longer no 429 came), so the pace creeps back
-up until the next 429 says where the limit is today. A token-bucket limit refills during the pause, so honouring it costs little.
+Nothing is known of the gateway's limit beforehand, so the pace starts low and doubles every quarter of a
+second (TCP's slow start, in time rather than round trips) until the first 429. That 429 says where the
+limit is: the rate the gateway took over the last window (a 1 s window for `Retry-After: 1`, longer for a
+longer wait) becomes the ceiling, and from then on submits go evenly spaced at `margin` x the ceiling. Evenly spaced
+submits just under a limit pass a sliding-window limit as well as a token bucket, where a burst at the
+start of a window would block the whole window.
+
+Holding, a 429 costs only the submit that got it (its own Retry-After is honoured by whoever resends it):
+nobody else pauses. It lowers the ceiling to what the gateway took over the last two windows (at least 2 %
+less, at most half). After `probe_gap` quiet seconds the pace goes above the ceiling for a while (BBR's
+probing): without a 429 the ceiling rises to that rate (and the next probe goes twice as far); with one,
+the old ceiling was right and the next probe waits twice as long. Every run on the account shares this state through a `PaceRecord`, so two
+batches take turns from one schedule and learn from each other's 429s.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+from seedance.batch.pace_record import MemoryPaceRecord, PaceRecord, PaceState
 
 DEFAULT_PAUSE = 5.0
-"""Seconds to pause after a 429 without Retry-After (the skill's 5 s)."""
+"""Seconds to wait after a 429 without Retry-After (the skill's 5 s)."""
+
+_TURN_HELD: ContextVar[bool] = ContextVar("seedance_submit_turn_held", default=False)
+"""Whether the current task already took the pacer's turn for its next submit (see `SubmitPacer.hold`)."""
+
+
+@dataclass(frozen=True)
+class PacePolicy:
+    """The pacing constants; the defaults suit a per-second limit reached over a few ms to 300 ms."""
+
+    margin: float = 0.97
+    """Hold this fraction of the ceiling: room for the jitter between our send times and the gateway's clock."""
+    ramp_start: float = 4.0
+    """Submits per second when nothing is known yet."""
+    ramp_doubling: float = 0.25
+    """Seconds for the ramp's rate to double."""
+    probe_step: float = 0.05
+    """A first probe goes this much above the ceiling (5 %); each one that passes doubles the step..."""
+    probe_seconds: float = 2.0
+    """...for this long; no 429 meanwhile makes its rate the new ceiling."""
+    first_probe_gap: float = 15.0
+    """Quiet seconds before the first probe."""
+    max_probe_gap: float = 60.0
+    """The longest wait between probes."""
+    catch_up: float = 0.05
+    """Seconds a turn may be taken late and the next one still be due on the schedule (catching up)."""
+    jitter_step: float = 0.97
+    """A stray 429 while holding lowers the ceiling by this factor."""
+    forget_after: float = 600.0
+    """A state nobody touched for this long is forgotten: the limit may have changed."""
+    idle_after: float = 10.0
+    """A state untouched for this long keeps its ceiling but loses its schedule and measurements."""
+
+
+def take_turn(state: PaceState, now: float, policy: PacePolicy) -> float:
+    """Take the next submit turn and return 0, or return the seconds until one is free (nothing taken)."""
+    _refresh(state, now, policy)
+    if state.pace is not None and state.ceiling is not None:
+        if state.probing_since is None and now - state.quiet_since >= state.probe_gap:
+            state.probing_since = now
+        elif state.probing_since is not None and now - state.probing_since >= policy.probe_seconds:
+            # The probe went through without a 429: the limit is at least that high, maybe much higher (a
+            # ceiling learnt while another client took part of the limit): the next probe goes twice as far.
+            state.ceiling *= 1.0 + state.probe_step
+            state.probe_step = min(state.probe_step * 2.0, 1.0)
+            state.pace = state.ceiling * policy.margin
+            state.probing_since, state.quiet_since = None, now
+    due = _next_due(state, now, policy)
+    if now < due:
+        return due - now
+    interval = 1.0 / current_rate(state, now, policy)
+    if state.pace is not None and now - state.next_free <= policy.catch_up:
+        # On a grid: a turn taken a little late (a busy event loop, another process waking late) lets the
+        # next one catch up, instead of the lateness adding up over the run. Idle time is not caught up.
+        state.next_free += interval
+    else:
+        state.next_free = now + interval
+    state.turns = [*state.turns[-127:], now]
+    state.updated = now
+    return 0.0
+
+
+def _next_due(state: PaceState, now: float, policy: PacePolicy) -> float:
+    """When the next turn may be taken: on the schedule, and never more than the pace in any window."""
+    if state.pace is None or not state.turns:
+        return state.next_free
+    # Any k + 1 consecutive turns span at least k intervals, k intervals covering the limit's window: a
+    # catching-up schedule never puts more in a window than the pace allows.
+    rate = current_rate(state, now, policy)
+    k = max(1, math.ceil(rate * state.window - 1e-9))
+    due = state.next_free
+    if len(state.turns) >= k:
+        due = max(due, state.turns[-k] + k / rate)
+    return due
+
+
+def current_rate(state: PaceState, now: float, policy: PacePolicy) -> float:
+    """Submits per second allowed now: the ramp's, the probe's or the held pace."""
+    if state.pace is None or state.ceiling is None:
+        started = state.ramp_started if state.ramp_started is not None else now
+        return policy.ramp_start * math.pow(2.0, min((now - started) / policy.ramp_doubling, 30.0))
+    if state.probing_since is not None:
+        return state.ceiling * (1.0 + state.probe_step)
+    return state.pace
+
+
+def note_accepted(state: PaceState, now: float) -> None:
+    """A submit was accepted: remember when, to measure the rate the gateway takes."""
+    state.accepted = [t for t in state.accepted[-999:] if t > now - 10.0]
+    state.accepted.append(now)
+    state.updated = now
+
+
+def note_limited(state: PaceState, now: float, retry_after: float | None, policy: PacePolicy) -> None:
+    """A submit got 429: learn the ceiling from it (unless it says nothing new); never pause a held pace."""
+    state.updated = now
+    state.limited = [t for t in state.limited[-999:] if t > now - 10.0] + [now]
+    if now < state.calm_until:
+        return  # sent before the last change: the same event seen again
+    wait = retry_after if retry_after is not None and retry_after > 0 else DEFAULT_PAUSE
+    window = max(wait, 1.0)  # Retry-After: 1 for a per-second limit; longer for a per-minute one
+    state.calm_until, state.window = now + window, window
+    if state.pace is None or state.ceiling is None:
+        # The ramp hit the limit: what the gateway took over the last window is its rate (if it took
+        # nothing, someone else holds the limit: half the ramp's rate, as TCP halves its window on a loss).
+        taken = _taken(state, now, window) / window
+        state.ceiling = taken if taken > 0 else current_rate(state, now, policy) / 2.0
+        state.pace = state.ceiling * policy.margin
+        state.quiet_since, state.probe_gap = now, policy.first_probe_gap
+        return
+    if state.probing_since is not None:
+        # The probe found the limit where it was: back to the old pace, and probe less often and less far.
+        state.probing_since = None
+        state.probe_gap = min(state.probe_gap * 2.0, policy.max_probe_gap)
+        state.probe_step = policy.probe_step
+    else:
+        # Held under the ceiling and still limited. A 429 now and then is jitter (our send times are not the
+        # gateway's clock): step down a little. If the gateway refused a tenth of what went since the last
+        # change, the ceiling is well above the limit (e.g. read from a token bucket's burst): believe the
+        # rate it took meanwhile.
+        span = max(now - max(state.quiet_since, now - 5.0), 1.0)
+        sent = sum(1 for t in state.turns if t > now - span)
+        refused = sum(1 for t in state.limited if t > now - span)
+        lower = state.ceiling * policy.jitter_step
+        if refused * 10 >= sent:
+            lower = min(max(_taken(state, now, span) / span, state.ceiling * 0.5), lower)
+            state.probe_gap = policy.first_probe_gap  # the limit moved (or was misread): look again soon
+        state.ceiling, state.probe_step = lower, policy.probe_step
+    state.pace = state.ceiling * policy.margin
+    state.quiet_since = now
+
+
+def _taken(state: PaceState, now: float, window: float) -> int:
+    return sum(1 for t in state.accepted if t > now - window)
+
+
+def _refresh(state: PaceState, now: float, policy: PacePolicy) -> None:
+    """Forget what is too old to describe the gateway now (another run's schedule, a day-old limit)."""
+    if not state.updated or now - state.updated <= policy.idle_after:
+        if state.pace is None and state.ramp_started is None:
+            state.ramp_started = now
+        return
+    keep = state.ceiling if now - state.updated <= policy.forget_after else None
+    vars(state).update(vars(PaceState()))  # every field back to its default
+    state.ceiling = keep
+    state.pace = keep * policy.margin if keep is not None else None
+    state.ramp_started = None if keep is not None else now
+    state.quiet_since, state.updated = now, now
 
 
 class SubmitPacer:
-    """Decides when the next submit may go; told about every accepted and every rate-limited submit."""
+    """Decides when each submit may go; told about every accepted and every rate-limited submit.
+
+    One pacer per run; runs on one account share its state through `record`. Turns are taken in the order
+    they are asked for within a run.
+    """
 
     def __init__(
         self,
+        record: PaceRecord | None = None,
         *,
-        backoff: float = 1.1,
-        creep: float = 0.01,
-        clock: Callable[[], float] = time.monotonic,
+        policy: PacePolicy | None = None,
+        clock: Callable[[], float] = time.time,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        self.backoff = backoff
-        """After a 429, pace this many times slower than the pace that hit it."""
-        self.creep = creep
-        """Each accepted submit raises the pace by this fraction (the rate creeps back up)."""
-        self.interval = 0.0
-        """Seconds between submits; 0 until the first 429 says there is a limit."""
-        self.paused_until = 0.0
+        self.record: PaceRecord = record or MemoryPaceRecord()
+        self.policy = policy or PacePolicy()
         self.rate_limited = 0
-        """How many 429 answers were seen (including the ones the client retried by itself)."""
+        """How many 429 answers this run saw (including the ones the client retried by itself)."""
         self._clock = clock
         self._sleep = sleep
-        self._last_send = float("-inf")
-        self._accepted: deque[float] = deque(maxlen=1000)
+        self._queue = asyncio.Lock()  # FIFO: the feed and the client's own retries wait in line
+
+    @classmethod
+    def for_account(cls, base_url: str | None, api_key: str) -> SubmitPacer:
+        """A pacer sharing its state with every run on this gateway and key (through the user's folder)."""
+        from seedance.batch.pace_record import open_pace_record
+        from seedance.config import base_url as resolve_base_url
+        from seedance.config import seedance_home
+
+        return cls(open_pace_record(seedance_home(), resolve_base_url(base_url), api_key))
 
     @property
     def rate(self) -> float | None:
-        """The current pace in submits per second, or None when unpaced."""
-        return 1.0 / self.interval if self.interval > 0 else None
+        """The pace held now in submits per second, or None while still ramping up."""
+        return self.record.update(lambda s: s.pace)
 
-    def delay(self) -> float:
-        """Seconds until the next submit may go (0 means now)."""
-        due = max(self.paused_until, self._last_send + self.interval)
-        return max(due - self._clock(), 0.0)
+    @property
+    def ceiling(self) -> float | None:
+        """The rate limit as learnt (the rate at which 429s came), or None before the first 429."""
+        return self.record.update(lambda s: s.ceiling)
+
+    def try_turn(self) -> float:
+        """Take a turn now and return 0, or return the seconds until one is free (nothing taken)."""
+        now = self._clock()
+        return self.record.update(lambda s: take_turn(s, now, self.policy))
 
     async def wait_turn(self) -> None:
         """Wait until a submit may go, and take the turn."""
-        while (wait := self.delay()) > 0:
-            await self._sleep(wait)
-        self._last_send = self._clock()
+        async with self._queue:
+            while (wait := self.try_turn()) > 0:
+                await self._sleep(min(wait, 1.0))  # re-read: another run may have changed the schedule
+
+    def hold(self) -> None:
+        """Mark that the current task took its turn: its next submit request goes without waiting again."""
+        _TURN_HELD.set(True)
+
+    async def before_submit(self) -> None:
+        """Called as each submit request leaves: use the turn the task holds, else wait for one (a resend)."""
+        if _TURN_HELD.get():
+            _TURN_HELD.set(False)
+            return
+        await self.wait_turn()
 
     def accepted(self) -> None:
-        """A submit was accepted: remember when, and creep the pace up."""
+        """A submit was accepted."""
         now = self._clock()
-        self._accepted.append(now)
-        if self.interval > 0:
-            # Gentle near the limit (each 429 costs a pause); after 3 s without one the climb speeds up, so a
-            # guess that was too low (e.g. measured from a small burst) is left behind within seconds.
-            quiet = max(now - self.paused_until, 0.0)
-            self.interval /= 1.0 + self.creep * (1.0 + max(quiet - 3.0, 0.0))
+        self.record.update(lambda s: note_accepted(s, now))
 
     def limited(self, retry_after: float | None) -> None:
-        """A submit got 429: pause everyone for Retry-After and slow the pace below the one that hit it."""
+        """A submit got 429 (with its Retry-After, if any)."""
         now = self._clock()
         self.rate_limited += 1
-        pause = retry_after if retry_after is not None and retry_after > 0 else DEFAULT_PAUSE
-        in_pause = now < self.paused_until
-        self.paused_until = max(self.paused_until, now + pause)
-        if in_pause:
-            return  # one 429 already told us: the others in flight at that moment say nothing new
-        if self.interval > 0:
-            self.interval *= self.backoff
-            return
-        # Unpaced until now: what the gateway took over the last second is the first guess at its rate.
-        recent = sum(1 for t in self._accepted if t > now - 1.0)
-        self.interval = self.backoff / max(recent, 1)
+        self.record.update(lambda s: note_limited(s, now, retry_after, self.policy))
+
+    def close(self) -> None:
+        """Release the shared record."""
+        self.record.close()
