@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -63,6 +63,7 @@ def make_client(
     poll_interval: float | None,
     journal: Journal,
     pacer: SubmitPacer,
+    sleep: Callable[[float], Awaitable[None]] | None = None,
 ) -> AsyncClient:
     """An AsyncClient whose HTTP hooks pace every submit request and tell the pacer every submit answer.
 
@@ -90,7 +91,12 @@ def make_client(
         event_hooks={"request": [on_request], "response": [on_response]},
     )
     return AsyncClient(
-        api_key=api_key, base_url=base_url, poll_interval=poll_interval, journal=journal, http=http
+        api_key=api_key,
+        base_url=base_url,
+        poll_interval=poll_interval,
+        journal=journal,
+        http=http,
+        sleep=sleep,
     )
 
 
