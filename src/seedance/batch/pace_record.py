@@ -33,6 +33,8 @@ class PaceState:
     """No submit before this (any run's)."""
     turns: list[float] = field(default_factory=list)
     """When the last submits were let go (any run's), to space the next ones."""
+    departed: list[float] = field(default_factory=list)
+    """When the last submits really left (after their journal write), which is what the gateway counts."""
     window: float = 1.0
     """The limit's window as the last 429's Retry-After suggests (at least 1 s)."""
     pace: float | None = None
@@ -41,6 +43,8 @@ class PaceState:
     """The rate at which 429s came: the account's limit as learnt."""
     ramp_started: float | None = None
     """When the ramp (doubling the rate until the first 429) began."""
+    ramp_ended: float | None = None
+    """When the submit went whose 429 ended the ramp (answers to earlier ones still count in the ceiling)."""
     quiet_since: float = 0.0
     """The last 429 that changed the pace, or the last probe: a probe comes `probe_gap` seconds after it."""
     probe_gap: float = 15.0

@@ -31,6 +31,10 @@ DEFAULT_PAUSE = 5.0
 
 _TURN_HELD: ContextVar[bool] = ContextVar("seedance_submit_turn_held", default=False)
 """Whether the current task already took the pacer's turn for its next submit (see `SubmitPacer.hold`)."""
+_TURN_AT: ContextVar[float | None] = ContextVar("seedance_submit_turn_at", default=None)
+"""When the current task's submit took its turn (a task spawned after the turn inherits it): answers are
+counted at the time their submit went, which is what the gateway's window counted, whatever order the
+answers of several processes reach the record in."""
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,7 @@ class PacePolicy:
     """The longest wait between probes."""
     catch_up: float = 0.05
     """Seconds a turn may be taken late and the next one still be due on the schedule (catching up)."""
-    jitter_step: float = 0.97
+    jitter_step: float = 0.98
     """A stray 429 while holding lowers the ceiling by this factor."""
     forget_after: float = 600.0
     """A state nobody touched for this long is forgotten: the limit may have changed."""
@@ -103,6 +107,25 @@ def _next_due(state: PaceState, now: float, policy: PacePolicy) -> float:
     return due
 
 
+def note_departure(state: PaceState, turn_at: float, now: float, policy: PacePolicy) -> float:
+    """The submit whose turn was taken at `turn_at` is about to leave: return 0 and count it as gone now,
+    or return how long it must still wait.
+
+    A process that stalled after taking turns (a busy machine) would otherwise send them all at once when
+    it wakes: the gateway counts arrivals, so no submit leaves while the last k that left
+    span less than k intervals.
+    """
+    if state.pace is not None:
+        rate = current_rate(state, now, policy)
+        k = max(1, math.ceil(rate * state.window - 1e-9))
+        if len(state.departed) >= k and now < state.departed[-k] + k / rate:
+            return state.departed[-k] + k / rate - now
+    state.departed = [*state.departed[-127:], now]
+    if turn_at in state.turns and now > turn_at:
+        state.turns = sorted(now if t == turn_at else t for t in state.turns)
+    return 0.0
+
+
 def current_rate(state: PaceState, now: float, policy: PacePolicy) -> float:
     """Submits per second allowed now: the ramp's, the probe's or the held pace."""
     if state.pace is None or state.ceiling is None:
@@ -113,17 +136,30 @@ def current_rate(state: PaceState, now: float, policy: PacePolicy) -> float:
     return state.pace
 
 
-def note_accepted(state: PaceState, now: float) -> None:
-    """A submit was accepted: remember when, to measure the rate the gateway takes."""
+def note_accepted(state: PaceState, now: float, policy: PacePolicy, sent: float | None = None) -> None:
+    """A submit (sent at `sent`) was accepted: remember when, to measure the rate the gateway takes."""
+    sent = now if sent is None else sent
     state.accepted = [t for t in state.accepted[-999:] if t > now - 10.0]
-    state.accepted.append(now)
+    state.accepted.append(sent)
+    ended = state.ramp_ended
+    if ended is not None and ended - state.window < sent < ended and now < state.calm_until and state.ceiling:
+        # Sent before the 429 that ended the ramp, answered after it (another process's answer, or a slow
+        # one): the gateway took it in that window, so the ceiling counts it too.
+        state.ceiling += 1.0 / state.window
+        state.pace = state.ceiling * policy.margin
     state.updated = now
 
 
-def note_limited(state: PaceState, now: float, retry_after: float | None, policy: PacePolicy) -> None:
-    """A submit got 429: learn the ceiling from it (unless it says nothing new); never pause a held pace."""
+def note_limited(
+    state: PaceState, now: float, retry_after: float | None, policy: PacePolicy, sent: float | None = None
+) -> None:
+    """A submit (sent at `sent`) got 429: learn the ceiling from it, unless it says nothing new.
+
+    Never pauses anyone: the submit that got it waits out its Retry-After on its own.
+    """
+    sent = now if sent is None else sent
     state.updated = now
-    state.limited = [t for t in state.limited[-999:] if t > now - 10.0] + [now]
+    state.limited = [t for t in state.limited[-999:] if t > now - 10.0] + [sent]
     if now < state.calm_until:
         return  # sent before the last change: the same event seen again
     wait = retry_after if retry_after is not None and retry_after > 0 else DEFAULT_PAUSE
@@ -132,8 +168,9 @@ def note_limited(state: PaceState, now: float, retry_after: float | None, policy
     if state.pace is None or state.ceiling is None:
         # The ramp hit the limit: what the gateway took over the last window is its rate (if it took
         # nothing, someone else holds the limit: half the ramp's rate, as TCP halves its window on a loss).
-        taken = _taken(state, now, window) / window
+        taken = sum(1 for t in state.accepted if sent - window < t < sent) / window
         state.ceiling = taken if taken > 0 else current_rate(state, now, policy) / 2.0
+        state.ramp_ended = sent
         state.pace = state.ceiling * policy.margin
         state.quiet_since, state.probe_gap = now, policy.first_probe_gap
         return
@@ -147,11 +184,13 @@ def note_limited(state: PaceState, now: float, retry_after: float | None, policy
         # gateway's clock): step down a little. If the gateway refused a tenth of what went since the last
         # change, the ceiling is well above the limit (e.g. read from a token bucket's burst): believe the
         # rate it took meanwhile.
-        span = max(now - max(state.quiet_since, now - 5.0), 1.0)
-        sent = sum(1 for t in state.turns if t > now - span)
-        refused = sum(1 for t in state.limited if t > now - span)
+        # Counted by send time: refusals of submits sent before the last change are that change's echoes.
+        since = max(state.quiet_since, now - 5.0)
+        sent = sum(1 for t in state.turns if t > since)
+        refused = sum(1 for t in state.limited if t > since)
         lower = state.ceiling * policy.jitter_step
-        if refused * 10 >= sent:
+        if refused * 10 >= sent and refused > 1:
+            span = max(now - since, 1.0)
             lower = min(max(_taken(state, now, span) / span, state.ceiling * 0.5), lower)
             state.probe_gap = policy.first_probe_gap  # the limit moved (or was misread): look again soon
         state.ceiling, state.probe_step = lower, policy.probe_step
@@ -229,28 +268,41 @@ class SubmitPacer:
         async with self._queue:
             while (wait := self.try_turn()) > 0:
                 await self._sleep(min(wait, 1.0))  # re-read: another run may have changed the schedule
+            _TURN_AT.set(self._clock())
 
     def hold(self) -> None:
         """Mark that the current task took its turn: its next submit request goes without waiting again."""
         _TURN_HELD.set(True)
 
     async def before_submit(self) -> None:
-        """Called as each submit request leaves: use the turn the task holds, else wait for one (a resend)."""
-        if _TURN_HELD.get():
-            _TURN_HELD.set(False)
+        """Called as each submit request leaves: use the turn the task holds, else wait for one (a resend).
+
+        A held turn was taken before the journal write; the schedule then counts the moment the request
+        really leaves, so that lateness between the two never packs more submits into the gateway's window.
+        """
+        turn_at = _TURN_AT.get()
+        if not _TURN_HELD.get() or turn_at is None:
+            await self.wait_turn()
             return
-        await self.wait_turn()
+        _TURN_HELD.set(False)
+        while (wait := self._depart(turn_at)) > 0:
+            await self._sleep(wait)
+
+    def _depart(self, turn_at: float) -> float:
+        now = self._clock()
+        return self.record.update(lambda s: note_departure(s, turn_at, now, self.policy))
 
     def accepted(self) -> None:
-        """A submit was accepted."""
-        now = self._clock()
-        self.record.update(lambda s: note_accepted(s, now))
+        """The current task's submit was accepted."""
+        now, sent = self._clock(), _TURN_AT.get()
+        self.record.update(lambda s: note_accepted(s, now, self.policy, sent))
 
     def limited(self, retry_after: float | None) -> None:
-        """A submit got 429 (with its Retry-After, if any)."""
+        """The current task's submit got 429 (with its Retry-After, if any)."""
         now = self._clock()
         self.rate_limited += 1
-        self.record.update(lambda s: note_limited(s, now, retry_after, self.policy))
+        sent = _TURN_AT.get()
+        self.record.update(lambda s: note_limited(s, now, retry_after, self.policy, sent))
 
     def close(self) -> None:
         """Release the shared record."""
