@@ -181,7 +181,7 @@ def note_limited(
         state.probe_step = policy.probe_step
     else:
         # Held under the ceiling and still limited. A 429 now and then is jitter (our send times are not the
-        # gateway's clock): step down a little. If the gateway refused a tenth of what went since the last
+        # gateway's clock): step down a little. If the gateway refused a quarter of what went since the last
         # change, the ceiling is well above the limit (e.g. read from a token bucket's burst): believe the
         # rate it took meanwhile.
         # Counted by send time: refusals of submits sent before the last change are that change's echoes.
@@ -189,7 +189,7 @@ def note_limited(
         sent = sum(1 for t in state.turns if t > since)
         refused = sum(1 for t in state.limited if t > since)
         lower = state.ceiling * policy.jitter_step
-        if refused * 10 >= sent and refused > 1:
+        if refused * 4 >= sent and refused >= 3:
             span = max(now - since, 1.0)
             lower = min(max(_taken(state, now, span) / span, state.ceiling * 0.5), lower)
             state.probe_gap = policy.first_probe_gap  # the limit moved (or was misread): look again soon
