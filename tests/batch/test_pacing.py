@@ -62,7 +62,8 @@ def test_with_nothing_known_the_pace_ramps_up_from_a_few_a_second() -> None:
     assert times[0] == started
     gaps = [b - a for a, b in itertools.pairwise(times)]
     assert gaps[0] == pytest.approx(0.25)
-    assert all(later < earlier for earlier, later in itertools.pairwise(gaps))
+    assert all(later <= earlier + 1e-9 for earlier, later in itertools.pairwise(gaps))
+    assert gaps[-1] < gaps[0] / 4
     assert pacer.rate is None
     assert pacer.ceiling is None
 
@@ -139,12 +140,13 @@ def test_a_ceiling_learnt_from_a_burst_comes_down_to_the_token_bucket_rate() -> 
 
 @pytest.mark.parametrize("limiter", ["sliding_window", "token_bucket"])
 def test_from_nothing_the_pacer_finds_the_limit_and_holds_under_it(limiter: str) -> None:
-    """Against 5/s (a sliding window, or a bucket of 5): a few 429s while ramping, then almost none."""
+    """Against 5/s (a sliding window, or a bucket of 5, whose burst reads as 8/s at first): a few 429s while
+    finding the limit, then almost none."""
     clock = FakeClock()
     pacer = pacer_at(clock)
     gateway = SlidingWindow(5, clock=clock) if limiter == "sliding_window" else TokenBucket(5, 5, clock=clock)
     refused = run_against(gateway, pacer, clock, 60.0)
-    assert len(refused) <= 8
+    assert len(refused) <= 10
     ceiling = pacer.ceiling
     assert ceiling is not None
     assert 4.5 <= ceiling <= 5.3

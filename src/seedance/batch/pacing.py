@@ -55,8 +55,9 @@ class PacePolicy:
     """Quiet seconds before the first probe."""
     max_probe_gap: float = 60.0
     """The longest wait between probes."""
-    catch_up: float = 0.05
-    """Seconds a turn may be taken late and the next one still be due on the schedule (catching up)."""
+    catch_up: float = 0.5
+    """Seconds a turn may be taken late and the next ones still be due on the schedule (catching up after a
+    stall); the window rules keep the catching up within the pace of any window."""
     jitter_step: float = 0.98
     """A stray 429 while holding lowers the ceiling by this factor."""
     forget_after: float = 600.0
@@ -130,7 +131,11 @@ def current_rate(state: PaceState, now: float, policy: PacePolicy) -> float:
     """Submits per second allowed now: the ramp's, the probe's or the held pace."""
     if state.pace is None or state.ceiling is None:
         started = state.ramp_started if state.ramp_started is not None else now
-        return policy.ramp_start * math.pow(2.0, min((now - started) / policy.ramp_doubling, 30.0))
+        doubled = policy.ramp_start * math.pow(2.0, min((now - started) / policy.ramp_doubling, 30.0))
+        # Never more than four times what really went in the last second: a process that could not keep up
+        # (a busy machine) must not find itself allowed a burst of hundreds.
+        sent = sum(1 for t in state.turns if t > now - 1.0)
+        return min(doubled, max(policy.ramp_start, 4.0 * sent))
     if state.probing_since is not None:
         return state.ceiling * (1.0 + state.probe_step)
     return state.pace
