@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from seedance.batch.pace_policy import PacePolicy, note_departure, take_turn
 from seedance.batch.pace_record import MemoryPaceRecord, PaceState, SqlitePaceRecord, open_pace_record
-from seedance.batch.pacing import PacePolicy, SubmitPacer, note_departure, take_turn
+from seedance.batch.pacing import SubmitPacer
 from seedance.emulator.faults import SlidingWindow, TokenBucket
 
 
