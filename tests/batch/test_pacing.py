@@ -238,3 +238,14 @@ def test_turns_that_leave_late_are_counted_when_they_leave() -> None:
     for turn in taken[:5]:
         assert note_departure(state, turn, clock.now, policy) == 0.0
     assert note_departure(state, taken[5], clock.now, policy) == pytest.approx(5 / 4.85)
+
+
+def test_a_gateway_refusing_everything_slows_the_pace_but_never_below_one_submit_in_30_s() -> None:
+    """Every submit refused for a minute: the ceiling halves at each event, down to one in 30 s."""
+    clock = FakeClock()
+    pacer = pacer_at(clock, held(5.0, clock.now))
+    for _ in range(200):
+        turn_times(pacer, clock, 1)
+        pacer.limited(1.0)
+    assert pacer.ceiling == pytest.approx(1 / 30)
+    assert pacer.try_turn() <= 31.0  # held at 97 % of the floor

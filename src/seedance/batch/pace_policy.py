@@ -38,6 +38,9 @@ class PacePolicy:
     stall); the window rules keep the catching up within the pace of any window."""
     jitter_step: float = 0.98
     """A stray 429 while holding lowers the ceiling by this factor."""
+    min_ceiling: float = 1.0 / 30.0
+    """The ceiling never goes below one submit in 30 s: a gateway refusing everything for a while (an
+    outage) must not leave a schedule of days once it answers again."""
     forget_after: float = 600.0
     """A state nobody touched for this long is forgotten: the limit may have changed."""
     idle_after: float = 10.0
@@ -152,7 +155,9 @@ def note_limited(
         # The ramp hit the limit: what the gateway took over the last window is its rate (if it took
         # nothing, someone else holds the limit: half the ramp's rate, as TCP halves its window on a loss).
         taken = sum(1 for t in state.accepted if sent - window < t < sent) / window
-        state.ceiling = taken if taken > 0 else current_rate(state, now, policy) / 2.0
+        state.ceiling = max(
+            taken if taken > 0 else current_rate(state, now, policy) / 2.0, policy.min_ceiling
+        )
         state.ramp_ended = sent
         state.pace = state.ceiling * policy.margin
         state.quiet_since, state.probe_gap = now, policy.first_probe_gap
@@ -176,7 +181,7 @@ def note_limited(
             span = max(now - since, 1.0)
             lower = min(max(_taken(state, now, span) / span, state.ceiling * 0.5), lower)
             state.probe_gap = policy.first_probe_gap  # the limit moved (or was misread): look again soon
-        state.ceiling, state.probe_step = lower, policy.probe_step
+        state.ceiling, state.probe_step = max(lower, policy.min_ceiling), policy.probe_step
     state.pace = state.ceiling * policy.margin
     state.quiet_since = now
 

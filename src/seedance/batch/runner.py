@@ -4,8 +4,8 @@ At most `concurrency` jobs are in flight (submitting, running or downloading). S
 through the pacer, and so does the client's own single resend after a 429 (an HTTP hook makes it wait for a
 turn). A 429 costs only that line: it waits out its own Retry-After, then goes back in the queue (a 429
 means nothing was queued), while the other lines keep their pace. A submit whose outcome is unknown is
-reported and never resent. `--max-cost`
-reserves each line's estimate before its submit goes, so the sum of submitted estimates never passes the cap.
+reported and never resent. `--max-cost` reserves each line's estimate before its submit goes, so the sum
+of submitted estimates never passes the cap.
 Every submit goes through the journal with the batch id and line number, which is what makes a rerun resume.
 """
 
