@@ -38,13 +38,19 @@ class Gateway:
     emulator: bool = False
 
     def client(self) -> AsyncClient:
-        """A journaled client; raises KeyMissingError (the skill's sentence) when there is no key."""
-        return AsyncClient(
-            api_key=self.api_key,
-            base_url=self.base_url,
-            poll_interval=self.poll_interval,
-            journal=service.user_journal(),
-        )
+        """A journaled client; raises KeyMissingError (the skill's sentence) when there is no key.
+
+        Its submits take turns in the key's shared pace (batch.pacing), so a batch running on the same key
+        counts them, and learns from their 429s, instead of fighting them for the rate limit.
+        """
+        from seedance import auth
+        from seedance.batch.pacing import SubmitPacer
+        from seedance.batch.runner import make_client
+
+        key = auth.resolve_key(self.api_key, interactive=False).key
+        pacer = SubmitPacer.for_account(self.base_url, key)
+        return make_client(base_url=self.base_url, api_key=key, poll_interval=self.poll_interval,
+                           journal=service.user_journal(), pacer=pacer)  # fmt: skip
 
 
 JobId = Annotated[str, Field(description="The job's request id (or its journal id, or a unique prefix).")]

@@ -1,86 +1,138 @@
-"""Adaptive submit pacing: as fast as the gateway accepts, backing off on 429 and creeping back up.
+"""Submit pacing: find the account's rate limit, then hold just under it, probing above only rarely.
 
-Nothing is known of the gateway's limit beforehand, so the pacer starts unpaced. A 429 pauses every submit
-for its `Retry-After` (else 5 s, the skill's wait) and slows the pace: the first one to what the gateway
-took over the last second, later ones to a bit below the pace that hit the limit. Each
-accepted submit then shortens the interval a little (more the longer no 429 came), so the pace creeps back
-up until the next 429 says where the limit is today. A token-bucket limit refills during the pause, so honouring it costs little.
+Nothing is known of the gateway's limit beforehand, so the pace starts at 4/s and doubles every quarter of
+a second (TCP's slow start, in time rather than round trips; never above four times what really went in
+the last second) until the first 429. What the gateway accepted in that 429's window (1 s for
+`Retry-After: 1`, longer for a longer wait) becomes the ceiling, and submits then go evenly spaced at
+`margin` x the ceiling, never more than that pace in any window, counted when requests really leave.
+Evenly spaced submits pass a sliding-window limit (API management's per-key rate) as well as a token
+bucket; bursts would fill a sliding window and block the rest of it.
+
+Holding, a 429 costs only the submit that got it (its own Retry-After is honoured by whoever resends it):
+nobody else pauses. A stray one lowers the ceiling 2 % (our send times are not the gateway's clock); if a
+quarter of the submits since the last change were refused, the ceiling was misread (a token bucket's
+burst) and becomes the rate the gateway took meanwhile. After `probe_gap` quiet seconds the pace goes
+above the ceiling for a while (BBR's probing): without a 429 the ceiling rises to that rate (and the next
+probe goes twice as far); with one, the old ceiling was right and the next probe waits twice as long.
+Every run on the account (batches, the MCP server) shares this state through a `PaceRecord`, so they take
+turns from one schedule and learn from each other's 429s.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 
-DEFAULT_PAUSE = 5.0
-"""Seconds to pause after a 429 without Retry-After (the skill's 5 s)."""
+from seedance.batch.pace_policy import (
+    DEFAULT_PAUSE,
+    PacePolicy,
+    note_accepted,
+    note_departure,
+    note_limited,
+    take_turn,
+)
+from seedance.batch.pace_record import MemoryPaceRecord, PaceRecord
+
+__all__ = ["DEFAULT_PAUSE", "PacePolicy", "SubmitPacer"]
+
+_TURN_HELD: ContextVar[bool] = ContextVar("seedance_submit_turn_held", default=False)
+"""Whether the current task already took the pacer's turn for its next submit (see `SubmitPacer.hold`)."""
+_TURN_AT: ContextVar[float | None] = ContextVar("seedance_submit_turn_at", default=None)
+"""When the current task's submit took its turn (a task spawned after the turn inherits it): answers are
+counted at the time their submit went, which is what the gateway's window counted, whatever order the
+answers of several processes reach the record in."""
 
 
 class SubmitPacer:
-    """Decides when the next submit may go; told about every accepted and every rate-limited submit."""
+    """Decides when each submit may go; told about every accepted and every rate-limited submit.
+
+    One pacer per run; runs on one account share its state through `record`. Turns are taken in the order
+    they are asked for within a run.
+    """
 
     def __init__(
         self,
+        record: PaceRecord | None = None,
         *,
-        backoff: float = 1.1,
-        creep: float = 0.01,
-        clock: Callable[[], float] = time.monotonic,
+        policy: PacePolicy | None = None,
+        clock: Callable[[], float] = time.time,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        self.backoff = backoff
-        """After a 429, pace this many times slower than the pace that hit it."""
-        self.creep = creep
-        """Each accepted submit raises the pace by this fraction (the rate creeps back up)."""
-        self.interval = 0.0
-        """Seconds between submits; 0 until the first 429 says there is a limit."""
-        self.paused_until = 0.0
+        self.record: PaceRecord = record or MemoryPaceRecord()
+        self.policy = policy or PacePolicy()
         self.rate_limited = 0
-        """How many 429 answers were seen (including the ones the client retried by itself)."""
+        """How many 429 answers this run saw (including the ones the client retried by itself)."""
         self._clock = clock
         self._sleep = sleep
-        self._last_send = float("-inf")
-        self._accepted: deque[float] = deque(maxlen=1000)
+        self._queue = asyncio.Lock()  # FIFO: the feed and the client's own retries wait in line
+
+    @classmethod
+    def for_account(cls, base_url: str | None, api_key: str) -> SubmitPacer:
+        """A pacer sharing its state with every run on this gateway and key (through the user's folder)."""
+        from seedance.batch.pace_record import open_pace_record
+        from seedance.config import base_url as resolve_base_url
+        from seedance.config import seedance_home
+
+        return cls(open_pace_record(seedance_home(), resolve_base_url(base_url), api_key))
 
     @property
     def rate(self) -> float | None:
-        """The current pace in submits per second, or None when unpaced."""
-        return 1.0 / self.interval if self.interval > 0 else None
+        """The pace held now in submits per second, or None while still ramping up."""
+        return self.record.update(lambda s: s.pace)
 
-    def delay(self) -> float:
-        """Seconds until the next submit may go (0 means now)."""
-        due = max(self.paused_until, self._last_send + self.interval)
-        return max(due - self._clock(), 0.0)
+    @property
+    def ceiling(self) -> float | None:
+        """The rate limit as learnt (the rate at which 429s came), or None before the first 429."""
+        return self.record.update(lambda s: s.ceiling)
+
+    def try_turn(self) -> float:
+        """Take a turn now and return 0, or return the seconds until one is free (nothing taken)."""
+        now = self._clock()
+        return self.record.update(lambda s: take_turn(s, now, self.policy))
 
     async def wait_turn(self) -> None:
         """Wait until a submit may go, and take the turn."""
-        while (wait := self.delay()) > 0:
+        async with self._queue:
+            while (wait := self.try_turn()) > 0:
+                await self._sleep(min(wait, 1.0))  # re-read: another run may have changed the schedule
+            _TURN_AT.set(self._clock())
+
+    def hold(self) -> None:
+        """Mark that the current task took its turn: its next submit request goes without waiting again."""
+        _TURN_HELD.set(True)
+
+    async def before_submit(self) -> None:
+        """Called as each submit request leaves: use the turn the task holds, else wait for one (a resend).
+
+        A held turn was taken before the journal write; the schedule then counts the moment the request
+        really leaves, so that lateness between the two never packs more submits into the gateway's window.
+        """
+        turn_at = _TURN_AT.get()
+        if not _TURN_HELD.get() or turn_at is None:
+            await self.wait_turn()
+            return
+        _TURN_HELD.set(False)
+        while (wait := self._depart(turn_at)) > 0:
             await self._sleep(wait)
-        self._last_send = self._clock()
+
+    def _depart(self, turn_at: float) -> float:
+        now = self._clock()
+        return self.record.update(lambda s: note_departure(s, turn_at, now, self.policy))
 
     def accepted(self) -> None:
-        """A submit was accepted: remember when, and creep the pace up."""
-        now = self._clock()
-        self._accepted.append(now)
-        if self.interval > 0:
-            # Gentle near the limit (each 429 costs a pause); after 3 s without one the climb speeds up, so a
-            # guess that was too low (e.g. measured from a small burst) is left behind within seconds.
-            quiet = max(now - self.paused_until, 0.0)
-            self.interval /= 1.0 + self.creep * (1.0 + max(quiet - 3.0, 0.0))
+        """The current task's submit was accepted."""
+        now, sent = self._clock(), _TURN_AT.get()
+        self.record.update(lambda s: note_accepted(s, now, self.policy, sent))
 
     def limited(self, retry_after: float | None) -> None:
-        """A submit got 429: pause everyone for Retry-After and slow the pace below the one that hit it."""
+        """The current task's submit got 429 (with its Retry-After, if any)."""
         now = self._clock()
         self.rate_limited += 1
-        pause = retry_after if retry_after is not None and retry_after > 0 else DEFAULT_PAUSE
-        in_pause = now < self.paused_until
-        self.paused_until = max(self.paused_until, now + pause)
-        if in_pause:
-            return  # one 429 already told us: the others in flight at that moment say nothing new
-        if self.interval > 0:
-            self.interval *= self.backoff
-            return
-        # Unpaced until now: what the gateway took over the last second is the first guess at its rate.
-        recent = sum(1 for t in self._accepted if t > now - 1.0)
-        self.interval = self.backoff / max(recent, 1)
+        sent = _TURN_AT.get()
+        self.record.update(lambda s: note_limited(s, now, retry_after, self.policy, sent))
+
+    def close(self) -> None:
+        """Release the shared record."""
+        self.record.close()

@@ -1,9 +1,11 @@
 """The batch runner: submit lines at the gateway's pace, watch them with one poller, download as they finish.
 
 At most `concurrency` jobs are in flight (submitting, running or downloading). Submits go in line order
-through the pacer; a 429 that outlasts the client's own single retry puts the line back in the queue (a 429
-means nothing was queued). A submit whose outcome is unknown is reported and never resent. `--max-cost`
-reserves each line's estimate before its submit goes, so the sum of submitted estimates never passes the cap.
+through the pacer, and so does the client's own single resend after a 429 (an HTTP hook makes it wait for a
+turn). A 429 costs only that line: it waits out its own Retry-After, then goes back in the queue (a 429
+means nothing was queued), while the other lines keep their pace. A submit whose outcome is unknown is
+reported and never resent. `--max-cost` reserves each line's estimate before its submit goes, so the sum
+of submitted estimates never passes the cap.
 Every submit goes through the journal with the batch id and line number, which is what makes a rerun resume.
 """
 
@@ -12,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,7 +26,7 @@ from seedance import errors
 from seedance.batch.cost import CostPlan
 from seedance.batch.input import BatchFile, BatchLine
 from seedance.batch.manifest import LineOutcome
-from seedance.batch.pacing import SubmitPacer
+from seedance.batch.pacing import DEFAULT_PAUSE, SubmitPacer
 from seedance.batch.poller import SharedPoller, Tracked
 from seedance.batch.prior import Prior, file_label
 from seedance.client import AsyncClient
@@ -61,8 +63,17 @@ def make_client(
     poll_interval: float | None,
     journal: Journal,
     pacer: SubmitPacer,
+    sleep: Callable[[float], Awaitable[None]] | None = None,
 ) -> AsyncClient:
-    """An AsyncClient whose HTTP hooks tell the pacer about every submit answer, the client's retries included."""
+    """An AsyncClient whose HTTP hooks pace every submit request and tell the pacer every submit answer.
+
+    The feed takes the turn of a line's first attempt before the submit starts (so a line waiting for its
+    turn is never `submitting`); the client's own resend after a 429 takes a turn here, as it leaves.
+    """
+
+    async def on_request(request: httpx.Request) -> None:
+        if request.method == "POST":
+            await pacer.before_submit()
 
     async def on_response(response: httpx.Response) -> None:
         if response.request.method != "POST":
@@ -77,10 +88,15 @@ def make_client(
         follow_redirects=False,
         verify=True,
         limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
-        event_hooks={"response": [on_response]},
+        event_hooks={"request": [on_request], "response": [on_response]},
     )
     return AsyncClient(
-        api_key=api_key, base_url=base_url, poll_interval=poll_interval, journal=journal, http=http
+        api_key=api_key,
+        base_url=base_url,
+        poll_interval=poll_interval,
+        journal=journal,
+        http=http,
+        sleep=sleep,
     )
 
 
@@ -233,6 +249,7 @@ class BatchRunner:
     async def _submit(self, line: BatchLine, cost: float) -> None:
         held = True
         self.submitting.add(line.number)
+        self.pacer.hold()  # the feed took this line's turn: its first request goes at once
         try:
             job = await self.client.submit(
                 line.request,
@@ -242,9 +259,11 @@ class BatchRunner:
                 batch_line=line.number,
             )
         except errors.RateLimitError as exc:
-            self.committed -= cost  # nothing was queued: the line goes back to the queue, the pacer waits
-            heapq.heappush(self.pending, line.number)
+            self.committed -= cost  # nothing was queued: the line goes back to the queue after its own wait
+            self.submitting.discard(line.number)
             self._rate_limited(exc)
+            await asyncio.sleep(exc.retry_after or DEFAULT_PAUSE)  # only this line (and its slot) waits
+            heapq.heappush(self.pending, line.number)
         except (errors.SubmitUnknownError, errors.ServerError) as exc:
             self._finish(self._outcome(line.number, "unknown", error=exc.message))
         except (*FATAL, errors.TransportError) as exc:

@@ -298,7 +298,7 @@ def _run(batch_file: BatchFile, costs: CostPlan, prior: Any, out: Path, journal:
         api_key = auth.resolve_key(None).key
     total = len(batch_file.lines) + len(batch_file.problems)
     progress = BatchProgress(total, live=sys.stderr.isatty(), as_json=OUT.json, emit=OUT.emit, info=OUT.info)
-    pacer = SubmitPacer()
+    pacer = SubmitPacer.for_account(base_url, api_key)  # shares the account's limit with other runs
     options = RunOptions(
         out_dir=out, concurrency=concurrency, max_cost=max_cost, timeout=timeout, patience=patience
     )

@@ -30,6 +30,8 @@ import click
 @click.option(
     "--burst", type=click.IntRange(min=1), default=None, help="Submits allowed at once by --rate's bucket."
 )
+@click.option("--limiter", type=click.Choice(["token_bucket", "sliding_window"]), default="token_bucket",
+              show_default=True, help="How --rate is enforced: a bucket of --burst, or a sliding 1 s window.")  # fmt: skip
 @click.option(
     "--media-base-url", default=None, help="Serve result URLs under this http(s):// base URL instead."
 )
@@ -55,6 +57,7 @@ def emulator_command(
     dialects: tuple[str, ...],
     rate: float | None,
     burst: int | None,
+    limiter: str,
     media_base_url: str | None,
     min_result_bytes: int,
     fps: int,
@@ -98,6 +101,7 @@ def emulator_command(
             dialect=dialect,
             submit_rate_per_second=rate,
             submit_burst=burst,
+            submit_limiter=limiter,  # type: ignore[arg-type]
             media_base_url=media_base_url,
             min_result_bytes=min_result_bytes,
             fps=fps,
@@ -125,7 +129,7 @@ def emulator_command(
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc}") from exc
 
 
-_FLAGS = {"api_key": "--key", "submit_rate_per_second": "--rate", "submit_burst": "--burst", "audio": "--no-audio",
+_FLAGS = {"api_key": "--key", "submit_rate_per_second": "--rate", "submit_burst": "--burst", "submit_limiter": "--limiter", "audio": "--no-audio",
           "strict": "--no-strict", "dialect": "--dialect", "faults": "--fault"}  # fmt: skip
 """Option fields whose flag is not simply the field name with dashes (the rest are mapped by that rule)."""
 

@@ -1,10 +1,11 @@
-"""The fault rules in force, with their remaining counts, and the token bucket that rate-limits submits."""
+"""The fault rules in force, with their remaining counts, and the limiters that rate-limit submits."""
 
 from __future__ import annotations
 
 import math
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -77,3 +78,30 @@ class TokenBucket:
                 self._tokens -= 1
                 return 0.0
             return (1 - self._tokens) / self.rate
+
+
+class SlidingWindow:
+    """Allows `limit` calls in any `window` seconds, the way API management gateways enforce a per-key rate.
+
+    Unlike a token bucket, nothing accrues while the caller is idle beyond one window's worth, and a burst
+    at the start of a window blocks the whole window: a client that paces just under the limit never hits
+    it, one that bursts waits for the window to slide. Refused calls are not counted.
+    """
+
+    def __init__(self, rate: float, window: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.window = window
+        self.limit = max(1, math.floor(rate * window + 1e-9))
+        self._accepted: deque[float] = deque()
+        self._clock = clock
+        self._lock = threading.Lock()
+
+    def try_take(self) -> float:
+        """Count a call and return 0, or return the seconds until the window has room (nothing is counted)."""
+        with self._lock:
+            now = self._clock()
+            while self._accepted and self._accepted[0] <= now - self.window:
+                self._accepted.popleft()
+            if len(self._accepted) < self.limit:
+                self._accepted.append(now)
+                return 0.0
+            return self._accepted[0] + self.window - now

@@ -135,6 +135,10 @@ class EmulatorOptions(BaseModel):
     """A token-bucket limit on submits; excess submits get 429 with Retry-After. None means unlimited."""
     submit_burst: int | None = Field(default=None, ge=1)
     """The bucket's size (submits accepted at once); None means max(1, rate)."""
+    submit_limiter: Literal["token_bucket", "sliding_window"] = "token_bucket"
+    """How `submit_rate_per_second` is enforced: a token bucket of `submit_burst`, or a sliding one-second
+    window of `rate` submits (API management's per-key rate; `submit_burst` is then unused). Both answer 429
+    with Retry-After in whole seconds (at least 1) and APIM's body."""
     media_base_url: str | None = None
     """Serve result URLs under this base instead of the gateway's own (e.g. http://localhost:PORT)."""
     fps: int = Field(default=24, ge=1, le=60)

@@ -10,7 +10,7 @@ from typing import Any
 
 from seedance.catalog import Operation, frame_size
 from seedance.emulator.cache import VideoCache
-from seedance.emulator.faults import ActiveRule, FaultBook, TokenBucket
+from seedance.emulator.faults import ActiveRule, FaultBook, SlidingWindow, TokenBucket
 from seedance.emulator.options import EmulatorOptions, FaultRule
 from seedance.emulator.records import RequestRecord
 from seedance.emulator.spec import JobRequest
@@ -44,7 +44,11 @@ class EmulatorState:
         self.options = options
         self.faults = FaultBook(options.faults)
         rate = options.submit_rate_per_second
-        self.bucket = TokenBucket(rate, options.submit_burst) if rate else None
+        self.bucket: TokenBucket | SlidingWindow | None = None
+        if rate and options.submit_limiter == "sliding_window":
+            self.bucket = SlidingWindow(rate)
+        elif rate:
+            self.bucket = TokenBucket(rate, options.submit_burst)
         self.rng = random.Random(options.seed)
 
     # -- configuration ---------------------------------------------------------------------------------------
@@ -60,7 +64,7 @@ class EmulatorState:
             self._apply(new)
             if "faults" not in changes:
                 self.faults = faults
-            if not {"submit_rate_per_second", "submit_burst"} & set(changes):
+            if not {"submit_rate_per_second", "submit_burst", "submit_limiter"} & set(changes):
                 self.bucket = bucket
             if "seed" not in changes:
                 self.rng = rng
