@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import quote, urlsplit
 
-from seedance import catalog, errors, parsing
+from seedance import catalog, errors, parsing, verdicts
 from seedance.models import JobStatus, State
 
 Purpose = Literal["submit", "status", "media"]
@@ -332,8 +332,7 @@ def wait_flow(
     started = clock()
     if first_delay > 0:
         yield Sleep(min(first_delay, timeout))
-    polls = 0
-    missing_url = 0
+    polls = looks_without_url = 0
     last_state: State | None = None
     while True:
         status: JobStatus = yield from status_flow(settings, request_id, polling_url)
@@ -341,28 +340,17 @@ def wait_flow(
         if on_update is not None and (status.state != last_state or status.state.is_final):
             on_update(status)
         last_state = status.state
-        if status.state is State.FAILED:
-            raise errors.GenerationFailed(
-                f"the job ended {status.raw_status}: {status.error}",
-                request_id=request_id,
-                status=status.raw_status,
-            )
-        if status.state is State.SUCCEEDED:
-            if status.video_url:
-                return status
-            missing_url += 1  # a status written before its output: look again a few times
-            if missing_url > 3:
-                # The job succeeded (and is paid for): its video may still appear. Never advise a new job.
-                raise errors.NotReadyError(
-                    f"the job is {status.raw_status} but the gateway gave no usable video URL",
-                    request_id=request_id,
-                    hint=f"the video may still appear: check again later with `seedance wait {request_id}` "
-                    "(or on your dashboard); do not resubmit, the job is done and paid for",
-                )
         elapsed = clock() - started
-        if elapsed >= timeout:
-            raise errors.PollTimeout(
-                f"gave up waiting after {elapsed:.0f} s; the job was still {status.raw_status}",
-                request_id=request_id,
-            )
+        verdict = verdicts.judge(
+            status,
+            request_id=request_id,
+            looks_without_url=looks_without_url,
+            elapsed=elapsed,
+            timeout=timeout,
+        )
+        if verdict.error is not None:
+            raise verdict.error
+        if verdict.status is not None:
+            return verdict.status
+        looks_without_url = verdict.looks_without_url
         yield Sleep(max(0.0, min(next_delay(elapsed + elapsed_offset, polls), timeout - elapsed)))

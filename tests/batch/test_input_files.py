@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from seedance.batch import input as batch_input
+from seedance.batch import rows as batch_rows
 from seedance.batch.input import read_batch
 from seedance.errors import InputError
 
@@ -160,7 +160,7 @@ def test_a_csv_the_csv_module_cannot_read_is_one_input_error_naming_the_line(
 
     The CLI shows an InputError as one `error:` line with exit 2, never a traceback.
     """
-    monkeypatch.setattr(batch_input, "_allow_fields_of", lambda size: None, raising=False)
+    monkeypatch.setattr(batch_rows, "_allow_fields_of", lambda size: None)
     path = write_bytes(tmp_path / "big.csv", f"prompt,duration\nA cat,4\n{'a' * BIG_CELL},4\n")
     with pytest.raises(
         InputError, match=r"line 3 is not readable as CSV: field larger than field limit"

@@ -14,7 +14,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from seedance import errors
+from seedance import errors, verdicts
 from seedance.models import Job, JobStatus, State
 from seedance.polling import PollSchedule
 
@@ -34,7 +34,7 @@ class Tracked:
     next_at: float
     polls: int = 0
     errors: int = 0
-    missing_url: int = 0
+    looks_without_url: int = 0
     last_state: State | None = field(default=None)
 
 
@@ -114,25 +114,18 @@ class SharedPoller:
             return
         tracked.errors = 0
         tracked.polls += 1
-        if outcome.state is State.FAILED or (outcome.state is State.SUCCEEDED and outcome.video_url):
-            self._end(tracked, outcome, None)
-            return
-        if outcome.state is State.SUCCEEDED:
-            tracked.missing_url += 1  # a status written before its output: look again a few times
-            if tracked.missing_url > 3:
-                self._end(tracked, outcome, None)
-                return
         elapsed = now - tracked.started
-        if elapsed >= self._timeout:
-            self._end(
-                tracked,
-                None,
-                errors.PollTimeout(
-                    f"gave up waiting after {elapsed:.0f} s; the job was still {outcome.raw_status}",
-                    request_id=tracked.job.request_id,
-                ),
-            )
+        verdict = verdicts.judge(
+            outcome,
+            request_id=tracked.job.request_id,
+            looks_without_url=tracked.looks_without_url,
+            elapsed=elapsed,
+            timeout=self._timeout,
+        )
+        if verdict.over:
+            self._end(tracked, verdict.status, verdict.error)
             return
+        tracked.looks_without_url = verdict.looks_without_url
         delay = self._schedule_for(tracked.key)(elapsed, tracked.polls)
         tracked.next_at = now + max(0.0, min(delay, self._timeout - elapsed))
 

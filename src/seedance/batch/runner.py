@@ -295,12 +295,11 @@ class BatchRunner:
         """The poller is done with a job: download it, or record why not."""
         number, job = tracked.line, tracked.job
         self._schedules.pop(tracked.key, None)  # its run time is in the journal now: relearn
-        if status is not None and status.video_url and status.state.value == "succeeded":
+        if status is not None:  # `verdicts.judge`: a finished status always has its video URL
             self._spawn(self._download(number, job, status))
             return
-        if status is not None:
-            reason = status.error or f"the job ended {status.raw_status} without a video"
-            self._finish(self._outcome(number, "failed", job.request_id, error=reason))
+        if isinstance(error, errors.GenerationFailed):
+            self._finish(self._outcome(number, "failed", job.request_id, error=error.message))
         elif isinstance(error, errors.PollTimeout):
             self._finish(self._outcome(number, "timeout", job.request_id, error=error.message))
         elif isinstance(error, errors.InvalidRequestError) and error.status_code == 404:
