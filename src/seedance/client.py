@@ -7,11 +7,14 @@ resume needs.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import anyio
+import anyio.to_thread
 import httpx
 
 from seedance import errors, jobs, protocol
@@ -30,6 +33,14 @@ from seedance.request import VideoRequest
 from seedance.transport import AsyncDriver, SyncDriver, make_timeout
 
 __all__ = ["AsyncClient", "Client", "JobRef", "names_folder", "safe_filename"]
+
+T = TypeVar("T")
+
+
+async def off_loop(work: Callable[..., T], *args: Any) -> T:
+    """Run blocking work (SQLite, which may wait up to 30 s for another writer; reading local files) in a
+    worker thread, so the async client never stalls its event loop (an MCP server answers other calls)."""
+    return await anyio.to_thread.run_sync(functools.partial(work, *args))
 
 
 class Client(ClientCore):
@@ -115,8 +126,9 @@ class Client(ClientCore):
         """Poll until the job ends; return its Result. Raises GenerationFailed or PollTimeout."""
         ref = self._resolve(job)
         started = self._clock()
-        flow = self._wait_flow(ref, timeout, on_update, self._clock)
-        return self._result(ref, self._driver.run(flow), started, self._clock)
+        flow = self._wait_flow(ref, timeout, self._clock)
+        final = self._driver.run(flow, observe=self._observer(ref, on_update))
+        return self._result(ref, final, started, self._clock)
 
     def download(
         self,
@@ -248,36 +260,52 @@ class AsyncClient(ClientCore):
         also refuses a file already there (one a job of the same second may have just saved). `checks` run
         in that transaction too (the job service's refusals: `seedance.jobs.plan`).
         """
-        req, body = self._prepare(request)
-        local_id = self._record(
-            req, body, output_path, want_download, batch_id, batch_line, replace_existing, checks
+        req, body = await off_loop(self._prepare, request)  # local files are read here
+        local_id = await off_loop(
+            self._record,
+            req,
+            body,
+            output_path,
+            want_download,
+            batch_id,
+            batch_line,
+            replace_existing,
+            checks,
         )
         try:
             sub = await self._driver.run(protocol.submit_flow(self.settings, req.op.path, body))
         except errors.SeedanceError as exc:
-            self._submit_failed(local_id, exc)
+            await off_loop(self._submit_failed, local_id, exc)
             raise
         except BaseException:
-            self._submit_interrupted(local_id)
+            with anyio.CancelScope(shield=True):  # cancelled: the journal must still say `unknown`
+                await off_loop(self._submit_interrupted, local_id)
             raise
-        return self._job_from(req, local_id, sub)
+        return await off_loop(self._job_from, req, local_id, sub)
 
     async def status(self, job: JobRef) -> JobStatus:
         """Read a job's status once (free)."""
-        ref = self._resolve(job)
+        ref = await off_loop(self._resolve, job)
         flow = protocol.status_flow(self.settings, ref.request_id, ref.polling_url)
         status: JobStatus = await self._driver.run(flow)
-        self._observer(ref, None)(status)
+        await off_loop(self._journal_status, ref, status)
         return status
 
     async def wait(
         self, job: JobRef, *, timeout: float = 600.0, on_update: UpdateCallback | None = None
     ) -> Result:
         """Poll until the job ends; return its Result. Raises GenerationFailed or PollTimeout."""
-        ref = self._resolve(job)
+        ref = await off_loop(self._resolve, job)
         started = self._clock()
-        flow = self._wait_flow(ref, timeout, on_update, self._clock)
-        return self._result(ref, await self._driver.run(flow), started, self._clock)
+        flow = await off_loop(self._wait_flow, ref, timeout, self._clock)  # the schedule reads the journal
+
+        async def observe(status: JobStatus) -> None:
+            await off_loop(self._journal_status, ref, status)
+            if on_update is not None:
+                on_update(status)
+
+        final = await self._driver.run(flow, observe=observe)
+        return self._result(ref, final, started, self._clock)
 
     async def download(
         self,
@@ -293,17 +321,17 @@ class AsyncClient(ClientCore):
         Another job's video (saved at `path`, or to be saved there) is never replaced; any other file that is
         not this job's own is refused (OutputClaimed) unless `overwrite`.
         """
-        job, known = self._status_for_download(result)
+        job, known = await off_loop(self._status_for_download, result)
         if known is None:
             known = self._result(job, await self.status(job), self._clock(), self._clock)
-        target = self._checked_target(job, path, overwrite, on_progress)
+        target = await off_loop(self._checked_target, job, path, overwrite, on_progress)
         try:
             outcome = await self._driver.run(
                 download_flow(self.settings, job.request_id, known.video_url, target, job.polling_url)
             )
         finally:
             target.release()
-        return self._downloaded(known, job, outcome)
+        return await off_loop(self._downloaded, known, job, outcome)
 
     async def generate(
         self,
@@ -317,8 +345,9 @@ class AsyncClient(ClientCore):
         again: bool = False,
     ) -> Result:
         """Submit, wait and download: a prompt in, a video file out (refusals and wait as `Client.generate`)."""
-        chosen = self._plan(request, path, download=download, overwrite=overwrite, again=again)
-        wait = timeout if timeout is not None else self.default_timeout(chosen.request)
+        plan = functools.partial(self._plan, download=download, overwrite=overwrite, again=again)
+        chosen = await off_loop(plan, request, path)
+        wait = timeout if timeout is not None else await off_loop(self.default_timeout, chosen.request)
         job, chosen = await jobs.asubmit(self, chosen)
         where = chosen.target or path
         return await self.finish(

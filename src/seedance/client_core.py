@@ -203,11 +203,14 @@ class ClientCore:
             )
         return Job(request_id=ref, operation="")
 
+    def _journal_status(self, job: Job, status: JobStatus) -> None:
+        self._journal_safely(
+            job, "its status", lambda journal, local_id: journal.record_status(local_id, status)
+        )
+
     def _observer(self, job: Job, on_update: UpdateCallback | None) -> UpdateCallback:
         def observe(status: JobStatus) -> None:
-            self._journal_safely(
-                job, "its status", lambda journal, local_id: journal.record_status(local_id, status)
-            )
+            self._journal_status(job, status)
             if on_update is not None:
                 on_update(status)
 
@@ -240,9 +243,7 @@ class ClientCore:
         model = request.model_info
         return default_timeout(model.wait_per_second, model.max_duration, request.effective_duration(), past)
 
-    def _wait_flow(
-        self, job: Job, timeout: float, on_update: UpdateCallback | None, clock: Callable[[], float]
-    ) -> protocol.Flow:
+    def _wait_flow(self, job: Job, timeout: float, clock: Callable[[], float]) -> protocol.Flow:
         schedule = self._schedule(job)
         since_submit = max((datetime.now(UTC) - job.submitted_at).total_seconds(), 0.0)
         return protocol.wait_flow(
@@ -252,7 +253,6 @@ class ClientCore:
             timeout=timeout,
             next_delay=schedule,
             clock=clock,
-            on_update=self._observer(job, on_update),
             first_delay=schedule.first_delay(since_submit),
             elapsed_offset=since_submit,
         )

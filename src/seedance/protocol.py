@@ -51,6 +51,14 @@ class Sleep:
     seconds: float
 
 
+@dataclass(frozen=True)
+class Observe:
+    """Hand a status that changed to the driver's observer (the journal, the caller's `on_update`); the
+    driver answers None. The async driver writes the journal off the event loop."""
+
+    status: JobStatus
+
+
 class TransportFailure(Exception):
     """Thrown into a flow by a driver when no answer came; `maybe_sent` is False only when nothing left us."""
 
@@ -59,7 +67,7 @@ class TransportFailure(Exception):
         self.maybe_sent = maybe_sent
 
 
-Action = HttpRequest | Sleep
+Action = HttpRequest | Sleep | Observe
 Flow = Generator[Any, Any, Any]
 
 
@@ -318,7 +326,6 @@ def wait_flow(
     timeout: float = 600.0,
     next_delay: Callable[[float, int], float],
     clock: Callable[[], float],
-    on_update: UpdateCallback | None = None,
     first_delay: float = 0.0,
     elapsed_offset: float = 0.0,
 ) -> Flow:
@@ -337,8 +344,8 @@ def wait_flow(
     while True:
         status: JobStatus = yield from status_flow(settings, request_id, polling_url)
         polls += 1
-        if on_update is not None and (status.state != last_state or status.state.is_final):
-            on_update(status)
+        if status.state != last_state or status.state.is_final:
+            yield Observe(status)
         last_state = status.state
         elapsed = clock() - started
         verdict = verdicts.judge(

@@ -8,7 +8,7 @@ as it never carries the key, but not from https down to http. TLS is always veri
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio
@@ -17,7 +17,8 @@ import httpx
 from seedance import errors
 from seedance.catalog import KEY_HEADER
 from seedance.download import DownloadTarget, FetchMedia, MediaOutcome
-from seedance.protocol import USER_AGENT, Flow, HttpRequest, HttpResponse, Sleep, TransportFailure
+from seedance.models import JobStatus
+from seedance.protocol import USER_AGENT, Flow, HttpRequest, HttpResponse, Observe, Sleep, TransportFailure
 
 MAX_BODY_BYTES = 4 * 1024 * 1024
 """A gateway JSON answer larger than this is cut off (it is then unreadable, never held whole in memory)."""
@@ -75,13 +76,18 @@ class SyncDriver:
         self.http = http
         self.sleep = sleep
 
-    def run(self, flow: Flow) -> Any:
-        """Drive a flow to its end and return its value (its exceptions propagate)."""
+    def run(self, flow: Flow, observe: Callable[[JobStatus], None] | None = None) -> Any:
+        """Drive a flow to its end and return its value (its exceptions propagate); `observe` gets each
+        status the flow reports (`protocol.Observe`)."""
         try:
             action = next(flow)
             while True:
                 if isinstance(action, Sleep):
                     self.sleep(action.seconds)
+                    action = flow.send(None)
+                elif isinstance(action, Observe):
+                    if observe is not None:
+                        observe(action.status)
                     action = flow.send(None)
                 elif isinstance(action, FetchMedia):
                     action = flow.send(self.fetch(action))
@@ -153,13 +159,18 @@ class AsyncDriver:
         self.http = http
         self.sleep = sleep or anyio.sleep
 
-    async def run(self, flow: Flow) -> Any:
-        """Drive a flow to its end and return its value (its exceptions propagate)."""
+    async def run(self, flow: Flow, observe: Callable[[JobStatus], Awaitable[None]] | None = None) -> Any:
+        """Drive a flow to its end and return its value (its exceptions propagate); `observe` is awaited
+        with each status the flow reports (`protocol.Observe`)."""
         try:
             action = next(flow)
             while True:
                 if isinstance(action, Sleep):
                     await self.sleep(action.seconds)
+                    action = flow.send(None)
+                elif isinstance(action, Observe):
+                    if observe is not None:
+                        await observe(action.status)
                     action = flow.send(None)
                 elif isinstance(action, FetchMedia):
                     action = flow.send(await self.fetch(action))

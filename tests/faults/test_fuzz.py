@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from seedance import Client, errors, parsing, protocol
 from seedance.cli.main import main
 from seedance.models import JobStatus
-from seedance.protocol import HttpRequest, HttpResponse, Sleep, TransportFailure
+from seedance.protocol import HttpRequest, HttpResponse, Observe, Sleep, TransportFailure
 
 from .harness import Answer, Seen, TinyServer, mp4_bytes, serve
 
@@ -68,7 +68,7 @@ def run(flow: protocol.Flow, script: list[Any]) -> Any:
     action = next(flow)
     try:
         while True:
-            if isinstance(action, Sleep):
+            if isinstance(action, Sleep | Observe):
                 action = flow.send(None)
                 continue
             assert isinstance(action, HttpRequest)

@@ -10,7 +10,7 @@ import pytest
 
 from seedance import errors, protocol
 from seedance.models import State
-from seedance.protocol import HttpRequest, HttpResponse, Sleep, TransportFailure
+from seedance.protocol import HttpRequest, HttpResponse, Observe, Sleep, TransportFailure
 
 SETTINGS = protocol.Settings("https://gateway.test", "sk-secret-key-123456")
 QUEUED = {
@@ -212,6 +212,8 @@ def run_wait(answers: list[HttpResponse], timeout: float = 600.0) -> tuple[Any, 
             seen.append(action)
             if isinstance(action, Sleep):
                 clock.now += action.seconds
+                action = flow.send(None)
+            elif isinstance(action, Observe):
                 action = flow.send(None)
             else:
                 action = flow.send(next(script))
