@@ -29,7 +29,7 @@ class JobRecord(BaseModel):
     """The body sent, with media data URIs replaced by their type, size and sha256."""
     settings_json: str
     """The request's options as given (file paths, not their content)."""
-    state: str
+    state: JobState
     """submitting, unknown, rejected, queued, running, succeeded, failed, or downloaded."""
     request_id: str | None
     polling_url: str | None

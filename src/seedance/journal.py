@@ -193,7 +193,7 @@ class Journal:
         """Record a status read from the gateway (only changes add a history line)."""
         current = self.get(local_id)
         state = status.state.value
-        if current is not None and current.state == "downloaded":
+        if current is not None and current.state == JobState.DOWNLOADED:
             state = "downloaded"
         fields: dict[str, Any] = {"raw_status": status.raw_status}
         if status.video_url:

@@ -21,7 +21,7 @@ from seedance.errors import InputError
 from seedance.request import VideoRequest
 
 Unit = Literal["second", "video"]
-SOURCE = "Pixazo's Seedance model page, read 2026-04-15 (shared/reference/pixazo-seedance-api.md)"
+SOURCE = "Pixazo's Seedance model page, read 2026-04-15"
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from seedance.config import is_local_gateway
 from seedance.journal import JobRecord
+from seedance.states import JobState
 
 GroupBy = Literal["model", "day", "batch"]
 
@@ -38,7 +39,7 @@ class SpendRow:
 
     def add(self, record: JobRecord, *, include_local: bool = False) -> None:
         """Count one job into this group (a refused submit is not a job: counted apart)."""
-        if record.state == "rejected":
+        if record.state == JobState.REJECTED:
             self.refused_submits += 1
             return
         self.jobs += 1
@@ -63,11 +64,11 @@ class SpendRow:
 
 def charge_bucket(record: JobRecord) -> Literal["charged", "free", "pending", "uncertain"]:
     """Whether a job is charged, as far as the documentation lets us tell."""
-    if record.state in ("succeeded", "downloaded") or record.charged is True:
+    if record.state in (JobState.SUCCEEDED, JobState.DOWNLOADED) or record.charged is True:
         return "charged"
-    if record.state == "rejected" or record.charged is False:
+    if record.state == JobState.REJECTED or record.charged is False:
         return "free"
-    if record.state in ("queued", "running", "submitting"):
+    if JobState(record.state).is_in_flight:
         return "pending"
     return "uncertain"
 

@@ -22,8 +22,9 @@ LONG_RETRY_AFTER = 30
 
 
 def test_a_429_on_one_submit_does_not_stall_the_others(emulator: Any, tmp_path: Path) -> None:
-    """Line 1's submit gets 429 with Retry-After 30: lines 2-5 are submitted and downloaded while line 1
-    still waits out its own Retry-After; then line 1 is resent once, and every line has one job."""
+    """The first submit to arrive gets 429 with Retry-After 30: the four other lines are submitted and
+    downloaded while that line still waits out its own Retry-After; then it is resent once, and every line
+    has one job. (Which line arrives first is up to the threads that write each line's journal row.)"""
     emulator.configure(
         faults=[
             {"kind": "http", "status": 429, "route": "submit", "count": 1, "retry_after": LONG_RETRY_AFTER}
@@ -47,16 +48,16 @@ def test_a_429_on_one_submit_does_not_stall_the_others(emulator: Any, tmp_path: 
 
     pacer = SubmitPacer(MemoryPaceRecord(PaceState(ceiling=1000.0, pace=970.0)), sleep=pacer_sleep)
     finished: list[LineOutcome] = []
-    done_while_line_1_waited: list[int] = []
+    done_while_one_waited: list[int] = []
 
     async def main() -> list[LineOutcome]:
         released = asyncio.Event()
 
         async def sleep(seconds: float) -> None:
-            # Only line 1's Retry-After is this long; it ends when the other four lines have ended.
+            # Only the refused line's Retry-After is this long; it ends when the other four lines have ended.
             if seconds >= LONG_RETRY_AFTER:
                 await released.wait()
-                done_while_line_1_waited.extend(o.line for o in finished)
+                done_while_one_waited.extend(o.line for o in finished)
             else:
                 await asyncio.sleep(seconds)
 
@@ -72,9 +73,9 @@ def test_a_429_on_one_submit_does_not_stall_the_others(emulator: Any, tmp_path: 
             return await asyncio.wait_for(runner.run(), 60)
 
     outcomes = asyncio.run(main())
-    assert sorted(done_while_line_1_waited) == [2, 3, 4, 5]
+    refused = finished[-1].line
+    assert sorted(done_while_one_waited) == sorted({1, 2, 3, 4, 5} - {refused})
     assert [o.status for o in outcomes] == ["downloaded"] * 5
-    assert finished[-1].line == 1
     assert set(submits_per_prompt(emulator).values()) == {1}
     assert [r.status for r in emulator.requests if r.route == "submit"].count(429) == 1
     assert pacer.rate_limited == 1

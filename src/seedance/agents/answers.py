@@ -8,6 +8,7 @@ from seedance import pricing
 from seedance.jobs import JobRecord
 from seedance.models import Result
 from seedance.request import VideoRequest
+from seedance.states import JobState
 
 
 def estimate_data(request: VideoRequest, *, emulated: bool = False) -> dict[str, Any]:
@@ -54,7 +55,7 @@ def record_data(record: JobRecord) -> dict[str, Any]:
         "state": record.state,
         "status": record.raw_status,
         "prompt": record.prompt,
-        "file": record.output_path if record.state == "downloaded" else None,
+        "file": record.output_path if record.state == JobState.DOWNLOADED else None,
         "video_url": record.video_url,
         "error": record.error,
         "estimated_cost_usd": 0.0 if record.emulated else record.estimated_cost_usd,

@@ -28,6 +28,7 @@ from seedance.batch.manifest import LineOutcome
 from seedance.bounded import KIB, read_file
 from seedance.errors import InputError
 from seedance.journal import JobRecord, Journal
+from seedance.states import JobState
 
 _RANK = {
     "downloaded": 0,
@@ -133,7 +134,9 @@ def repeats_elsewhere(
     for record in journal.jobs():
         if record.batch_id in (None, batch.batch_id) or not same_gateway(record, gateway):
             continue
-        if record.state in ("failed", "rejected") or not (record.request_id or record.state == "unknown"):
+        if record.state in (JobState.FAILED, JobState.REJECTED) or not (
+            record.request_id or record.state == JobState.UNKNOWN
+        ):
             continue
         earlier.setdefault(record_fingerprint(record), record)
     found = [(line, earlier.get(line_fingerprint(line))) for line in lines]
@@ -198,10 +201,14 @@ def read_prior(
             continue
         if own := own_file(best, out_dir):
             line = dataclasses.replace(line, name=own.name)  # the job's own file
-        elif best.state not in ("failed", "unknown", "submitting"):  # its file was meant for elsewhere
+        elif best.state not in (
+            JobState.FAILED,
+            JobState.UNKNOWN,
+            JobState.SUBMITTING,
+        ):  # its file was meant for elsewhere
             line = _with_free_name(line, taken)
-        failed_again = best.state == "failed" and retry_failed and _generation_failed(best)
-        unknown_again = best.state == "unknown" and resend_unknown and not best.request_id
+        failed_again = best.state == JobState.FAILED and retry_failed and _generation_failed(best)
+        unknown_again = best.state == JobState.UNKNOWN and resend_unknown and not best.request_id
         if failed_again or unknown_again:
             prior.committed_usd += costs.costs[line.number].cap_usd  # whether a failure is charged is unknown
             if (out_dir / line.name).exists():  # no video came of the failed job: the name is normally free
@@ -211,7 +218,7 @@ def read_prior(
             prior.retried.append(line.number)
             continue
         prior.lines.append(line)
-        if best.state == "submitting" and locked:  # no other run holds the lock: its process is gone
+        if best.state == JobState.SUBMITTING and locked:  # no other run holds the lock: its process is gone
             journal.mark_unknown(
                 best.local_id, "the batch run submitting this line stopped before the gateway answered"
             )
@@ -227,10 +234,10 @@ def read_prior(
             resumed=True,
         )
         saved = own_file(best, out_dir) or (Path(best.output_path) if best.output_path else None)
-        if best.state == "downloaded" and saved is not None and saved.is_file():
+        if best.state == JobState.DOWNLOADED and saved is not None and saved.is_file():
             outcome.file = file_label(saved, out_dir)
             prior.done.append(outcome)
-        elif best.state in ("failed", "unknown", "submitting"):
+        elif best.state in (JobState.FAILED, JobState.UNKNOWN, JobState.SUBMITTING):
             prior.done.append(outcome)
         else:
             prior.to_resume.append((line, best))
@@ -262,7 +269,7 @@ def _names_in_use(records: list[JobRecord], out_dir: Path) -> set[str]:
     """File names a new line must not take: every file in the folder, and every file a sent job will write."""
     taken = {p.name.casefold() for p in out_dir.iterdir()} if out_dir.is_dir() else set()
     for record in records:
-        sent = record.request_id or record.state in ("unknown", "submitting")
+        sent = record.request_id or record.state in (JobState.UNKNOWN, JobState.SUBMITTING)
         if sent and (own := own_file(record, out_dir)) is not None:
             taken.add(own.name.casefold())
     return taken

@@ -8,6 +8,7 @@ import click
 
 from seedance.cli.common import gateway_options, json_option
 from seedance.cli.output import OUT, literal
+from seedance.states import JobState
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -30,7 +31,7 @@ def _row(record: Any) -> dict[str, Any]:
         "status": record.raw_status,
         "request_id": record.request_id,
         "prompt": record.prompt,
-        "file": record.output_path if record.state == "downloaded" else None,
+        "file": record.output_path if record.state == JobState.DOWNLOADED else None,
         "video_url": record.video_url,
         "error": record.error,
         # Emulator work is free: never shown as charged or costing anything.
@@ -98,7 +99,7 @@ def jobs(ctx: click.Context, state: str | None, limit: int, emulator: bool, as_j
             r.operation.rpartition("/")[2],
             r.state,
             r.prompt or "",
-            r.output_path if r.state == "downloaded" else "",
+            r.output_path if r.state == JobState.DOWNLOADED else "",
         )
         table.add_row(*(_cell(value) for value in cells))  # Text, never markup: `[/]` in a prompt is text
     width = shutil.get_terminal_size().columns if terminal else 100_000
@@ -106,7 +107,7 @@ def jobs(ctx: click.Context, state: str | None, limit: int, emulator: bool, as_j
     with console.capture() as captured:  # rich would end a closed pipe (`| head`) itself, with exit 1
         console.print(table)
     print(captured.get(), end="", flush=True)  # a BrokenPipeError here goes to the app's one handler
-    unknown = [r for r in records if r.state == "unknown"]
+    unknown = [r for r in records if r.state == JobState.UNKNOWN]
     if unknown:
         OUT.info(
             f"warning: {len(unknown)} submit(s) with unknown outcome: check your dashboard before resending"

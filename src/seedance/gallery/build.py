@@ -18,6 +18,7 @@ from seedance.errors import InputError
 from seedance.gallery.page import GENERATOR, CardView, render_page
 from seedance.gallery.posters import Poster, make_poster
 from seedance.journal import JobRecord, Journal
+from seedance.states import JobState
 
 MEDIA_PREFIX = "media"
 """The URL folder under which the gallery server serves the journal's videos."""
@@ -120,7 +121,7 @@ def _check_replaceable(page: Path) -> None:
 def _entry(record: JobRecord, files_dir: Path) -> Entry:
     # Only a downloaded job made its file: for any other state, a file at `output_path` (the path asked for
     # at submission) is someone else's video, e.g. an earlier job's that used the same name.
-    if record.state != "downloaded":
+    if record.state != JobState.DOWNLOADED:
         return Entry(record, Poster(None, None, False), None)
     video = Path(record.output_path).expanduser().absolute() if record.output_path else None
     if video is not None and _replaced(video, record.bytes_downloaded):

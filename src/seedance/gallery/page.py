@@ -22,6 +22,7 @@ from typing import Any
 from seedance.catalog import MODELS
 from seedance.gallery.posters import Poster
 from seedance.journal import JobRecord
+from seedance.states import JobState
 
 GENERATOR = "seedance gallery"
 """Written in every page's <meta name="generator">: a page that has it may be rebuilt in place."""
@@ -153,11 +154,11 @@ def _media(card: CardView) -> str:
     note = f'<p class="note">{esc(card.poster.note)}</p>' if card.poster.note else ""
     if card.video_src is None:
         text = card.poster.note or "no video"
-        if card.record.state in ("failed", "rejected"):
+        if card.record.state in (JobState.FAILED, JobState.REJECTED):
             text = "generation failed: no video"
-        elif card.record.state in ("submitting", "queued", "running"):
+        elif JobState(card.record.state).is_in_flight:
             text = f"{card.record.state}: no video yet"
-        elif card.record.state == "succeeded":
+        elif card.record.state == JobState.SUCCEEDED:
             text = "succeeded: the video is not downloaded yet"
         return f'<div class="media"><p class="placeholder">{esc(text)}</p></div>' + (
             note if text != card.poster.note else ""
@@ -185,10 +186,14 @@ def _facts(card: CardView) -> str:
         rows.append(("Cost", "free (emulated)"))
     elif r.estimated_cost_usd is not None:
         rows.append(("Est. cost", esc(f"${r.estimated_cost_usd:.2f}")))
-    if r.output_path and r.state == "downloaded":
+    if r.output_path and r.state == JobState.DOWNLOADED:
         size = f" ({r.bytes_downloaded:,} bytes)" if r.bytes_downloaded else ""
         rows.append(("File", f"<code>{esc(r.output_path)}</code>{esc(size)}"))
-    elif r.output_path and r.state in ("submitting", "queued", "running", "succeeded") and r.want_download:
+    elif (
+        r.output_path
+        and r.state in (JobState.SUBMITTING, JobState.QUEUED, JobState.RUNNING, JobState.SUCCEEDED)
+        and r.want_download
+    ):
         rows.append(("Saves to", f"<code>{esc(r.output_path)}</code>"))
     return "".join(f"<dt>{esc(name)}</dt><dd>{value}</dd>" for name, value in rows)
 

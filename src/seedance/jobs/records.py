@@ -96,7 +96,7 @@ def forget(key: str, journal: Journal | None = None) -> JobRecord:
     if record.batch_id:
         retry = (
             "; `seedance batch FILE --retry-failed` sends a failed line again"
-            if record.state == "failed"
+            if record.state == JobState.FAILED
             else ""
         )
         raise InputError(
