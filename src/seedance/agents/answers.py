@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from seedance import pricing
-from seedance.jobs import JobRecord
+from seedance.jobs import JobRecord, shapes
 from seedance.models import Result
 from seedance.request import VideoRequest
-from seedance.states import JobState
 
 
 def estimate_data(request: VideoRequest, *, emulated: bool = False) -> dict[str, Any]:
@@ -28,39 +27,13 @@ def estimate_data(request: VideoRequest, *, emulated: bool = False) -> dict[str,
 
 
 def result_data(result: Result) -> dict[str, Any]:
-    """A finished job as the tools report it."""
-    return {
-        "ok": True,
-        "status": "succeeded",
-        "request_id": result.request_id,
-        "local_id": result.local_id,
-        "operation": result.operation,
-        "video_url": result.video_url,
-        "file": str(result.path) if result.path else None,
-        "size_bytes": result.size_bytes,
-        "sha256": result.sha256,
-        "elapsed_s": result.elapsed_s,
-        "warnings": result.warnings,
-    }
+    """A finished job as the tools report it (`status` is the answer's kind here: succeeded)."""
+    return {"ok": True, **shapes.result_fields(result), "status": "succeeded"}
 
 
 def record_data(record: JobRecord) -> dict[str, Any]:
     """A journal row as the tools report it (what `seedance jobs --json` shows)."""
-    return {
-        "local_id": record.local_id,
-        "request_id": record.request_id,
-        "created_at": record.created_at,
-        "model": record.model,
-        "operation": record.operation,
-        "state": record.state,
-        "status": record.raw_status,
-        "prompt": record.prompt,
-        "file": record.output_path if record.state == JobState.DOWNLOADED else None,
-        "video_url": record.video_url,
-        "error": record.error,
-        "estimated_cost_usd": 0.0 if record.emulated else record.estimated_cost_usd,
-        "emulated": record.emulated,
-    }
+    return shapes.record_fields(record)
 
 
 def still_running(request_id: str, local_id: str | None, *, emulated: bool = False) -> dict[str, Any]:

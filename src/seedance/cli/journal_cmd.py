@@ -22,25 +22,9 @@ def _cell(value: object) -> Text:
 
 
 def _row(record: Any) -> dict[str, Any]:
-    return {
-        "local_id": record.local_id,
-        "created_at": record.created_at,
-        "model": record.model,
-        "operation": record.operation,
-        "state": record.state,
-        "status": record.raw_status,
-        "request_id": record.request_id,
-        "prompt": record.prompt,
-        "file": record.output_path if record.state == JobState.DOWNLOADED else None,
-        "video_url": record.video_url,
-        "error": record.error,
-        # Emulator work is free: never shown as charged or costing anything.
-        "estimated_cost_usd": 0.0 if record.emulated else record.estimated_cost_usd,
-        "charged": False if record.emulated else record.charged,
-        "emulated": record.emulated,
-        "batch_id": record.batch_id,
-        "batch_line": record.batch_line,
-    }
+    from seedance.jobs import shapes
+
+    return shapes.record_fields(record)
 
 
 @click.group(invoke_without_command=True, short_help="List the jobs in the journal.")

@@ -176,19 +176,13 @@ def cost_line(cost: Estimate) -> str:
 
 def result_data(result: Result, estimated_cost_usd: float | None = None) -> dict[str, Any]:
     """The JSON shape of a finished job."""
+    from seedance.jobs import shapes
+
     return {
         "ok": True,
-        "request_id": result.request_id,
+        **shapes.result_fields(result),
         "status": result.status.raw_status,
-        "operation": result.operation,
-        "video_url": result.video_url,
-        "file": str(result.path) if result.path else None,
-        "size_bytes": result.size_bytes,
-        "sha256": result.sha256,
-        "elapsed_s": result.elapsed_s,
-        "local_id": result.local_id,
         "estimated_cost_usd": 0.0 if emulated() else estimated_cost_usd,
-        "warnings": result.warnings,
         **({"emulated": True} if emulated() else {}),
     }
 
