@@ -19,7 +19,7 @@ from .test_fuzz import run_cli
 
 DOCUMENTED = set(EXIT_CODES) - {1}
 FUZZ = settings(
-    max_examples=150,
+    max_examples=400,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
