@@ -101,3 +101,31 @@ def test_a_repeat_of_an_open_job_is_refused_by_the_library(emulator: Any, tmp_pa
         assert submits(emulator) == 1
         assert client.generate(REQUEST, tmp_path / "again.mp4", again=True).path == tmp_path / "again.mp4"
     assert submits(emulator) == 2
+
+
+def test_overwrite_replaces_an_earlier_job_s_saved_video_on_purpose(emulator: Any, tmp_path: Path) -> None:
+    """`generate(path, overwrite=True)` twice (what `make demo` does when run again): the second job is
+    allowed to replace the first one's saved video, is downloaded there, and nothing is paid in vain."""
+    journal = Journal(tmp_path / "jobs.db")
+    with Client(
+        base_url=emulator.base_url, api_key=emulator.api_key, poll_interval=0.05, journal=journal
+    ) as client:
+        first = client.generate(REQUEST, tmp_path / "cat.mp4", overwrite=True)
+        second = client.generate({**REQUEST, "prompt": "A dog"}, tmp_path / "cat.mp4", overwrite=True)
+    assert second.path == tmp_path / "cat.mp4"
+    assert (tmp_path / "cat.mp4").read_bytes() != b""
+    assert second.sha256 == emulator.job(second.request_id).sha256 != first.sha256
+    assert [r.state for r in journal.jobs()] == ["downloaded", "downloaded"]
+
+
+def test_make_demo_run_twice_saves_the_second_video(cli_env: dict[str, str], tmp_path: Path) -> None:
+    """The README's first command, run twice in one folder: both exit 0 (the second replaces cat.mp4)."""
+    for _ in range(2):
+        done = run_command(
+            [sys.executable, "-m", "seedance", "generate", "A cat walking on the beach", "--emulator",
+             "-o", "cat.mp4", "--overwrite"],
+            cli_env,
+            cwd=tmp_path,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+    assert (tmp_path / "cat.mp4").read_bytes()[4:8] == b"ftyp"

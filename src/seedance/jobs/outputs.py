@@ -92,7 +92,9 @@ def check_download_target(
     always, and a file that is not this job's own unless `overwrite`."""
     own = job is not None and job.output_path is not None and _same_path(job.output_path, path)
     if journal is not None:
-        owner = owner_of(journal, path, other_than=job.local_id if job is not None else None)
+        # The job's own path was claimed at its submit, where any saved video there was refused or replaced
+        # on purpose (`overwrite`): only a job still to save there can be in the way now.
+        owner = owner_of(journal, path, other_than=job.local_id if job is not None else None, saved=not own)
         if owner is not None and not (job is not None and owner.request_id == job.request_id):
             whose = f"job {owner.request_id or owner.local_id}"
             what = (
