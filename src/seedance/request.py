@@ -15,7 +15,7 @@ import typing
 from dataclasses import MISSING, dataclass, field, fields
 from enum import Enum
 from functools import cache
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from seedance import catalog
 from seedance.catalog import Kind, Operation
@@ -38,8 +38,17 @@ MODEL_ALIASES = {
     "2.0mini": "2.0-mini",
 }
 LIST_FIELDS = ("ref_images", "ref_videos", "ref_audios")
-MEDIA_FIELDS = ("first_frame", "last_frame", *LIST_FIELDS, "edit_video", "extend_video")
-"""The fields that name media: a local path or a URL each (a list of them for the references)."""
+MEDIA_KINDS: dict[str, Literal["image", "video", "audio"]] = {
+    "first_frame": "image",
+    "last_frame": "image",
+    "ref_images": "image",
+    "ref_videos": "video",
+    "ref_audios": "audio",
+    "edit_video": "video",
+    "extend_video": "video",
+}
+"""The fields that name media, and what each holds: a local path or a URL each (a list for the references)."""
+MEDIA_FIELDS = tuple(MEDIA_KINDS)
 BOOL_DURATION = "duration: give a number of seconds, not true or false"
 
 

@@ -18,7 +18,7 @@ from seedance import catalog, media
 from seedance.batch.rows import ALIASES, CSV_LIST_SEPARATOR, LIST_FIELDS, field_name, split_rows
 from seedance.bounded import MIB, read_file
 from seedance.errors import InputError, shown
-from seedance.request import VideoRequest, parse_request
+from seedance.request import MEDIA_KINDS, VideoRequest, parse_request
 
 __all__ = [
     "ALIASES",
@@ -30,15 +30,7 @@ __all__ = [
     "read_batch",
 ]
 
-MEDIA_FIELDS: dict[str, media.MediaKind] = {
-    "first_frame": "image",
-    "last_frame": "image",
-    "ref_images": "image",
-    "ref_videos": "video",
-    "ref_audios": "audio",
-    "edit_video": "video",
-    "extend_video": "video",
-}
+MEDIA_FIELDS: dict[str, media.MediaKind] = MEDIA_KINDS
 _EXTENSIONS: dict[str, media.MediaKind] = {
     **dict.fromkeys((".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff", ".gif"), "image"),
     **dict.fromkeys((".mp4", ".mov"), "video"),

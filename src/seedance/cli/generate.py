@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from seedance.catalog import Kind
 from seedance.cli.common import gateway_options, json_option
 from seedance.cli.output import OUT
 
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 MODEL_HELP = (
     "The Seedance model: 2.5, 2.0, 2.0-fast, 2.0-mini or 1.0-pro (all, with limits: seedance models)."
 )
-KIND_CHOICES = ["text-to-video", "image-to-video", "first-last-frame", "reference", "edit", "extend"]
+KIND_CHOICES = [kind.value for kind in Kind]  # from the catalog, not typed again
 
 
 @click.command(short_help="Generate a video.")
