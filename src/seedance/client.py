@@ -261,27 +261,29 @@ class AsyncClient(ClientCore):
         in that transaction too (the job service's refusals: `seedance.jobs.plan`).
         """
         req, body = await off_loop(self._prepare, request)  # local files are read here
-        local_id = await off_loop(
-            self._record,
-            req,
-            body,
-            output_path,
-            want_download,
-            batch_id,
-            batch_line,
-            replace_existing,
-            checks,
-        )
+        record = functools.partial(self._record, req, body, output_path, want_download, batch_id, batch_line)
+        with anyio.CancelScope(shield=True):  # a row written must be known here, to be settled below
+            local_id = await off_loop(record, replace_existing, checks)
         try:
             sub = await self._driver.run(protocol.submit_flow(self.settings, req.op.path, body))
         except errors.SeedanceError as exc:
-            await off_loop(self._submit_failed, local_id, exc)
+            with anyio.CancelScope(shield=True):
+                await off_loop(self._submit_failed, local_id, exc)
             raise
         except BaseException:
             with anyio.CancelScope(shield=True):  # cancelled: the journal must still say `unknown`
                 await off_loop(self._submit_interrupted, local_id)
             raise
-        return await off_loop(self._job_from, req, local_id, sub)
+        job = None
+        try:
+            with anyio.CancelScope(shield=True):  # the paid job's request id must reach the journal
+                job = await off_loop(self._job_from, req, local_id, sub)
+        finally:
+            if job is None:  # a cancel got in before the worker ran (asyncio's own task.cancel() is not
+                job = self._job_from(
+                    req, local_id, sub
+                )  # held off by the shield): record it here, on the loop
+        return job
 
     async def status(self, job: JobRef) -> JobStatus:
         """Read a job's status once (free)."""

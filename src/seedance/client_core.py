@@ -311,10 +311,15 @@ class ClientCore:
             if job.local_id
             else None
         )
+        own_name = safe_filename(f"seedance-{job.request_id}")  # named after the job: no other job's name
         try:
-            jobs.check_download_target(self.journal, target.path, job=record, overwrite=overwrite)
+            jobs.check_download_target(
+                self.journal, target.path, job=record, overwrite=overwrite, default_name=own_name
+            )
         except errors.JournalError:  # a paid job's video matters more: check what can be checked without it
-            jobs.check_download_target(None, target.path, job=record, overwrite=overwrite)
+            jobs.check_download_target(
+                None, target.path, job=record, overwrite=overwrite, default_name=own_name
+            )
         return target
 
     def _target(self, job: Job, path: str | Path | None) -> DownloadTarget:

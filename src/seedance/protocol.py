@@ -119,7 +119,7 @@ def check_request_id(request_id: str) -> str:
     """Return `request_id`, or raise InputError for what cannot be an id (empty, dots, control characters)."""
     if not is_usable_id(request_id):
         raise errors.InputError(
-            f"{errors.shown(request_id, 60)!r} is not a job id",
+            f"'{errors.shown(request_id, 60)}' is not a job id",
             hint="job ids look like seedance-2-0_3f2a...; `seedance jobs` lists yours",
         )
     return request_id

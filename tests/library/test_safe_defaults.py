@@ -129,3 +129,37 @@ def test_make_demo_run_twice_saves_the_second_video(cli_env: dict[str, str], tmp
         )  # fmt: skip
         assert done.returncode == 0, done.stderr
     assert (tmp_path / "cat.mp4").read_bytes()[4:8] == b"ftyp"
+
+
+def test_an_older_job_downloaded_again_never_replaces_a_newer_job_s_video(
+    emulator: Any, tmp_path: Path
+) -> None:
+    """A saved a.mp4, the file was deleted, B saved its own video there: downloading A again to its recorded
+    path is refused, and a.mp4 stays B's (a review found the download-side check letting it through)."""
+    journal = Journal(tmp_path / "jobs.db")
+    with Client(
+        base_url=emulator.base_url, api_key=emulator.api_key, poll_interval=0.05, journal=journal
+    ) as client:
+        a = client.generate(REQUEST, tmp_path / "a.mp4")
+        (tmp_path / "a.mp4").unlink()
+        b = client.generate({**REQUEST, "prompt": "A dog"}, tmp_path / "a.mp4")
+        with pytest.raises(OutputClaimed, match="saved video"):
+            client.download(a.request_id)
+    assert (tmp_path / "a.mp4").read_bytes()[4:8] == b"ftyp"
+    assert b.sha256 == emulator.job(b.request_id).sha256
+    from seedance.download import sha256_of
+
+    assert sha256_of(tmp_path / "a.mp4") == b.sha256
+
+
+def test_a_job_not_downloaded_now_keeps_where_its_video_should_go(emulator: Any, tmp_path: Path) -> None:
+    """generate(path, download=False) records the path: a later download() with no path saves it there."""
+    journal = Journal(tmp_path / "jobs.db")
+    with Client(
+        base_url=emulator.base_url, api_key=emulator.api_key, poll_interval=0.05, journal=journal
+    ) as client:
+        result = client.generate(REQUEST, tmp_path / "later.mp4", download=False)
+        assert not (tmp_path / "later.mp4").exists()
+        assert journal.get(result.request_id).output_path == str(tmp_path / "later.mp4")
+        saved = client.download(result.request_id)
+    assert saved.path == tmp_path / "later.mp4"

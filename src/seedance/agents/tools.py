@@ -8,6 +8,7 @@ way but never asked for (stdin is the protocol channel): without one, `KeyMissin
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -24,7 +25,7 @@ from seedance.agents import requests
 from seedance.agents.answers import estimate_data, record_data, result_data, still_downloading, still_running
 from seedance.agents.progress import WaitProgress
 from seedance.agents.safety import Sandbox
-from seedance.client import AsyncClient, JobRef
+from seedance.client import AsyncClient, JobRef, off_loop
 from seedance.request import VideoRequest, parse_request
 
 
@@ -94,12 +95,12 @@ class AgentTools:
         bodies.build_body(request, resolve=media.check)  # the files themselves: as generate_video would
         return request
 
-    @contextmanager
-    def _reserve(self, target: Path, given: str | None) -> Iterator[None]:
+    @asynccontextmanager
+    async def _reserve(self, target: Path, given: str | None) -> AsyncIterator[None]:
         """Hold `target` for one call: another call, an existing file, or a job still to be downloaded there
-        (one left 'still running') may not use it."""
+        (one left 'still running') may not use it. (No await between the set's check and its add.)"""
         key = _same_file_key(target)
-        awaited = service.owner_of(service.user_journal(), target) is not None  # an indexed lookup
+        awaited = await off_loop(lambda: service.owner_of(service.user_journal(), target) is not None)
         if key in self._reserved or (given and target.exists()) or awaited:
             raise errors.InputError(
                 f"output: {target.name} already exists (or is being made) in {self.sandbox.out_dir}",
@@ -147,32 +148,32 @@ class AgentTools:
         if download:
             self.sandbox.check_out_dir()
         cost = estimate_data(request, emulated=self.gateway.emulator)
-        with self._reserve(target, output):
-            async with (
-                self._one_download(str(target) if download else None, None),
-                self.gateway.client() as client,
-            ):
-                # A client that gives up on the call (its timeout) cancels it: not while the submit is on its
-                # way, or the job's request id would be lost and the job left `submitting`. The HTTP timeout
-                # bounds the shielded part.
-                with anyio.CancelScope(shield=True):
-                    chosen = service.plan(
-                        request,
-                        target,
-                        journal=client.journal,
-                        gateway=client.base_url,
-                        again=again,
-                        download=download,
-                        free=self.gateway.emulator,  # emulator work is free: a repeat costs nothing
-                        steps=REPEAT_STEPS,
-                    )
-                    job, _ = await service.asubmit(client, chosen)
-                facts = {"operation": job.operation, "model": request.model, **cost}
-                # the request's own warnings (an unconfirmed value), then the submit's
-                facts["warnings"] = [*cost["warnings"], *job.warnings]
-                limit = requests.wait_limit(request.model, request.effective_duration())
-                with _paid_for(job.request_id):
-                    answer = await self._finish(client, job, wait_seconds, download, target, limit)
+        async with (
+            self._reserve(target, output),
+            self._one_download(str(target) if download else None, None),
+            self.gateway.client() as client,
+        ):
+            # A client that gives up on the call (its timeout) cancels it: not while the submit is on its
+            # way, or the job's request id would be lost and the job left `submitting`. The HTTP timeout
+            # bounds the shielded part.
+            with anyio.CancelScope(shield=True):
+                plan = functools.partial(
+                    service.plan,
+                    journal=client.journal,
+                    gateway=client.base_url,
+                    again=again,
+                    download=download,
+                    free=self.gateway.emulator,  # emulator work is free: a repeat costs nothing
+                    steps=REPEAT_STEPS,
+                )
+                chosen = await off_loop(plan, request, target)  # media checks and journal reads
+                job, _ = await service.asubmit(client, chosen)
+            facts = {"operation": job.operation, "model": request.model, **cost}
+            # the request's own warnings (an unconfirmed value), then the submit's
+            facts["warnings"] = [*cost["warnings"], *job.warnings]
+            limit = requests.wait_limit(request.model, request.effective_duration())
+            with _paid_for(job.request_id):
+                answer = await self._finish(client, job, wait_seconds, download, target, limit)
         return {
             **(answer or still_running(job.request_id, job.local_id, emulated=self.gateway.emulator)),
             **facts,
@@ -214,12 +215,12 @@ class AgentTools:
 
     async def get_job(self, job_id: JobId) -> dict[str, Any]:
         """A job's status: read once from the gateway (free), with what the journal knows."""
-        record = service.find(job_id)
+        record = await off_loop(service.find, job_id)
         if record is not None and not record.request_id:  # never reached the gateway: nothing to ask
             return {"ok": True, **record_data(record)}
         async with self.gateway.client() as client:
             status = await client.status(job_id)
-        record = service.find(job_id)
+        record = await off_loop(service.find, job_id)
         data: dict[str, Any] = record_data(record) if record is not None else {"request_id": job_id}
         data.update(state=status.state.value, status=status.raw_status, video_url=status.video_url)
         emulated = self.gateway.emulator or (record is not None and record.emulated)
@@ -233,10 +234,10 @@ class AgentTools:
         download: Annotated[bool, Field(description="Save the video (false: only return its URL).")] = True,
     ) -> dict[str, Any]:
         """Wait a bounded time for a job, then download its video into the output folder."""
-        _require_request_id(job_id)
-        record = service.find(job_id)
+        await off_loop(_require_request_id, job_id)
+        record = await off_loop(service.find, job_id)
         request_id = record.request_id if record is not None and record.request_id else job_id
-        target = self._download_target(job_id, None) if download else None
+        target = await off_loop(self._download_target, job_id, None) if download else None
         duration = record.settings.get("duration") if record is not None else None
         limit = requests.wait_limit(
             record.model if record else None, duration if isinstance(duration, int) else None
@@ -260,13 +261,14 @@ class AgentTools:
         limit: Annotated[int, Field(description="At most this many jobs (1-200).")] = 20,
     ) -> dict[str, Any]:
         """The journal's jobs, newest first (no request is sent)."""
-        records = service.listed(state=state or None, limit=min(max(limit, 1), 200))
+        listing = functools.partial(service.listed, state=state or None, limit=min(max(limit, 1), 200))
+        records = await off_loop(listing)
         return {"ok": True, "jobs": [record_data(r) for r in records]}
 
     async def download_video(self, job_id: JobId, output: Output = None) -> dict[str, Any]:
         """Download a finished job's video into the output folder."""
-        _require_request_id(job_id)
-        target = self._download_target(job_id, output)
+        await off_loop(_require_request_id, job_id)
+        target = await off_loop(self._download_target, job_id, output)
         async with self._one_download(target, job_id), self.gateway.client() as client:
             with _paid_for(job_id), anyio.move_on_after(requests.DEFAULT_WAIT_SECONDS):
                 return result_data(await client.download(job_id, target))

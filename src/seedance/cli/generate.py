@@ -199,7 +199,18 @@ def generate(
             sent = True
             wait = timeout if timeout is not None else client.default_timeout(request)
             join_plan = (Path(source.join_base), joined) if source is not None and joined else None
-            _follow(client, job, request, chosen.target, no_wait, no_download, wait, cost.usd, join_plan)
+            _follow(
+                client,
+                job,
+                request,
+                chosen.target,
+                no_wait,
+                no_download,
+                wait,
+                cost.usd,
+                join_plan,
+                overwrite,
+            )
     finally:
         if not sent and target is not None:  # refused, no key, interrupted: leave no empty folder behind
             render.remove_made_folders(target.parent, made_folder)
@@ -252,6 +263,7 @@ def _follow(
     timeout: float,
     estimated_usd: float | None,
     join_plan: tuple[Path, Path] | None = None,
+    overwrite: bool = False,
 ) -> None:
     """After the submit: say the id, wait with a status line, download, join, and print the result."""
     from seedance.cli import render
@@ -271,11 +283,14 @@ def _follow(
             result = client.download(result, target, on_progress=lambda n, t: progress.progress(line, n, t))
     extra = None
     if join_plan is not None and result.path:
+        from seedance import jobs as service
         from seedance.errors import InputError
         from seedance.join import join_videos
 
         first, joined = join_plan
         try:
+            record = service.find(job.local_id) if job.local_id else None
+            service.check_made_file(service.user_journal(), joined, job=record, overwrite=overwrite)
             method = join_videos(first, Path(result.path), joined)
         except InputError as exc:  # after the paid job: say where its video is, and not to pay again
             raise InputError(

@@ -9,7 +9,13 @@ CLI, the MCP server and the batch runner (which only word hints and render).
 - `records`: which jobs resume picks up, which may be forgotten, settling dead submits.
 """
 
-from seedance.jobs.outputs import check_download_path, check_download_target, is_abandoned, owner_of
+from seedance.jobs.outputs import (
+    check_download_path,
+    check_download_target,
+    check_made_file,
+    is_abandoned,
+    owner_of,
+)
 from seedance.jobs.planning import Plan, asubmit, plan, retarget, submit
 from seedance.jobs.records import (
     find,
@@ -32,6 +38,7 @@ __all__ = [
     "asubmit",
     "check_download_path",
     "check_download_target",
+    "check_made_file",
     "find",
     "find_repeat",
     "forget",

@@ -38,16 +38,31 @@ def pid_alive(pid: int) -> bool:
 
 
 def owner_of(
-    journal: Journal, path: str | Path, *, other_than: str | None = None, saved: bool = True
+    journal: Journal,
+    path: str | Path,
+    *,
+    other_than: str | None = None,
+    saved: bool = True,
+    replaced_before: str | None = None,
 ) -> JobRecord | None:
     """The job that owns the video file at `path`: one still to save it there, or (with `saved`) one that
-    saved it there and whose file is still there. None when the path is free. A folder is never owned."""
+    saved it there and whose file is still there. None when the path is free. A folder is never owned.
+
+    `replaced_before` (a job's creation time) passes over videos saved by jobs created before it: that job's
+    own submit replaced them there on purpose (`overwrite`).
+    """
     text = str(path)
     if text.endswith(("/", os.sep)):
         return None
     for record in journal.jobs_saving_to(text, other_than=other_than):
         state = JobState(record.state)
         if not state.owns_output or is_abandoned(record):
+            continue
+        if (
+            state is JobState.DOWNLOADED
+            and replaced_before is not None
+            and record.created_at < replaced_before
+        ):
             continue
         if state is not JobState.DOWNLOADED or (saved and Path(text).exists()):  # to save, or saved
             return record
@@ -86,15 +101,28 @@ def refuse_existing(path: str | Path, *, overwrite: bool) -> None:
 
 
 def check_download_target(
-    journal: Journal | None, path: Path, *, job: JobRecord | None, overwrite: bool
+    journal: Journal | None,
+    path: Path,
+    *,
+    job: JobRecord | None,
+    overwrite: bool,
+    default_name: str | None = None,
 ) -> None:
     """Before a download to `path`: refuse another job's video (saved there, or still to be saved there)
-    always, and a file that is not this job's own unless `overwrite`."""
-    own = job is not None and job.output_path is not None and _same_path(job.output_path, path)
+    always, and a file that is not this job's own unless `overwrite`. The job's own file is the one it
+    claimed at its submit, or `default_name` (named after its request id: no other job has that name)."""
+    own = (job is not None and job.output_path is not None and _same_path(job.output_path, path)) or (
+        default_name is not None and path.name == default_name
+    )
     if journal is not None:
-        # The job's own path was claimed at its submit, where any saved video there was refused or replaced
-        # on purpose (`overwrite`): only a job still to save there can be in the way now.
-        owner = owner_of(journal, path, other_than=job.local_id if job is not None else None, saved=not own)
+        # On its own path, a video saved by an older job was refused or replaced on purpose at this job's
+        # submit (`overwrite`); one saved by a newer job is that job's, and stays.
+        owner = owner_of(
+            journal,
+            path,
+            other_than=job.local_id if job is not None else None,
+            replaced_before=job.created_at if own and job is not None else None,
+        )
         if owner is not None and not (job is not None and owner.request_id == job.request_id):
             whose = f"job {owner.request_id or owner.local_id}"
             what = (
@@ -110,6 +138,21 @@ def check_download_target(
             f"{shown(path)} already exists and is not this job's video; nothing was downloaded",
             hint="choose another path, or pass overwrite=True (the CLI: --overwrite) to replace it",
         )
+
+
+def check_made_file(journal: Journal, path: Path, *, job: JobRecord | None, overwrite: bool) -> None:
+    """Before writing a file the job made from its video (the clip `--join` writes at -o): the path was
+    checked when the job was planned, but a job planned since may have claimed it or saved there. Refuse
+    such a job's file always, and a file that appeared meanwhile unless `overwrite`."""
+    owner = owner_of(
+        journal,
+        path,
+        other_than=job.local_id if job is not None else None,
+        replaced_before=job.created_at if overwrite and job is not None else None,
+    )
+    if owner is not None:
+        raise OutputClaimed(f"{shown(path)} is job {owner.request_id or owner.local_id}'s video now")
+    refuse_existing(path, overwrite=overwrite)
 
 
 def check_download_path(key: str, output: str, *, overwrite: bool, journal: Journal | None = None) -> None:
@@ -129,8 +172,3 @@ def _same_path(recorded: str, path: Path) -> bool:
         return Path(recorded).expanduser().absolute() == path.expanduser().absolute()
     except (OSError, ValueError):
         return False
-
-
-def describe_owner(owner: JobRecord) -> str:
-    """`job ID (state)` as said in refusals."""
-    return f"job {owner.request_id or owner.local_id} ({owner.state})"

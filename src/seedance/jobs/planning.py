@@ -93,10 +93,7 @@ def plan(
         free=free,
         steps=steps,
     )
-    if journal is not None:
-        last_checks(journal, chosen)()
-    elif chosen.target is not None:
-        refuse_existing(chosen.target, overwrite=overwrite)
+    _check_now(journal, chosen)
     return chosen
 
 
@@ -104,20 +101,28 @@ def retarget(chosen: Plan, target: Path, journal: Journal | None) -> Plan:
     """The plan with its video saved at `target` instead (e.g. beside the file `--join` will write), checked
     like a planned target; that name never moves on."""
     moved = dataclasses.replace(chosen, target=target.absolute(), output=str(target))
-    if journal is not None:
-        last_checks(journal, moved)()
-    else:
-        refuse_existing(moved.target, overwrite=moved.overwrite)  # type: ignore[arg-type]
+    _check_now(journal, moved)
     return moved
+
+
+def _check_now(journal: Journal | None, chosen: Plan) -> None:
+    """Every refusal, at planning time (before the key is sought, before anything is sent)."""
+    if journal is None:
+        if chosen.target is not None:
+            refuse_existing(chosen.target, overwrite=chosen.overwrite)
+        return
+    if chosen.target is not None:
+        refuse_taken(journal, chosen.target)
+    last_checks(journal, chosen)()
 
 
 def last_checks(journal: Journal, chosen: Plan) -> Callable[[], None]:
     """The refusals, as run again inside the journal's write transaction just before the job's row: no other
-    process can pass them at the same instant (its row waits for this one)."""
+    process can pass them at the same instant (its row waits for this one). Another job's claim on the
+    target is refused there by every client anyway (`ClientCore._record`)."""
 
     def check() -> None:
         if chosen.target is not None:
-            refuse_taken(journal, chosen.target)
             refuse_existing(chosen.target, overwrite=chosen.overwrite)
         if not (chosen.again or chosen.free):
             refuse_repeat(journal, chosen.request, chosen.gateway, chosen.steps)
@@ -155,7 +160,9 @@ def _submit_options(
     client: Client | AsyncClient, chosen: Plan, batch_id: str | None, batch_line: int | None
 ) -> dict[str, Any]:
     return {
-        "output_path": str(chosen.target) if chosen.target is not None else None,
+        # Where the video goes, even when it is not downloaded now (a later `download` saves it there) or is
+        # named after its request id in a folder (resume finds the folder).
+        "output_path": str(chosen.target) if chosen.target is not None else chosen.output,
         "want_download": chosen.download,
         "batch_id": batch_id,
         "batch_line": batch_line,
