@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,6 +9,7 @@ import httpx
 import pytest
 
 from seedance.emulator import EmulatorHandle
+from waiting import wait_for
 
 T2V = "/seedance-2-0/v1/text-to-video"
 SAMPLE = {"content": [{"type": "text", "text": "A cat walking on the beach"}]}
@@ -44,13 +44,12 @@ class Api:
 
     def wait(self, request_id: str, timeout: float = 20.0) -> dict[str, Any]:
         """Poll until the status is no longer queued/running; return the last status body."""
-        deadline = time.monotonic() + timeout
-        while True:
+
+        def ended() -> dict[str, Any] | None:
             body: dict[str, Any] = self.status(request_id).json()
-            if body["status"] not in RUNNING_WORDS:
-                return body
-            assert time.monotonic() < deadline, f"still {body['status']}"
-            time.sleep(0.02)
+            return body if body["status"] not in RUNNING_WORDS else None
+
+        return wait_for(ended, timeout=timeout)
 
     def completed(self, body: Any = SMALL, path: str = T2V) -> tuple[str, str]:
         """Submit, wait for COMPLETED, return (request id, media URL)."""

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import httpx
 import pytest
 
 from seedance.emulator import EmulatorHandle, parse_dialect_assignments
+from waiting import wait_for
 
 from .conftest import SMALL, T2V
 
@@ -18,14 +18,14 @@ def run_job(
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Submit and poll until the status word stops changing to a running one; return submit body and polls."""
     submitted = client.post(T2V, json=SMALL).json()
-    polls = []
-    for _ in range(1000):
-        body = client.get(f"/v2/requests/status/{submitted[id_field]}").json()
-        polls.append(body)
-        if body["status"].lower() in ("completed", "succeeded"):
-            return submitted, polls
-        time.sleep(0.02)
-    raise AssertionError("job did not end")
+    polls: list[dict[str, Any]] = []
+
+    def completed() -> bool:
+        polls.append(client.get(f"/v2/requests/status/{submitted[id_field]}").json())
+        return polls[-1]["status"].lower() in ("completed", "succeeded")
+
+    wait_for(completed)
+    return submitted, polls
 
 
 @pytest.mark.parametrize(
@@ -49,7 +49,7 @@ def test_status_word_for_failures(client: httpx.Client, emulator: EmulatorHandle
     emulator.configure(job_seconds=0.05, dialect={"status_words": "lower"})
     emulator.add_fault("fail:count=1,job_status=ERROR")
     request_id = client.post(T2V, json=SMALL).json()["request_id"]
-    time.sleep(0.1)
+    emulator.advance(0.1)
     assert client.get(f"/v2/requests/status/{request_id}").json()["status"] == "error"
 
 

@@ -6,7 +6,6 @@ import asyncio
 import json
 import math
 import secrets
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
@@ -211,7 +210,7 @@ class _Gateway:
         if issued is None or video is None:
             return not_found(request_id)
         rule = self.state.faults.take(
-            "media", {"expire"}, lambda r: time.monotonic() - issued >= r.after_seconds
+            "media", {"expire"}, lambda r: self.state.clock.monotonic() - issued >= r.after_seconds
         )
         if rule is not None:
             record.fault = "expire"

@@ -74,6 +74,22 @@ def control_routes(state: EmulatorState) -> list[BaseRoute]:
     async def webhooks(_: Request) -> Response:
         return JSONResponse(state.webhooks_received)
 
+    async def read_clock(_: Request) -> Response:
+        return JSONResponse(_clock_view(state))
+
+    async def advance_clock(request: Request) -> Response:
+        data = await _json_object(request)
+        if isinstance(data, Response):
+            return data
+        seconds = data.get("advance")
+        try:
+            if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+                raise ValueError(f"`advance` must be a number of seconds, not {seconds!r}")
+            state.clock.advance(float(seconds))
+        except ValueError as exc:
+            return JSONResponse({"error": "Invalid clock step", "message": str(exc)}, 400)
+        return JSONResponse(_clock_view(state))
+
     return [
         Route("/config", read_config, methods=["GET"]),
         Route("/config", write_config, methods=["POST"]),
@@ -82,6 +98,8 @@ def control_routes(state: EmulatorState) -> list[BaseRoute]:
         Route("/requests", requests, methods=["GET"]),
         Route("/jobs", jobs, methods=["GET"]),
         Route("/jobs/{request_id}", job, methods=["GET"]),
+        Route("/clock", read_clock, methods=["GET"]),
+        Route("/clock", advance_clock, methods=["POST"]),
         Route("/webhooks", webhooks, methods=["GET"]),
         Route("/webhooks", receive_webhook, methods=["POST"]),
         Route("/webhooks/{name:path}", receive_webhook, methods=["POST"]),
@@ -95,6 +113,14 @@ def _config_view(state: EmulatorState) -> dict[str, Any]:
         for active in state.fault_rules()
     ]
     return options
+
+
+def _clock_view(state: EmulatorState) -> dict[str, float]:
+    return {
+        "advanced_seconds": state.clock.offset,
+        "monotonic": state.clock.monotonic(),
+        "time": state.clock.time(),
+    }
 
 
 async def _json_object(request: Request) -> dict[str, Any] | Response:

@@ -78,6 +78,11 @@ class EmulatorHandle:
         """Remove every fault rule."""
         self._state.configure({"faults": []})
 
+    def advance(self, seconds: float) -> float:
+        """Let `seconds` of emulator time pass at once (jobs progress, media URLs age, rate limits refill);
+        return the total advanced. Tests call this instead of sleeping."""
+        return self._state.clock.advance(seconds)
+
     def reset(self) -> None:
         """Forget jobs, requests and webhooks; restore the start options (cached videos are kept)."""
         self._state.reset()

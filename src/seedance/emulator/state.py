@@ -10,6 +10,7 @@ from typing import Any
 
 from seedance.catalog import Operation, frame_size
 from seedance.emulator.cache import VideoCache
+from seedance.emulator.clock import EmulatorClock
 from seedance.emulator.faults import ActiveRule, FaultBook, SlidingWindow, TokenBucket
 from seedance.emulator.options import EmulatorOptions, FaultRule
 from seedance.emulator.records import RequestRecord
@@ -25,8 +26,12 @@ class EmulatorState:
     Reads and writes go through a lock; no lock is ever held across an `await`.
     """
 
-    def __init__(self, options: EmulatorOptions, store: JobStore | None = None) -> None:
+    def __init__(
+        self, options: EmulatorOptions, store: JobStore | None = None, clock: EmulatorClock | None = None
+    ) -> None:
         self.initial_options = options
+        self.clock = clock or EmulatorClock()
+        """The one clock of this emulator: every time it measures is read here (tests advance it)."""
         self._lock = threading.RLock()
         self.store = store
         """Where a shared emulator keeps its jobs for later commands (None: they live as long as this one)."""
@@ -46,9 +51,9 @@ class EmulatorState:
         rate = options.submit_rate_per_second
         self.bucket: TokenBucket | SlidingWindow | None = None
         if rate and options.submit_limiter == "sliding_window":
-            self.bucket = SlidingWindow(rate)
+            self.bucket = SlidingWindow(rate, clock=self.clock.monotonic)
         elif rate:
-            self.bucket = TokenBucket(rate, options.submit_burst)
+            self.bucket = TokenBucket(rate, options.submit_burst, clock=self.clock.monotonic)
         self.rng = random.Random(options.seed)
 
     # -- configuration ---------------------------------------------------------------------------------------
@@ -82,7 +87,8 @@ class EmulatorState:
     def reset(self) -> None:
         """Forget jobs, the request log and received webhooks; restore the options the emulator started with.
 
-        Synthesised videos stay cached: a reset never makes the next test wait for an encode.
+        Synthesised videos stay cached: a reset never makes the next test wait for an encode. The clock keeps
+        any time advanced (it never goes back).
         """
         with self._lock:
             self.jobs.clear()
@@ -122,7 +128,8 @@ class EmulatorState:
             low, high = options.job_seconds_range or (options.job_seconds, options.job_seconds)
             seconds = (self.rng.uniform(low, high) if high > low else low) * options.time_scale
             job = Job(f"{op.model_info.request_prefix}_{uuid.uuid4()}", op, request, body, base_url,
-                      seconds, seconds * options.queued_fraction)  # fmt: skip
+                      seconds, seconds * options.queued_fraction, clock=self.clock.monotonic,
+                      created_wall=self.clock.time(), created_mono=self.clock.monotonic())  # fmt: skip
             rule = self.faults.take("submit", {"fail", "stuck"})
             if rule is not None and rule.kind == "stuck":
                 job.outcome = "stuck"
@@ -163,7 +170,7 @@ class EmulatorState:
         """A job an earlier emulator sharing our store created (another command, before a restart)."""
         assert self.store is not None
         base_url = next((job.base_url for job in self.jobs.values()), None) or self.served_at
-        job = self.store.find(request_id, base_url)
+        job = self.store.find(request_id, base_url, self.clock)
         if job is None:
             return None
         if job.outcome == "complete" and job.video_spec is not None:

@@ -13,11 +13,11 @@ import contextlib
 import dataclasses
 import json
 import os
-import time
 from pathlib import Path
 from typing import Any
 
 from seedance.catalog import OPERATIONS_BY_NAME
+from seedance.emulator.clock import EmulatorClock
 from seedance.emulator.spec import JobRequest
 from seedance.emulator.tasks import Job, Phase
 from seedance.emulator.video import VideoSpec
@@ -48,13 +48,13 @@ class JobStore:
         finally:
             os.close(fd)
 
-    def find(self, request_id: str, base_url: str) -> Job | None:
-        """The job with this id, rebuilt to be served from `base_url` (None if no emulator made it)."""
+    def find(self, request_id: str, base_url: str, clock: EmulatorClock) -> Job | None:
+        """The job with this id, rebuilt to be served from `base_url` on `clock` (None if no emulator made it)."""
         found = None
         for data in self._lines():
             if data.get("request_id") == request_id:
                 found = data
-        return _load(found, base_url) if found is not None else None
+        return _load(found, base_url, clock) if found is not None else None
 
     def _lines(self) -> list[dict[str, Any]]:
         try:
@@ -85,14 +85,14 @@ def _dump(job: Job) -> dict[str, Any]:
     }
 
 
-def _load(data: dict[str, Any], base_url: str) -> Job | None:
+def _load(data: dict[str, Any], base_url: str, clock: EmulatorClock) -> Job | None:
     """A Job from its line, with its monotonic times set so that it is as old as its wall-clock age."""
     op = OPERATIONS_BY_NAME.get(str(data.get("operation")))
     if op is None:  # a job of a version with other operations: this emulator cannot serve it
         return None
     try:
         created_wall = float(data["created_wall"])
-        age = max(time.time() - created_wall, 0.0)
+        age = max(clock.time() - created_wall, 0.0)
         spec = data.get("video_spec")
         return Job(
             request_id=str(data["request_id"]),
@@ -106,8 +106,9 @@ def _load(data: dict[str, Any], base_url: str) -> Job | None:
             fail_status=Phase(data["fail_status"]),
             fail_message=str(data["fail_message"]),
             video_spec=VideoSpec(**spec) if spec else None,
+            clock=clock.monotonic,
             created_wall=created_wall,
-            created_mono=time.monotonic() - age,
+            created_mono=clock.monotonic() - age,
         )
     except (KeyError, TypeError, ValueError):
         return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -70,6 +71,8 @@ class Job:
     video_spec: VideoSpec | None = None
     video: Future[VideoFile] | None = None
     webhook: WebhookResult | None = None
+    clock: Callable[[], float] = time.monotonic
+    """The emulator's monotonic clock (`EmulatorClock.monotonic`): phases and tokens are measured on it."""
     created_wall: float = field(default_factory=time.time)
     created_mono: float = field(default_factory=time.monotonic)
     video_done_mono: float | None = None
@@ -82,11 +85,11 @@ class Job:
         future.add_done_callback(self._video_done)
 
     def _video_done(self, _: Future[VideoFile]) -> None:
-        self.video_done_mono = time.monotonic()
+        self.video_done_mono = self.clock()
 
     def phase(self, now: float | None = None) -> Phase:
         """The status at monotonic time `now`."""
-        elapsed = (time.monotonic() if now is None else now) - self.created_mono
+        elapsed = (self.clock() if now is None else now) - self.created_mono
         if elapsed < self.queued_seconds:
             return Phase.QUEUED
         if self.outcome == "stuck" or elapsed < self.seconds:
@@ -138,5 +141,5 @@ class Job:
     def issue_token(self) -> str:
         """Issue a fresh media URL token (each status call after completion gets a new one)."""
         token = secrets.token_urlsafe(9)
-        self.tokens[token] = time.monotonic()
+        self.tokens[token] = self.clock()
         return token
