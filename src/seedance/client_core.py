@@ -39,6 +39,10 @@ def safe_filename(name: str, suffix: str = ".mp4") -> str:
 class ClientCore:
     """State and decisions shared by the sync and async clients."""
 
+    ephemeral_gateway = False
+    """Set True on a client whose gateway ends with this process (a private emulator): its jobs are journaled
+    as gone with it, free. Nothing in seedance sets it: the `--emulator` gateway is shared and keeps its jobs."""
+
     def __init__(
         self,
         *,
@@ -107,7 +111,7 @@ class ClientCore:
             batch_id=batch_id,
             batch_line=batch_line,
             gateway=config.journal_gateway(self.base_url),
-            ephemeral_gateway=self.base_url in config.IN_PROCESS_GATEWAYS,
+            ephemeral_gateway=self.ephemeral_gateway,
         )
 
     def _submit_interrupted(self, local_id: str | None) -> None:

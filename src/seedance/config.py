@@ -54,9 +54,6 @@ def base_url(flag: str | None = None) -> str:
     return url
 
 
-IN_PROCESS_GATEWAYS: set[str] = set()
-"""Base URLs of private emulators running inside this process: their jobs end with the process."""
-
 LOCAL_EMULATOR = "emulator://local"
 """How the journal names the shared local emulator (`--emulator`): one gateway whatever port each command's
 emulator has, its jobs kept under the user state folder, free."""

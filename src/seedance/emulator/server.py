@@ -118,10 +118,6 @@ def start(options: EmulatorOptions | None = None, *, host: str = "127.0.0.1", po
     base_url = base_url_of(sock)
     if shared is not None:
         config.SHARED_EMULATORS.add(base_url)  # the journal names it the local emulator, whatever the port
-    else:
-        config.IN_PROCESS_GATEWAYS.add(
-            base_url
-        )  # the journal marks jobs sent here: they end with this process
     return RunningEmulator(state, base_url, server, thread)
 
 
