@@ -6,7 +6,6 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ import pexpect
 
 from cli_process import run_seedance
 from seedance.journal import Journal
+from waiting import wait_for
 
 from .conftest import Run, prompts, write_jsonl
 
@@ -52,9 +52,7 @@ def test_the_ctrl_c_hint_repeats_the_command_with_its_options(
                             stderr=subprocess.PIPE, text=True)  # fmt: skip
     try:
         journal = Journal(Path(gateway_env["SEEDANCE_HOME"]) / "jobs.db")
-        deadline = time.monotonic() + 30
-        while not [j for j in journal.jobs() if j.request_id] and time.monotonic() < deadline:
-            time.sleep(0.05)  # a job is running: the interrupt comes mid-run
+        wait_for(lambda: [j for j in journal.jobs() if j.request_id])  # a job is running: interrupt mid-run
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=30)
     finally:

@@ -15,6 +15,7 @@ from typing import Any
 from PIL import Image
 
 from seedance.journal import Journal
+from waiting import wait_for
 
 from .conftest import Run, prompts, read_manifest, submits_per_prompt, write_jsonl
 
@@ -74,9 +75,7 @@ def test_a_second_run_into_the_same_folder_is_refused_while_the_first_runs(
     first = subprocess.Popen(args, env=gateway_env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                              stderr=subprocess.PIPE, text=True)  # fmt: skip
     try:
-        deadline = time.monotonic() + 30
-        while len(emulator.submits) < 4 and time.monotonic() < deadline:
-            time.sleep(0.02)
+        wait_for(lambda: len(emulator.submits) >= 4)
         assert len(emulator.submits) == 4
         second = seedance("batch", str(path), "--yes")
         _, first_err = first.communicate(timeout=60)
@@ -102,9 +101,7 @@ def test_a_run_killed_mid_submit_never_blocks_the_next(
     args = [sys.executable, "-m", "seedance", "batch", str(path), "--yes", "-c", "1"]
     proc = subprocess.Popen(args, env=gateway_env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)  # fmt: skip
-    deadline = time.monotonic() + 30
-    while not [r for r in emulator.requests if r.route == "submit"] and time.monotonic() < deadline:
-        time.sleep(0.02)
+    wait_for(lambda: [r for r in emulator.requests if r.route == "submit"])
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=10)
     run = seedance("batch", str(path), "--yes", "--json")
@@ -207,9 +204,7 @@ def test_an_interrupted_runs_manifest_keeps_the_request_ids_of_sent_lines(
                             stderr=subprocess.PIPE, text=True)  # fmt: skip
     try:
         journal = Journal(Path(gateway_env["SEEDANCE_HOME"]) / "jobs.db")
-        deadline = time.monotonic() + 30
-        while len([j for j in journal.jobs() if j.request_id]) < 2 and time.monotonic() < deadline:
-            time.sleep(0.05)  # both answers have reached the batch
+        wait_for(lambda: len([j for j in journal.jobs() if j.request_id]) >= 2)  # both answers are in
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=30)
     finally:
@@ -339,10 +334,11 @@ def test_submits_cut_off_by_ctrl_c_are_reported_as_possibly_queued(
                             stderr=subprocess.PIPE, text=True)  # fmt: skip
     try:
         journal = Journal(Path(gateway_env["SEEDANCE_HOME"]) / "jobs.db")
-        deadline = time.monotonic() + 30
-        while len(journal.jobs(state="submitting")) < 3 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        time.sleep(0.5)  # the three POSTs are on their way
+        wait_for(lambda: len(journal.jobs(state="submitting")) >= 3)
+        # the three POSTs are on their way: the emulator holds each
+        wait_for(
+            lambda: len([r for r in emulator.requests if r.route == "submit" and r.fault == "slow"]) >= 3
+        )
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=30)
     finally:
@@ -371,11 +367,11 @@ def test_a_folder_spelled_another_way_is_the_same_batch_and_no_video_is_overwrit
     assert seedance("batch", str(path), "--out", str(tmp_path / "videos"), "--yes").code == 0
     first = tmp_path / "videos" / "0001-a-cat.mp4"
     original = first.read_bytes()
-    emulator.configure(job_seconds=3.0)
+    emulator.configure(job_seconds=30.0)
     write_jsonl(path, [{"prompt": "A cat", "duration": 4, "resolution": "480p"}])
     timed_out = seedance("batch", str(path), "--out", str(tmp_path / "videos"), "--yes", "--timeout", "1")
     assert timed_out.code == 9, timed_out.stderr
-    time.sleep(2.5)
+    emulator.advance(30.0)  # the job's time is up
     for spelling in (tmp_path / "sub" / ".." / "videos", tmp_path / "link"):
         rerun = seedance("batch", str(path), "--out", str(spelling), "--yes", "--json")
         assert rerun.code == 0, rerun.stderr

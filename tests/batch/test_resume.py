@@ -5,10 +5,11 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from waiting import wait_for
 
 from .conftest import Run, prompts, read_manifest, submits_per_prompt, write_jsonl
 
@@ -23,9 +24,7 @@ def test_a_killed_batch_resumes_without_submitting_anything_twice(
     args = [sys.executable, "-m", "seedance", "batch", str(path), "--out", str(out), "--yes", "-c", "6"]
     proc = subprocess.Popen(args, env=gateway_env, stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    deadline = time.monotonic() + 60
-    while len(list(out.glob("*.mp4"))) < 6 and time.monotonic() < deadline and proc.poll() is None:
-        time.sleep(0.02)
+    wait_for(lambda: len(list(out.glob("*.mp4"))) >= 6 or proc.poll() is not None, timeout=60)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=10)
     before = len(emulator.submits)
@@ -69,20 +68,19 @@ def test_seedance_resume_finishes_a_killed_batchs_jobs_into_the_batch_folder(
     """After SIGKILL mid-batch, plain `seedance resume` (not the batch) downloads every job whose request id
     the batch had recorded, each under its batch name in the batch's folder; a submit killed before its id
     arrived is reported as unknown; nothing is submitted again."""
-    emulator.configure(job_seconds=3.0, fps=4, audio=False)  # still running when killed
+    emulator.configure(job_seconds=30.0, fps=4, audio=False)  # still running when killed
     path = write_jsonl(tmp_path / "jobs.jsonl", prompts(8))
     out = tmp_path / "out"
     args = [sys.executable, "-m", "seedance", "batch", str(path), "--out", str(out), "--yes", "-c", "8"]
     proc = subprocess.Popen(args, env=gateway_env, stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    deadline = time.monotonic() + 60
-    while len(emulator.submits) < 8 and time.monotonic() < deadline and proc.poll() is None:
-        time.sleep(0.02)
+    wait_for(lambda: len(emulator.submits) >= 8 or proc.poll() is not None, timeout=60)
     proc.send_signal(signal.SIGKILL)  # some answers may not have reached the batch: those are unknown
     proc.wait(timeout=10)
     assert len(emulator.submits) == 8
     before = len(list(out.glob("*.mp4")))
     assert before < 8  # killed while jobs were still running
+    emulator.advance(30.0)  # their time is up: resume finds them finished
 
     run = seedance("resume", "--json", timeout=120)
     assert run.code == 0, run.stderr
@@ -104,13 +102,13 @@ def test_resume_marks_the_lines_it_finishes_in_the_batch_manifest(
 ) -> None:
     """A batch that timed out leaves its lines `timeout` in manifest.jsonl; `seedance resume` finishes the
     jobs and those lines then say downloaded, with their files."""
-    emulator.configure(job_seconds=2.5, fps=4, audio=False)
+    emulator.configure(job_seconds=30.0, fps=4, audio=False)
     path = write_jsonl(tmp_path / "jobs.jsonl", prompts(2))
     out = tmp_path / "out"
     timed_out = seedance("batch", str(path), "--out", str(out), "--yes", "--timeout", "1")
     assert timed_out.code == 9, timed_out.stderr
     assert {row["status"] for row in read_manifest(out)} == {"timeout"}
-    time.sleep(2)
+    emulator.advance(30.0)
     assert seedance("resume", "--json", timeout=120).code == 0
     rows = read_manifest(out)
     assert [row["status"] for row in rows] == ["downloaded", "downloaded"]

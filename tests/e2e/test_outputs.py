@@ -193,7 +193,8 @@ def test_wait_and_download_never_write_over_another_jobs_video(
     running = seedance("generate", "A slow ant", *SMALL, "-o", str(claimed), "--no-wait", "--json")
     emulator.configure(job_seconds=0.2)
     other = seedance("generate", "A moth", *SMALL, "--no-wait", "--json").json()["request_id"]
-    time.sleep(0.5)
+    emulator.advance(0.2)  # the moth's time is up (not the ant's)
+    emulator.wait_for_job(other)  # and its video is encoded
     for command, target, what in (
         ("download", claimed, f"where job {running.json()['request_id']} will save its video"),
         ("wait", saved, f"job {first.json()['request_id']}'s saved video"),
@@ -216,7 +217,8 @@ def test_a_finished_job_not_yet_downloaded_is_not_paid_for_again(
     emulator.configure(job_seconds=0.2, fps=4)
     first = seedance("generate", "A quick wren", *SMALL, "--no-wait", "--json")
     request_id = first.json()["request_id"]
-    time.sleep(0.5)
+    emulator.advance(0.2)
+    emulator.wait_for_job(request_id)
     assert seedance("status", request_id).code == 0  # the journal learns that it succeeded
     repeat = seedance("generate", "A quick wren", *SMALL, "--json")
     assert repeat.code == 2, repeat.stderr

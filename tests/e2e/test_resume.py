@@ -6,13 +6,13 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from seedance.download import sha256_of
 from seedance.journal import Journal
+from waiting import wait_for
 
 from .conftest import Run
 
@@ -28,17 +28,6 @@ def start(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
         text=True,
         stdin=subprocess.DEVNULL,
     )
-
-
-def wait_until(condition: Callable[[], Any], timeout: float = 30.0) -> Any:
-    """Poll a condition (no fixed sleeps): return its first truthy value, or fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError("condition not met in time")
 
 
 def submitted_job(journal_path: Path) -> Any:
@@ -61,7 +50,7 @@ def test_sigkill_while_waiting_then_resume_finishes_the_job(
     proc = start(
         gateway_env, "generate", "A cat", "--resolution", "480p", "--duration", "4", "-o", str(target)
     )
-    job = wait_until(lambda: submitted_job(journal_path))
+    job = wait_for(lambda: submitted_job(journal_path))
     proc.send_signal(signal.SIGKILL)
     proc.communicate(timeout=10)
     assert not target.exists()
@@ -84,7 +73,7 @@ def test_killed_during_download_resumes_from_the_bytes_on_disk(
     proc = start(
         gateway_env, "generate", "A cat", "--resolution", "480p", "--duration", "4", "-o", str(target)
     )
-    part = wait_until(
+    part = wait_for(
         lambda: next((p for p in tmp_path.glob("big.mp4.*.part") if p.stat().st_size >= 1_000_000), None)
     )
     proc.send_signal(signal.SIGKILL)
@@ -109,7 +98,7 @@ def test_ctrl_c_while_waiting_exits_130_and_prints_the_resume_command(
     emulator.configure(job_seconds=30.0)
     journal_path = Path(gateway_env["SEEDANCE_HOME"]) / "jobs.db"
     proc = start(gateway_env, "generate", "A cat", "--resolution", "480p", "--duration", "4")
-    job = wait_until(lambda: submitted_job(journal_path))
+    job = wait_for(lambda: submitted_job(journal_path))
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=20)
     assert proc.returncode == 130
@@ -196,8 +185,8 @@ def test_ctrl_c_during_the_submit_marks_the_job_unknown_at_once(
     emulator.add_fault("slow:delay=3,route=submit,count=1")
     journal_path = Path(gateway_env["SEEDANCE_HOME"]) / "jobs.db"
     proc = start(gateway_env, "generate", "A cat", "--resolution", "480p", "--duration", "4")
-    wait_until(lambda: journal_path.exists() and Journal(journal_path).jobs())
-    time.sleep(0.5)  # the POST is now on the wire (the emulator holds it for 3 s)
+    wait_for(lambda: journal_path.exists() and Journal(journal_path).jobs())
+    wait_for(lambda: any(r.fault == "slow" for r in emulator.requests))  # the emulator holds the POST
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=20)
     assert proc.returncode == 130

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from seedance.download import DownloadTarget, sha256_of
+from waiting import wait_for
 
 from .harness import ARGS, Run, created, journal_records, posts
 
@@ -223,7 +224,6 @@ def test_a_journal_lost_while_the_submit_is_on_its_way_never_loses_the_paid_job(
     import sqlite3
     import subprocess
     import sys
-    import time
 
     from .harness import journal_path
 
@@ -239,13 +239,16 @@ def test_a_journal_lost_while_the_submit_is_on_its_way_never_loses_the_paid_job(
         stdin=subprocess.DEVNULL,
         text=True,
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:  # the row is written before the POST: wait for it
+
+    def submitting() -> bool:  # the row is written before the POST: wait for it
         if db.exists():
             with contextlib.suppress(sqlite3.OperationalError), sqlite3.connect(db) as conn:  # tables: soon
-                if conn.execute("SELECT count(*) FROM jobs WHERE state = 'submitting'").fetchone()[0]:
-                    break
-        time.sleep(0.05)
+                return bool(
+                    conn.execute("SELECT count(*) FROM jobs WHERE state = 'submitting'").fetchone()[0]
+                )
+        return False
+
+    wait_for(submitting)
     for path in db.parent.glob("jobs.db*"):
         path.rename(path.with_name(path.name + ".moved"))
     db.mkdir()  # nothing can open the journal any more

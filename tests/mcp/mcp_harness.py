@@ -16,7 +16,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import AsyncIterator, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
@@ -27,6 +26,8 @@ from mcp.client.session import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.types import CallToolResult, Tool
+
+from waiting import wait_for
 
 T = TypeVar("T")
 ISOLATED = (
@@ -165,13 +166,18 @@ class McpHttpServer(McpServer):
                 stdout=errlog,
                 stderr=errlog,
             )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and self.process.poll() is None:
+        process = self.process
+
+        def answered() -> str | None:
+            if process.poll() is not None:
+                return "exited"
             with contextlib.suppress(httpx.TransportError):
-                if _speaks_mcp(httpx.get(self.url, timeout=2)):
-                    return True
-                break  # something else answers on this port
-            time.sleep(0.05)
+                return "mcp" if _speaks_mcp(httpx.get(self.url, timeout=2)) else "something else"
+            return None
+
+        with contextlib.suppress(AssertionError):  # not up in 60 s
+            if wait_for(answered, timeout=60, interval=0.05) == "mcp":
+                return True
         self._stop_process()
         return False
 
