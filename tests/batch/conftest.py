@@ -1,4 +1,5 @@
-"""Fixtures for batch tests: batch files on disk and the CLI as a real subprocess against the emulator."""
+"""Fixtures for batch tests: batch files on disk and the CLI against the emulator (in this process, as a
+subprocess would see it; tests of signals and terminals start their own process)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from cli_process import run_seedance
+from cli_inprocess import run_seedance_here
 
 
 @dataclass
@@ -34,10 +35,10 @@ def gateway_env(emulator: Any, cli_env: dict[str, str]) -> dict[str, str]:
 
 @pytest.fixture
 def seedance(gateway_env: dict[str, str]) -> Callable[..., Run]:
-    """Run `seedance ARGS...` as a real subprocess against the emulator."""
+    """Run `seedance ARGS...` against the emulator (in this process, as a subprocess would see it)."""
 
     def run(*args: str, timeout: float = 120) -> Run:
-        done = run_seedance(list(args), gateway_env, timeout=timeout)
+        done = run_seedance_here(list(args), gateway_env)
         return Run(done.returncode, done.stdout, done.stderr)
 
     return run
@@ -71,10 +72,10 @@ def submits_per_prompt(emulator: Any) -> dict[str, int]:
 
 @pytest.fixture
 def dry_run(cli_env: dict[str, str]) -> Callable[..., Run]:
-    """Run `seedance batch FILE --dry-run --json [ARGS...]` as a subprocess, without a key or gateway."""
+    """Run `seedance batch FILE --dry-run --json [ARGS...]` (in this process), without a key or gateway."""
 
     def run(path: Path, *args: str) -> Run:
-        done = run_seedance(["batch", str(path), "--dry-run", "--json", *args], cli_env)
+        done = run_seedance_here(["batch", str(path), "--dry-run", "--json", *args], cli_env)
         result = Run(done.returncode, done.stdout, done.stderr)
         assert "Traceback" not in result.stderr + result.stdout, result.stderr
         return result

@@ -1,4 +1,5 @@
-"""Fixtures for end-to-end tests: real media files on disk, and a runner for the CLI as a real subprocess."""
+"""Fixtures for end-to-end tests: real media files on disk, and a runner for the CLI (in this process, as a
+subprocess would see it: `cli_inprocess`; tests about the process itself start one with `cli_process`)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from cli_process import run_seedance
+from cli_inprocess import run_seedance_here
 
 
 @dataclass
@@ -39,10 +40,11 @@ def gateway_env(emulator: Any, cli_env: dict[str, str]) -> dict[str, str]:
 
 @pytest.fixture
 def seedance(gateway_env: dict[str, str]) -> Callable[..., Run]:
-    """Run `seedance ARGS...` as a real subprocess against the emulator; return its exit code and output."""
+    """Run `seedance ARGS...` against the emulator (in this process, as a subprocess would see it); return its
+    exit code and output. `timeout` is kept for callers: an in-process run has no separate process to stop."""
 
     def run(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> Run:
-        done = run_seedance(list(args), env or gateway_env, timeout=timeout)
+        done = run_seedance_here(list(args), env or gateway_env)
         return Run(done.returncode, done.stdout, done.stderr)
 
     return run

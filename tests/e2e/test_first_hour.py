@@ -14,7 +14,7 @@ from typing import Any
 
 import pexpect
 
-from cli_process import run_seedance
+from cli_inprocess import run_seedance_here as run_seedance
 
 from .conftest import Run
 

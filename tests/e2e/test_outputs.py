@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from cli_process import run_seedance
+from cli_inprocess import run_seedance_here as run_seedance
 
 from .conftest import Run
 

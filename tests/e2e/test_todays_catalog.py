@@ -180,7 +180,7 @@ def test_a_user_row_adds_a_model_that_works_end_to_end(
 ) -> None:
     """A made-up model from the user's file: listed as the user's row, its limits checked before sending,
     and a video made through an emulator that knows the row; the corrected Mini limit applies."""
-    from cli_process import run_seedance
+    from cli_inprocess import run_seedance_here as run_seedance
 
     env = {**cli_env, "SEEDANCE_CATALOG": str(user_catalog), "SEEDANCE_BASE_URL": told_emulator.base_url,
            "PIXAZO_API_KEY": "k"}  # fmt: skip
@@ -204,7 +204,7 @@ def test_a_user_row_adds_a_model_that_works_end_to_end(
 
 def test_a_bad_user_row_is_one_line_naming_it(user_catalog: Path, cli_env: dict[str, str]) -> None:
     """A typo in the user's file: exit 2, one line with the file and line number, for every command."""
-    from cli_process import run_seedance
+    from cli_inprocess import run_seedance_here as run_seedance
 
     user_catalog.write_text(
         user_catalog.read_text() + '{"row": "model", "name": "2.5", "max_durration": 40}\n'

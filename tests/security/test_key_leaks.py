@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from cli_process import run_seedance
+from cli_inprocess import run_seedance_here as run_seedance
 from faults.harness import ARGS, Answer, Run, Seen, journal_path, mp4_bytes, serve
 from seedance import Client, errors
 from seedance.journal import Journal
