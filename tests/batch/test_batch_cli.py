@@ -1,4 +1,5 @@
-"""`seedance batch` as a real subprocess against the emulator: validation, a rate-limited run, the cost cap."""
+"""`seedance batch` against the emulator (in-process; stdin as a real process): validation, a rate-limited run,
+the cost cap."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """Hostile input through the real CLI: each mistake ends in one clear line and its exit code, with nothing sent.
 
 Output paths that cannot be written, malformed `data:` URIs, usage errors under --json, a key file that is not
-text, and emulator flags out of range. Every run is a real `seedance` subprocess; the gateway is the emulator.
+text, and emulator flags out of range. The CLI runs in-process as a subprocess would see it (the emulator
+command as a real process); the gateway is the emulator.
 """
 
 from __future__ import annotations

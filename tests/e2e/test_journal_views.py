@@ -2,7 +2,8 @@
 neither crashes the table nor styles it), and control characters from a prompt or a gateway error are shown
 escaped, so a job cannot retitle or recolour the terminal that lists it. `--json` keeps the exact values.
 
-Every run is a real `seedance` subprocess against the emulator; the terminal case runs it on a real pty.
+Each run is the CLI against the emulator, in-process as a subprocess would see it; the terminal case and the
+reader that goes away (a closed pipe) run a real `seedance` process.
 """
 
 from __future__ import annotations
