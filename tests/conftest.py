@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,17 @@ def cli_env(isolated_env: Path, flag_emulator_videos: Path) -> dict[str, str]:
 def seedance_cmd() -> list[str]:
     """The command that runs the CLI in a real subprocess (the installed console script's module)."""
     return [sys.executable, "-m", "seedance"]
+
+
+@pytest.fixture(autouse=True)
+def signals_left_as_found(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test (a CLI run in-process) leaves Ctrl-C's handler and the blocked signals as it found them: the
+    next test's subprocesses inherit them, and a Ctrl-C test then fails far from its cause."""
+    import signal
+
+    def state() -> tuple[object, list[int]]:
+        return signal.getsignal(signal.SIGINT), sorted(signal.pthread_sigmask(signal.SIG_BLOCK, []))
+
+    before = state()
+    yield
+    assert state() == before, f"{request.node.nodeid} changed SIGINT's handling"

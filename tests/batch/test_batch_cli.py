@@ -45,13 +45,18 @@ def test_skip_invalid_runs_the_valid_lines(
 
 
 def test_a_rate_limited_batch_finishes_with_one_submit_per_job(
-    emulator: Any, seedance: Callable[..., Run], tmp_path: Path
+    emulator: Any, gateway_env: dict[str, str], tmp_path: Path
 ) -> None:
-    """Under a submit rate limit every job is submitted once, downloaded as a playable MP4 and listed."""
+    """Under a submit rate limit every job is submitted once, downloaded as a playable MP4 and listed.
+
+    A real process: in-process, the batch and the emulator share one interpreter and its submits can be too
+    slow to reach the limit at all."""
     emulator.configure(submit_rate_per_second=10, submit_burst=2, fps=4, audio=False)
     rows = prompts(20)
     path = write_jsonl(tmp_path / "jobs.jsonl", rows)
-    run = seedance("batch", str(path), "--out", "out", "--concurrency", "8", "--json", "--yes")
+    args = ["batch", str(path), "--out", "out", "--concurrency", "8", "--json", "--yes"]
+    done = run_seedance(args, gateway_env, cwd=tmp_path)
+    run = Run(done.returncode, done.stdout, done.stderr)
     assert run.code == 0, run.stderr
     assert any(r.status == 429 for r in emulator.requests)  # the limit was really hit
     assert set(submits_per_prompt(emulator).values()) == {1}
