@@ -6,11 +6,16 @@ The emulator fixtures (`emulator`, ...) come from the `seedance.testing` pytest 
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from seedance.emulator import EmulatorOptions
 
 ENV_VARS = (
     "PIXAZO_API_KEY",
@@ -44,8 +49,25 @@ def fresh_secret_registry(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="session")
 def flag_emulator_videos(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One video cache for every `--emulator` subprocess of the session (each video is encoded once)."""
-    return tmp_path_factory.mktemp("flag-emulator-videos")
+    """One video cache for the whole session, shared by its xdist workers, the session's emulator and every
+    `--emulator` command (each distinct video is encoded once; the cache writes a file whole, by rename)."""
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if "PYTEST_XDIST_WORKER" in os.environ else base) / "emulator-videos"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def seedance_emulator_options(flag_emulator_videos: Path) -> EmulatorOptions:
+    """The plugin's options (a random key, 0.3 s jobs), with the session's shared video cache."""
+    from seedance.emulator import EmulatorOptions
+    from seedance.testing import TEST_JOB_SECONDS
+
+    return EmulatorOptions(
+        api_key=f"test-key-{secrets.token_hex(8)}",
+        job_seconds=TEST_JOB_SECONDS,
+        cache_dir=flag_emulator_videos,
+    )
 
 
 @pytest.fixture
