@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
+import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cli_inprocess import run_seedance_here
 from seedance import Client, errors, parsing, protocol
-from seedance.cli.main import main
 from seedance.models import JobStatus
 from seedance.protocol import HttpRequest, HttpResponse, Observe, Sleep, TransportFailure
 
@@ -179,17 +178,11 @@ cli_tokens = st.one_of(
 )
 def test_random_generate_arguments_end_in_exit_0_or_2_with_a_message(args: list[str]) -> None:
     """`generate --dry-run` with arbitrary arguments exits 0 (valid) or 2 (with a message), never a traceback."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            main(["generate", "--dry-run", *args])
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-    assert code in (0, 2), (args, code, err.getvalue())
+    code, out, err = run_cli(["generate", "--dry-run", *args])
+    assert code in (0, 2), (args, code, err)
     if code == 2:
-        assert err.getvalue().strip() or out.getvalue().strip()
-    assert "Traceback" not in err.getvalue()
+        assert err.strip() or out.strip()
+    assert "Traceback" not in err
 
 
 # -- The same promise over real sockets: a broken gateway, answered byte for byte by a real HTTP server. ------
@@ -299,15 +292,10 @@ def test_an_endless_answer_is_cut_and_ends_typed(tmp_path: Path) -> None:
 
 
 def run_cli(args: list[str]) -> tuple[int, str, str]:
-    """Run the CLI in this process; return (exit code, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            main(args)
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-    return code, out.getvalue(), err.getvalue()
+    """Run the CLI in this process (the shared in-process runner, with this test's environment); return
+    (exit code, stdout, stderr)."""
+    done = run_seedance_here(args, dict(os.environ))
+    return done.returncode, done.stdout, done.stderr
 
 
 env_text = st.text(
