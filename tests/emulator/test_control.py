@@ -61,3 +61,19 @@ def test_reset_route_forgets_jobs_log_and_options(api: Api, emulator: EmulatorHa
     assert emulator.options.job_seconds == 0.3
     assert api.status(request_id).status_code == 404
     assert api.submit().status_code == 202
+
+
+def test_clock_route_makes_time_pass_for_jobs(api: Api, emulator: EmulatorHandle) -> None:
+    """`POST /_emulator/clock {"advance": s}` moves a long job to its end at once; a step that is not a
+    finite number of seconds forward is 400 and moves nothing."""
+    emulator.configure(job_seconds=600)
+    request_id = api.submit_id()
+    assert api.status(request_id).json()["status"] == "QUEUED"
+    before = httpx.get(emulator.url("/_emulator/clock")).json()["advanced_seconds"]
+    for bad in (-1, "10", None, True):
+        refused = httpx.post(emulator.url("/_emulator/clock"), json={"advance": bad})
+        assert refused.status_code == 400, bad
+    answer = httpx.post(emulator.url("/_emulator/clock"), json={"advance": 600})
+    assert answer.status_code == 200
+    assert answer.json()["advanced_seconds"] == before + 600
+    assert api.wait(request_id)["status"] == "COMPLETED"  # the encode only: the 600 s have passed
