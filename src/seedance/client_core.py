@@ -6,6 +6,7 @@ only run `protocol` flows with their driver.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import re
 from collections.abc import Callable
@@ -13,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from seedance import auth, bodies, config, errors, jobs, protocol
+from seedance import auth, bodies, config, errors, jobs, protocol, verdicts
 from seedance.download import DownloadTarget
 from seedance.jobs import outputs
 from seedance.journal import Journal
@@ -262,13 +263,18 @@ class ClientCore:
         )
 
     def _result(self, job: Job, status: JobStatus, started: float, clock: Callable[[], float]) -> Result:
-        if status.state.value == "failed":
-            raise errors.GenerationFailed(
-                f"the job ended {status.raw_status}: {status.error}",
-                request_id=job.request_id,
-                status=status.raw_status,
-            )
-        if status.video_url is None:
+        # One status read outside a wait (a download asked for): `verdicts.judge` decides, as for a wait,
+        # with no more looks left for a missing URL and no deadline.
+        verdict = verdicts.judge(
+            status,
+            request_id=job.request_id,
+            looks_without_url=verdicts.LOOKS_WITHOUT_URL,
+            elapsed=0.0,
+            timeout=math.inf,
+        )
+        if verdict.error is not None:
+            raise verdict.error
+        if verdict.status is None or status.video_url is None:
             raise errors.NotReadyError(
                 f"the job has no video yet: it is {status.raw_status}", request_id=job.request_id
             )
