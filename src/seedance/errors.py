@@ -51,18 +51,31 @@ def redact(text: str) -> str:
 
 
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]")
+_UNPRINTABLE_BUT_LINES = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]")
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+"""What Python makes of bytes that are not UTF-8 (and what a JSON `\\udc80` decodes to): not text."""
+
+
+def escape_controls(value: object, *, json_text: bool = False, keep_lines: bool = False) -> str:
+    """`value` as text with control characters, line breaks (unless `keep_lines`) and lone surrogates escaped:
+    `\\x1b`, or `\\u001b` in JSON text (which stays valid JSON). One line stays one line; an escape sequence
+    cannot retitle or recolour a terminal; text that is not UTF-8 can still be printed."""
+
+    def escaped(match: re.Match[str]) -> str:
+        code = ord(match.group())
+        return f"\\u{code:04x}" if json_text or code > 0xFF else f"\\x{code:02x}"
+
+    pattern = _UNPRINTABLE_BUT_LINES if keep_lines else _UNPRINTABLE
+    return pattern.sub(escaped, value if isinstance(value, str) else str(value))
 
 
 def shown(value: object, limit: int = 200) -> str:
-    """A user-given or gateway-given value as it may stand inside a one-line message: control characters,
-    line breaks and lone surrogates (bytes that were not UTF-8) escaped, and at most `limit` characters.
+    """A user-given or gateway-given value as it may stand inside a one-line message: escaped
+    (`escape_controls`) and at most `limit` characters.
 
     A path holding a line break must not forge a second `hint:` line; a 100 KB id must not flood the screen.
     """
-    text = _UNPRINTABLE.sub(
-        lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}",
-        str(value),
-    )
+    text = escape_controls(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

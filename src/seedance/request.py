@@ -9,7 +9,6 @@ built by the same constructor, which runs every check.
 from __future__ import annotations
 
 import copy
-import re
 import types
 import typing
 from dataclasses import MISSING, dataclass, field, fields
@@ -19,7 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from seedance import catalog
 from seedance.catalog import Kind, Operation
-from seedance.errors import InputError, shown
+from seedance.errors import LONE_SURROGATE, InputError, shown
 from seedance.request_rules import check_request as check_request  # re-exported: models.py names them
 from seedance.request_rules import choose_operation as choose_operation
 
@@ -233,14 +232,11 @@ def _check_text(req: VideoRequest) -> None:
     for name in field_types():
         value = getattr(req, name)
         for text in value if isinstance(value, list) else [value]:
-            if isinstance(text, str) and _SURROGATE.search(text):
+            if isinstance(text, str) and LONE_SURROGATE.search(text):
                 raise InputError(
                     f"{name}: the text is not valid Unicode ({shown(text, 60)})",
                     hint="save the text as UTF-8 (a lone \\udcXX escape or a byte that is not UTF-8 is not text)",
                 )
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _listify(value: Any) -> Any:

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from seedance.errors import InputError, shown
+from seedance.errors import LONE_SURROGATE, InputError, shown
 from seedance.request import FIELD_NAMES
 
 Row = tuple[int, dict[str, Any] | str]
@@ -167,12 +167,9 @@ def _shape_problem(data: Any) -> str | None:
             stack.extend((item, depth + 1) for pair in value.items() for item in pair)
         elif isinstance(value, list):
             stack.extend((item, depth + 1) for item in value)
-        elif isinstance(value, str) and _NOT_UNICODE.search(value):
+        elif isinstance(value, str) and LONE_SURROGATE.search(value):
             return f"text that is not valid Unicode ({shown(value, 60)}): save the file as UTF-8"
     return None
-
-
-_NOT_UNICODE = re.compile("[\ud800-\udfff]")  # lone surrogates: a JSON "\udc80" escape
 
 
 def _csv_rows(text: str, path: Path) -> list[tuple[int, dict[str, Any] | str]]:

@@ -106,28 +106,17 @@ def quiet(stream: Any) -> None:
 
 OUT = Output()
 
-_CONTROL = r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]"
-_LINE_CONTROL = r"[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]"  # all but the line break
-# Lone surrogates are bytes of an argument that was not UTF-8: printed raw they would fail the UTF-8 stream.
-# Patterns, not compiled here: this module is on `--help`'s path; `re` caches them on first use.
-
 
 def literal(value: object, *, json_text: bool = False, keep_lines: bool = False) -> str:
-    """Text that is safe to print on a terminal: its control characters escaped.
+    """Text that is safe to print on a terminal: its control characters escaped (`errors.escape_controls`).
 
     A prompt or a gateway error may hold ESC sequences (`\\x1b]0;title\\x07` retitles the terminal,
-    `\\x1b[31m` recolours it): each control character is shown as `\\x1b` instead, or as `\\u001b` in JSON
-    text (which `json.dumps` already writes for C0, but not for DEL and C1), so that text stays valid JSON.
-    `keep_lines` leaves line breaks as they are (for our own multi-line messages).
+    `\\x1b[31m` recolours it): each is shown as `\\x1b`, or as `\\u001b` in JSON text (which `json.dumps`
+    already writes for C0, but not for DEL and C1). `keep_lines` leaves line breaks (our own multi-line text).
     """
-    text = value if isinstance(value, str) else str(value)
-    pattern = _LINE_CONTROL if keep_lines else _CONTROL
+    from seedance.errors import escape_controls
 
-    def escaped(match: re.Match[str]) -> str:
-        code = ord(match.group())
-        return f"\\u{code:04x}" if json_text or code > 0xFF else f"\\x{code:02x}"
-
-    return re.sub(pattern, escaped, text)
+    return escape_controls(value, json_text=json_text, keep_lines=keep_lines)
 
 
 INTERNAL_CONTEXT = {"submitting", "emulator", "downloading"}
