@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from seedance.catalog import Kind
 from seedance.cli.common import gateway_options, json_option
 from seedance.cli.output import OUT
+from seedance.kinds import Kind
 
 if TYPE_CHECKING:
     from seedance.client import Client
