@@ -70,7 +70,12 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
 
 
 def migrate(db: sqlite3.Connection, now: str) -> list[str]:
-    """Apply the migrations `db` lacks, in one immediate transaction; return the names applied."""
+    """Apply the migrations `db` lacks, in one immediate transaction; return the names applied.
+
+    A journal that has them all is seen with a plain read: opening the journal takes no write lock (every
+    command opens it, often several times; a write lock each time made concurrent processes queue)."""
+    if _is_current(db):
+        return []
     db.execute("BEGIN IMMEDIATE")
     try:
         db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
@@ -94,3 +99,11 @@ def migrate(db: sqlite3.Connection, now: str) -> list[str]:
         db.execute("ROLLBACK")
         raise
     return done
+
+
+def _is_current(db: sqlite3.Connection) -> bool:
+    try:
+        applied = {row[0] for row in db.execute("SELECT name FROM migrations")}
+    except sqlite3.OperationalError:  # no migrations table yet
+        return False
+    return applied >= {name for name, _ in MIGRATIONS}

@@ -98,7 +98,8 @@ def test_ctrl_c_while_waiting_exits_130_and_prints_the_resume_command(
     emulator.configure(job_seconds=30.0)
     journal_path = Path(gateway_env["SEEDANCE_HOME"]) / "jobs.db"
     proc = start(gateway_env, "generate", "A cat", "--resolution", "480p", "--duration", "4")
-    job = wait_for(lambda: submitted_job(journal_path))
+    job = wait_for(lambda: submitted_job(journal_path) or proc.poll() is not None)
+    assert proc.poll() is None, proc.communicate()  # a command that ended early says why
     wait_for(lambda: [r for r in emulator.requests if r.route == "status"])  # it is waiting: it polls
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=20)
