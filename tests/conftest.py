@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from postgres import journal_location, postgres_server, postgres_url  # noqa: F401 - fixtures
+
 if TYPE_CHECKING:
     from seedance.emulator import EmulatorOptions
 
@@ -23,6 +25,7 @@ ENV_VARS = (
     "SEEDANCE_HOME",
     "SEEDANCE_POLL_INTERVAL",
     "SEEDANCE_EMULATOR",
+    "SEEDANCE_JOURNAL",
 )
 
 

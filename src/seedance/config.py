@@ -30,6 +30,38 @@ def seedance_home() -> Path:
     return Path(platformdirs.user_data_dir("seedance", appauthor=False))
 
 
+JOURNAL_ENV = "SEEDANCE_JOURNAL"
+"""The journal to use: a file path, or a postgresql:// URL a team shares (also `seedance --journal`)."""
+SETTINGS_FILE = "config.toml"
+"""Settings in the user's seedance folder; `journal = "postgresql://..."` is the one read today."""
+
+
+def journal_location() -> str | Path:
+    """The journal: $SEEDANCE_JOURNAL > the `journal` setting > jobs.db in the user's seedance folder."""
+    chosen = os.environ.get(JOURNAL_ENV, "").strip() or str(_setting("journal") or "").strip()
+    if not chosen:
+        return seedance_home() / "jobs.db"
+    if chosen.startswith(("postgresql://", "postgres://")):
+        return chosen
+    return expand_home(chosen)
+
+
+def _setting(name: str) -> object:
+    """One value of the settings file (None when absent); a file that is not TOML is an InputError."""
+    import tomllib
+
+    from seedance.bounded import KIB, read_file
+
+    path = seedance_home() / SETTINGS_FILE
+    if not path.is_file():
+        return None
+    try:
+        text = read_file(path, 64 * KIB, "the settings file").decode("utf-8", errors="replace")
+        return tomllib.loads(text).get(name)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path} is not TOML: {exc}", hint=f"fix or remove {path}") from None
+
+
 def base_url(flag: str | None = None) -> str:
     """The gateway URL: flag > $SEEDANCE_BASE_URL > the Pixazo gateway. Must be http(s)."""
     from urllib.parse import urlsplit

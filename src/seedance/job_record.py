@@ -56,6 +56,14 @@ class JobRecord(BaseModel):
     """The gateway base URL the job was sent to (resume only polls that gateway)."""
     ephemeral_gateway: bool = False
     """Sent to an emulator inside the submitting process (`--emulator`): gone with that process, free."""
+    user_name: str | None = None
+    """Who submitted it (the login name on `host`)."""
+    host: str | None = None
+    """The machine it was submitted from."""
+    follower: str | None = None
+    """The process following it now, `host:pid` (see `seedance.leases`)."""
+    lease_until: str | None = None
+    """On a shared journal: the follower's lease (renewed by its heartbeat) ends then."""
 
     @property
     def emulated(self) -> bool:

@@ -1,27 +1,29 @@
-"""The job journal: a SQLite record of every paid submission, written before the request is sent.
+"""The job journal: a record of every paid submission, written before the request is sent.
 
 A row is created (state `submitting`) before the POST, updated with the request id the moment it is known,
 then with every status change, the result URL and the downloaded file. A crash at any point leaves a row
 that `seedance resume` can finish; a submit whose outcome is unknown is marked so and never resent.
-WAL mode and short immediate transactions make several processes sharing one journal safe. Never the key.
+Its rows live in a store (`journal_store`): an SQLite file on one machine, or a PostgreSQL server that a team's
+machines share. Each row says who submitted it (user, host) and which process follows it now (`follower`,
+with a lease its heartbeat renews on a shared store). Never the key.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from seedance.config import seedance_home
+from seedance.config import journal_location
 from seedance.errors import InputError, JournalError, redact
 from seedance.job_record import JobRecord, record_from_row
-from seedance.journal_schema import migrate
+from seedance.journal_store import Connection, Store, is_server_url, open_store, shown_location
+from seedance.leases import LEASES, lease_until, me
 from seedance.models import JobStatus
 from seedance.states import JobState
 
@@ -33,50 +35,40 @@ def _now() -> str:
 
 
 class Journal:
-    """A handle on the journal database; cheap to create, safe to share between processes."""
+    """A handle on the journal; cheap to create, safe to share between processes and (on PostgreSQL) machines.
 
-    def __init__(self, path: Path | str | None = None) -> None:
-        self.path = Path(path) if path is not None else seedance_home() / "jobs.db"
+    `location`: a file path or a postgresql:// URL; None: $SEEDANCE_JOURNAL, the `journal` setting, else
+    jobs.db in the user's seedance folder (`config.journal_location`).
+    """
+
+    def __init__(self, location: Path | str | None = None) -> None:
+        where = journal_location() if location is None else location
+        self.path = Path(where) if not is_server_url(where) else None
+        """The journal's file; None for a journal on a server."""
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self._connect() as db:
-                self._migrate(db)
+            self.store: Store = open_store(where, _now())
         except (OSError, sqlite3.DatabaseError, JournalError) as exc:
             reason = exc.reason if isinstance(exc, JournalError) else exc
+            on_server = self.path is None
             raise InputError(
-                f"cannot open the job journal {self.path}: {reason}",
-                hint="set SEEDANCE_HOME to a writable folder, or move a damaged jobs.db aside",
+                f"cannot open the job journal {shown_location(where)}: {reason}",
+                hint="check SEEDANCE_JOURNAL: the PostgreSQL server must be reachable and accept the user"
+                if on_server
+                else "set SEEDANCE_HOME to a writable folder, or move a damaged jobs.db aside",
             ) from None
+        self.where = self.store.where
+        """The journal's place in words (a file, or a server URL without its password)."""
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        """A connection; any SQLite failure inside becomes one JournalError naming the file."""
-        try:
-            db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
-            try:
-                db.row_factory = sqlite3.Row
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute("PRAGMA foreign_keys=ON")
-                db.execute("PRAGMA synchronous=NORMAL")
-                yield db
-            finally:
-                db.close()
-        except sqlite3.Error as exc:
-            raise JournalError(self.path, str(exc)) from None
+    @property
+    def shared(self) -> bool:
+        """Whether other machines write to this journal (a server): processes there are judged by lease."""
+        return self.store.shared
 
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._connect() as db:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
+    def _connect(self) -> AbstractContextManager[Connection]:
+        return self.store.read()
 
-    def _migrate(self, db: sqlite3.Connection) -> None:
-        migrate(db, _now())
+    def _write(self, *, serial: bool = False) -> AbstractContextManager[Connection]:
+        return self.store.write(serial=serial)
 
     # -- writing -------------------------------------------------------------------------------------------
 
@@ -106,13 +98,15 @@ class Journal:
         """
         local_id = uuid.uuid4().hex[:12]
         now = _now()
-        with self._write() as db:
+        who = me()
+        with self._write(serial=True) as db:
             if before_insert is not None:
                 before_insert()
             db.execute(
                 "INSERT INTO jobs (local_id, created_at, updated_at, operation, model, prompt, request_json,"
                 " settings_json, state, estimated_cost_usd, output_path, want_download, batch_id, batch_line, pid,"
-                " gateway, ephemeral_gateway) VALUES (?,?,?,?,?,?,?,?,'submitting',?,?,?,?,?,?,?,?)",
+                " gateway, ephemeral_gateway, user_name, host, follower, lease_until)"
+                " VALUES (?,?,?,?,?,?,?,?,'submitting',?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     local_id,
                     now,
@@ -127,12 +121,17 @@ class Journal:
                     int(want_download),
                     batch_id,
                     batch_line,
-                    os.getpid(),
+                    who.pid,
                     gateway,
                     int(ephemeral_gateway),
+                    who.user,
+                    who.host,
+                    who.follower,
+                    lease_until(),
                 ),
             )
             self._history(db, local_id, "submitting", None)
+        LEASES.keep(self)
         return local_id
 
     def jobs_saving_to(self, output_path: str, *, other_than: str | None = None) -> list[JobRecord]:
@@ -141,13 +140,13 @@ class Journal:
         owning = [state.value for state in JobState if state.owns_output]
         with self._connect() as db:
             rows = db.execute(
-                "SELECT * FROM jobs WHERE output_path = ? COLLATE NOCASE AND want_download = 1 AND local_id != ?"
-                f" AND state IN ({','.join('?' * len(owning))}) ORDER BY created_at DESC",
+                f"SELECT * FROM jobs WHERE {self.store.nocase('output_path')} AND want_download = 1"
+                f" AND local_id != ? AND state IN ({','.join('?' * len(owning))}) ORDER BY created_at DESC",
                 (output_path, other_than or "", *owning),
             ).fetchall()
         return [record_from_row(row) for row in rows]
 
-    def _history(self, db: sqlite3.Connection, local_id: str, state: str, detail: str | None) -> None:
+    def _history(self, db: Connection, local_id: str, state: str, detail: str | None) -> None:
         db.execute(
             "INSERT INTO history (local_id, at, state, detail) VALUES (?,?,?,?)",
             (local_id, _now(), state, detail),
@@ -229,6 +228,31 @@ class Journal:
     def mark_gone(self, local_id: str, error: str) -> None:
         """The gateway no longer knows the job (e.g. 404 on resume): stop trying, keep the row."""
         self._update(local_id, "failed", error, error=error, finished_at=_now())
+
+    def take_over(self, local_id: str, *, is_followed: Callable[[JobRecord], bool]) -> JobRecord | None:
+        """Make this process the job's follower unless a live process follows it (`is_followed`, judged
+        inside a serial write: two machines never both take it). Return the record taken, else None."""
+        who = me()
+        with self._write(serial=True) as db:
+            record = self.get(local_id)
+            if record is None or (record.follower != who.follower and is_followed(record)):
+                return None
+            db.execute(
+                "UPDATE jobs SET follower = ?, pid = ?, lease_until = ? WHERE local_id = ?",
+                (who.follower, who.pid, lease_until(), local_id),
+            )
+        LEASES.keep(self)
+        return record
+
+    def renew_leases(self, follower: str, until: str) -> None:
+        """The heartbeat: `follower` still follows its jobs until `until`."""
+        with self._write() as db:
+            db.execute("UPDATE jobs SET lease_until = ? WHERE follower = ?", (until, follower))
+
+    def release_leases(self, follower: str) -> None:
+        """`follower` stops following its jobs (a clean exit): any machine may take them over now."""
+        with self._write() as db:
+            db.execute("UPDATE jobs SET lease_until = NULL WHERE follower = ?", (follower,))
 
     # -- reading -------------------------------------------------------------------------------------------
 
@@ -331,7 +355,7 @@ class Journal:
             return bool(cur.rowcount)
 
 
-def _prefix_rows(db: sqlite3.Connection, key: str, *, limit: int) -> list[sqlite3.Row]:
+def _prefix_rows(db: Connection, key: str, *, limit: int) -> list[Any]:
     """Jobs whose local or request id starts with `key` (4 characters at least), newest first."""
     if len(key) < 4:
         return []

@@ -8,6 +8,7 @@ counted them in `PRAGMA user_version`; those counts are read once as the first n
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
 MIGRATIONS: tuple[tuple[str, str], ...] = (
     (
@@ -66,7 +67,99 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
     """,
     ),
 )
-"""(name, SQL) in the order they apply."""
+"""(name, SQL) in the order they apply, as SQLite runs them."""
+
+LATER: tuple[tuple[str, str], ...] = (
+    (
+        "m003_who_follows_and_team_tables",
+        """
+    ALTER TABLE jobs ADD COLUMN user_name TEXT;
+    ALTER TABLE jobs ADD COLUMN host TEXT;
+    ALTER TABLE jobs ADD COLUMN follower TEXT;
+    ALTER TABLE jobs ADD COLUMN lease_until TEXT;
+    CREATE TABLE budgets (
+        scope TEXT PRIMARY KEY,
+        amount_usd DOUBLE PRECISION NOT NULL,
+        period TEXT NOT NULL,
+        set_at TEXT NOT NULL,
+        set_by TEXT
+    );
+    CREATE TABLE claims (
+        batch_id TEXT NOT NULL,
+        line INTEGER NOT NULL,
+        worker TEXT NOT NULL,
+        lease_until TEXT NOT NULL,
+        PRIMARY KEY (batch_id, line)
+    );
+    CREATE TABLE pace (account TEXT PRIMARY KEY, state_json TEXT NOT NULL)
+    """,
+    ),
+)
+"""Migrations written once for both engines (portable SQL: TEXT, INTEGER, BIGINT, DOUBLE PRECISION)."""
+
+MIGRATIONS = MIGRATIONS + LATER
+
+POSTGRES_MIGRATIONS: tuple[tuple[str, str], ...] = (
+    (
+        "m001_jobs_and_history",
+        """
+    CREATE TABLE jobs (
+        rowid BIGSERIAL UNIQUE,
+        local_id TEXT PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        operation TEXT NOT NULL,
+        model TEXT NOT NULL,
+        prompt TEXT,
+        request_json TEXT NOT NULL,
+        settings_json TEXT NOT NULL,
+        state TEXT NOT NULL,
+        request_id TEXT UNIQUE,
+        polling_url TEXT,
+        raw_status TEXT,
+        video_url TEXT,
+        video_url_at TEXT,
+        error TEXT,
+        charged INTEGER,
+        estimated_cost_usd DOUBLE PRECISION,
+        submit_attempts INTEGER NOT NULL DEFAULT 0,
+        warnings_json TEXT NOT NULL DEFAULT '[]',
+        output_path TEXT,
+        want_download INTEGER NOT NULL DEFAULT 1,
+        bytes_downloaded BIGINT,
+        sha256 TEXT,
+        downloaded_at TEXT,
+        submitted_at TEXT,
+        finished_at TEXT,
+        elapsed_s DOUBLE PRECISION,
+        batch_id TEXT,
+        batch_line INTEGER,
+        pid INTEGER,
+        gateway TEXT
+    );
+    CREATE INDEX jobs_state ON jobs(state);
+    CREATE INDEX jobs_created ON jobs(created_at);
+    CREATE INDEX jobs_batch ON jobs(batch_id, batch_line);
+    CREATE TABLE history (
+        rowid BIGSERIAL PRIMARY KEY,
+        local_id TEXT NOT NULL REFERENCES jobs(local_id) ON DELETE CASCADE,
+        at TEXT NOT NULL,
+        state TEXT NOT NULL,
+        detail TEXT
+    );
+    CREATE INDEX history_job ON history(local_id)
+    """,
+    ),
+    (
+        "m002_ephemeral_gateway_and_output_index",
+        """
+    ALTER TABLE jobs ADD COLUMN ephemeral_gateway INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX jobs_output ON jobs(lower(output_path))
+    """,
+    ),
+    *LATER,
+)
+"""The same migrations in PostgreSQL's words (`rowid` made explicit: SQLite has it built in)."""
 
 
 def migrate(db: sqlite3.Connection, now: str) -> list[str]:
@@ -107,3 +200,20 @@ def _is_current(db: sqlite3.Connection) -> bool:
     except sqlite3.OperationalError:  # no migrations table yet
         return False
     return applied >= {name for name, _ in MIGRATIONS}
+
+
+def migrate_postgres(db: Any, now: str) -> list[str]:
+    """Apply the PostgreSQL migrations `db` lacks, inside the caller's transaction (serialized by an advisory
+    lock: two machines opening a new journal at once apply them once)."""
+    db.execute("SELECT pg_advisory_xact_lock(?, hashtext(current_schema()))", (0x5EED + 1,))
+    db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    applied = {row["name"] for row in db.execute("SELECT name FROM migrations").fetchall()}
+    done = []
+    for name, script in POSTGRES_MIGRATIONS:
+        if name in applied:
+            continue
+        for statement in filter(str.strip, script.split(";")):
+            db.execute(statement)
+        db.execute("INSERT INTO migrations (name, applied_at) VALUES (?, ?)", (name, now))
+        done.append(name)
+    return done

@@ -82,9 +82,9 @@ def test_a_journal_of_the_first_schema_with_rows_is_upgraded(tmp_path: Path) -> 
         assert db.execute("SELECT name FROM sqlite_master WHERE name = 'jobs_output'").fetchone()
 
 
-def test_two_processes_writing_at_once_lose_no_rows(tmp_path: Path) -> None:
+def test_two_processes_writing_at_once_lose_no_rows(journal_location: str) -> None:
     """Two writer processes, 150 jobs each, all at once: 300 rows, every request id present once."""
-    path = tmp_path / "jobs.db"
+    path = journal_location
     Journal(path)
     writers = [
         subprocess.Popen([sys.executable, "-c", WRITER, str(path), name, "150"]) for name in ("a", "b")
@@ -96,9 +96,9 @@ def test_two_processes_writing_at_once_lose_no_rows(tmp_path: Path) -> None:
     assert all(r.state == "queued" for r in rows)
 
 
-def test_status_changes_are_recorded_once_each(tmp_path: Path) -> None:
+def test_status_changes_are_recorded_once_each(journal_location: str) -> None:
     """Repeated identical statuses add no history lines; the final one sets charged and the URL."""
-    journal = Journal(tmp_path / "jobs.db")
+    journal = Journal(journal_location)
     local = record(journal)
     journal.mark_submitted(local, request_id="r1", polling_url=None, attempts=1, warnings=[])
     for word, state in [
@@ -126,17 +126,11 @@ def test_status_changes_are_recorded_once_each(tmp_path: Path) -> None:
     assert not journal.get(local).is_unfinished  # type: ignore[union-attr]
 
 
-def test_a_submit_whose_process_died_becomes_unknown(tmp_path: Path) -> None:
+def test_a_submit_whose_process_died_becomes_unknown(journal_location: str) -> None:
     """A `submitting` row left by a dead process is marked unknown, never resubmitted or resumed."""
-    path = tmp_path / "jobs.db"
-    journal = Journal(path)
-    dead = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
-    ).stdout.strip()
-    local = record(journal)
-    with sqlite3.connect(path) as db:
-        db.execute("UPDATE jobs SET pid = ? WHERE local_id = ?", (int(dead), local))
-    assert journal.get(local).state == "submitting"  # reads never write
+    local = dead_submit(journal_location, "single")
+    journal = Journal(journal_location)
+    assert journal.get(local).state == "submitting"  # type: ignore[union-attr]  # reads never write
     assert journal.jobs()[0].state == "submitting"
     assert jobs.unfinished(journal) == []  # the service settles it first
     row = journal.get(local)
@@ -145,9 +139,31 @@ def test_a_submit_whose_process_died_becomes_unknown(tmp_path: Path) -> None:
     assert "may or may not have been queued" in (row.error or "")
 
 
-def test_prune_keeps_unfinished_jobs(tmp_path: Path) -> None:
+def followed_from_elsewhere(journal: Journal, local_id: str, lease: str | None) -> None:
+    """Make a row look followed by a process on another machine, whose lease ends at `lease`."""
+    with journal.store.write() as db:
+        db.execute(
+            "UPDATE jobs SET follower = 'another-machine:4242', lease_until = ? WHERE local_id = ?",
+            (lease, local_id),
+        )
+
+
+def test_a_submit_followed_from_another_machine_is_judged_by_its_lease(journal_location: str) -> None:
+    """A pid from another machine says nothing here: a live lease keeps the submit (its process may still
+    get the answer); an expired or given-back lease makes it unknown (never resent)."""
+    journal = Journal(journal_location)
+    live, expired, given_back = record(journal, "live"), record(journal, "expired"), record(journal, "back")
+    followed_from_elsewhere(journal, live, "2999-01-01T00:00:00.000+00:00")
+    followed_from_elsewhere(journal, expired, "2001-01-01T00:00:00.000+00:00")
+    followed_from_elsewhere(journal, given_back, None)
+    jobs.settle_orphans(journal)
+    states = {r.local_id: r.state for r in journal.jobs()}
+    assert states == {live: "submitting", expired: "unknown", given_back: "unknown"}
+
+
+def test_prune_keeps_unfinished_jobs(journal_location: str) -> None:
     """Pruning removes old finished jobs only."""
-    journal = Journal(tmp_path / "jobs.db")
+    journal = Journal(journal_location)
     done, running = record(journal, "done"), record(journal, "running")
     journal.mark_rejected(done, "400")
     journal.mark_submitted(running, request_id="r2", polling_url=None, attempts=1, warnings=[])
@@ -155,9 +171,9 @@ def test_prune_keeps_unfinished_jobs(tmp_path: Path) -> None:
     assert [r.local_id for r in journal.jobs()] == [running]
 
 
-def test_prune_keeps_submits_of_unknown_outcome(tmp_path: Path) -> None:
+def test_prune_keeps_submits_of_unknown_outcome(journal_location: str) -> None:
     """An `unknown` submit may have been paid for: the user still has to check it, so prune keeps it."""
-    journal = Journal(tmp_path / "jobs.db")
+    journal = Journal(journal_location)
     unsure = record(journal, "unsure")
     journal.mark_unknown(unsure, "connection lost after sending")
     assert journal.prune("2999-01-01") == 0
@@ -180,9 +196,9 @@ def test_a_damaged_journal_is_a_one_line_input_error(tmp_path: Path) -> None:
         Journal(tmp_path / "file" / "jobs.db")
 
 
-def test_lookup_by_unique_prefix(tmp_path: Path) -> None:
+def test_lookup_by_unique_prefix(journal_location: str) -> None:
     """Jobs are found by local id, request id, or a unique prefix of either."""
-    journal = Journal(tmp_path / "jobs.db")
+    journal = Journal(journal_location)
     local = record(journal)
     journal.mark_submitted(
         local, request_id="seedance-2-0_0193abcd", polling_url=None, attempts=1, warnings=[]
@@ -201,7 +217,7 @@ print(journal.record_submission(operation="2.0/text-to-video", model="2.0", prom
 """
 
 
-def dead_submit(path: Path, kind: str) -> str:
+def dead_submit(path: Path | str, kind: str) -> str:
     """A `submitting` row written by a process that has since exited (the submit's outcome is unknown)."""
     done = subprocess.run(
         [sys.executable, "-c", DEAD_SUBMIT, str(path), kind], capture_output=True, text=True, check=True
@@ -209,10 +225,10 @@ def dead_submit(path: Path, kind: str) -> str:
     return done.stdout.strip()
 
 
-def test_forget_takes_whole_ids_only_and_keeps_batch_lines(tmp_path: Path) -> None:
+def test_forget_takes_whole_ids_only_and_keeps_batch_lines(journal_location: str) -> None:
     """forget deletes, so: a prefix or a LIKE wildcard never matches; a batch line is kept (the batch would
     send it again); a dead process's submit is settled to unknown first, so it can be forgotten."""
-    path = tmp_path / "jobs.db"
+    path = journal_location
     single, line = dead_submit(path, "single"), dead_submit(path, "batch")
     journal = Journal(path)
     assert journal.get("%%%%") is None  # a wildcard is not a prefix
@@ -226,12 +242,12 @@ def test_forget_takes_whole_ids_only_and_keeps_batch_lines(tmp_path: Path) -> No
 
 
 def test_a_file_saved_since_the_name_was_chosen_is_refused_when_it_may_not_be_replaced(
-    tmp_path: Path,
+    tmp_path: Path, journal_location: str
 ) -> None:
     """Three `generate` of the same second: one job may save its stamped name between another's check and
     its submit. The service's last checks run inside the row's own write transaction (`before_insert`): the
     name is refused there (OutputClaimed, nothing written: the CLI then takes the next name)."""
-    journal = Journal(tmp_path / "jobs.db")
+    journal = Journal(journal_location)
     target = tmp_path / "seedance-20261201-101500-a-fox.mp4"
     target.write_bytes(b"a video another job just saved")
     fields = {"operation": "2.0/text-to-video", "model": "2.0", "prompt": "a fox", "body": {}, "settings": {}}

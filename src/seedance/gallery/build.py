@@ -43,7 +43,7 @@ class Gallery:
     files_dir: Path
     """The folder of posters beside the page."""
     entries: tuple[Entry, ...]
-    journal_path: Path
+    journal_path: str
     generated_at: datetime
 
     @property
@@ -96,7 +96,7 @@ def build_gallery(
     _check_replaceable(page)
     records = sorted(journal.jobs(limit=limit, made_only=True), key=lambda r: r.created_at, reverse=True)
     entries = tuple(_entry(record, files_dir) for record in records)
-    gallery = Gallery(page, files_dir, entries, journal.path, datetime.now(UTC))
+    gallery = Gallery(page, files_dir, entries, journal.where, datetime.now(UTC))
     page.parent.mkdir(parents=True, exist_ok=True)
     _write_text(page, gallery.render())
     return gallery

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from seedance.errors import InputError, OutputClaimed, shown
 from seedance.journal import JobRecord, Journal
+from seedance.leases import is_followed
 from seedance.states import JobState
 
 
@@ -21,20 +22,7 @@ def is_abandoned(record: JobRecord) -> bool:
     finish, and it cost nothing. (A local proxy to the real gateway is not such a gateway: its jobs stay.)"""
     if not record.ephemeral_gateway or not JobState(record.state).is_resumable:
         return False
-    return not (record.pid is not None and pid_alive(record.pid))
-
-
-def pid_alive(pid: int) -> bool:
-    """Whether a process with this id is running (ours always is)."""
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return not is_followed(record)
 
 
 def owner_of(

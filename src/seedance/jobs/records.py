@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from seedance.errors import InputError
-from seedance.jobs.outputs import is_abandoned, pid_alive
+from seedance.jobs.outputs import is_abandoned
 from seedance.journal import JobRecord, Journal
+from seedance.leases import is_followed
 from seedance.states import JobState
 
 ORPHANED = (
@@ -25,13 +26,14 @@ def user_journal() -> Journal:
 
 
 def settle_orphans(journal: Journal | None = None) -> None:
-    """A `submitting` row whose process is gone never learnt its outcome: it becomes `unknown` (never resent).
+    """A `submitting` row whose process is gone (on another machine: whose lease ran out) never learnt its
+    outcome: it becomes `unknown` (never resent).
 
     Called by whoever is about to show or act on the journal's jobs, before reading them; reads never write.
     """
     journal = journal or Journal()
     for record in journal.jobs(state=JobState.SUBMITTING):
-        if record.pid is None or not pid_alive(record.pid):
+        if not is_followed(record):
             journal.mark_unknown(record.local_id, ORPHANED)
 
 
