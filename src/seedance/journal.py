@@ -281,10 +281,16 @@ class Journal:
         limit: int | None = None,
         since: str | None = None,
         made_only: bool = False,
+        user: str | None = None,
+        host: str | None = None,
     ) -> list[JobRecord]:
-        """Jobs, newest first, optionally filtered; `made_only` leaves out submits the gateway refused
-        (`rejected`: no job was made)."""
+        """Jobs, newest first, optionally filtered (`user`, `host`: who submitted them); `made_only` leaves
+        out submits the gateway refused (`rejected`: no job was made)."""
         where, args = [], []
+        for column, value in (("user_name", user), ("host", host)):
+            if value:
+                where.append(f"{column} = ?")
+                args.append(value)
         if state:
             where.append("state = ?")
             args.append(state)

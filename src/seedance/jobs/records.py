@@ -53,12 +53,16 @@ def listed(
     limit: int | None = None,
     since: str | None = None,
     made_only: bool = False,
+    user: str | None = None,
+    host: str | None = None,
 ) -> list[JobRecord]:
     """The jobs, newest first, filtered as the journal's `jobs()`, with dead submits settled first (they show
     as unknown, not as still submitting)."""
     journal = journal or Journal()
     settle_orphans(journal)
-    return journal.jobs(state=state, batch_id=batch_id, limit=limit, since=since, made_only=made_only)
+    return journal.jobs(
+        state=state, batch_id=batch_id, limit=limit, since=since, made_only=made_only, user=user, host=host
+    )
 
 
 def find(key: str, journal: Journal | None = None) -> JobRecord | None:
