@@ -78,7 +78,8 @@ class Client(ClientCore):
         self.close()
 
     def close(self) -> None:
-        """Close the connection pool."""
+        """Stop following this client's jobs and close the connection pool."""
+        self._let_go()
         self._http.close()
 
     def submit(
@@ -239,7 +240,8 @@ class AsyncClient(ClientCore):
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the connection pool."""
+        """Stop following this client's jobs and close the connection pool."""
+        await off_loop(self._let_go)
         await self._http.aclose()
 
     async def submit(

@@ -17,7 +17,8 @@ from typing import Any, TypeVar
 from seedance import auth, bodies, config, errors, jobs, protocol, verdicts
 from seedance.download import DownloadTarget
 from seedance.jobs import outputs
-from seedance.journal import Journal
+from seedance.journal import JobRecord, Journal
+from seedance.leases import is_followed
 from seedance.models import Job, JobStatus, Result
 from seedance.polling import PollSchedule, default_timeout, schedule_from_history
 from seedance.pricing import estimate
@@ -64,6 +65,8 @@ class ClientCore:
             interval = max(interval, 1.0)
         self.poll_interval = interval
         self.journal = journal
+        self._followed: set[str] = set()
+        """The journal's jobs this client follows (submitted or took over): given back when it closes."""
 
     @property
     def base_url(self) -> str:
@@ -99,7 +102,7 @@ class ClientCore:
             if checks is not None:
                 checks()
 
-        return self.journal.record_submission(
+        local_id = self.journal.record_submission(
             operation=req.op.name,
             model=req.model,
             prompt=req.prompt,
@@ -114,6 +117,23 @@ class ClientCore:
             gateway=config.journal_gateway(self.base_url),
             ephemeral_gateway=self.ephemeral_gateway,
         )
+        self._followed.add(local_id)
+        return local_id
+
+    def take_over(self, record: JobRecord) -> bool:
+        """Follow a journal's job from now on, unless a live process follows it (on another machine: its
+        lease is current). False: leave it to that process."""
+        if self.journal is None or self.journal.take_over(record.local_id, is_followed=is_followed) is None:
+            return False
+        self._followed.add(record.local_id)
+        return True
+
+    def _let_go(self) -> None:
+        """Stop following this client's jobs (it closes): any process may take them over now."""
+        if self.journal is not None and self._followed:
+            with contextlib.suppress(errors.JournalError):  # the leases then simply run out
+                self.journal.let_go(sorted(self._followed))
+            self._followed.clear()
 
     def _submit_interrupted(self, local_id: str | None) -> None:
         # Ctrl-C or a cancelled task while the POST was in flight: the gateway may have queued the job.

@@ -238,8 +238,8 @@ class Journal:
             if record is None or (record.follower != who.follower and is_followed(record)):
                 return None
             db.execute(
-                "UPDATE jobs SET follower = ?, pid = ?, lease_until = ? WHERE local_id = ?",
-                (who.follower, who.pid, lease_until(), local_id),
+                "UPDATE jobs SET follower = ?, lease_until = ? WHERE local_id = ?",
+                (who.follower, lease_until(), local_id),
             )
         LEASES.keep(self)
         return record
@@ -249,10 +249,17 @@ class Journal:
         with self._write() as db:
             db.execute("UPDATE jobs SET lease_until = ? WHERE follower = ?", (until, follower))
 
-    def release_leases(self, follower: str) -> None:
-        """`follower` stops following its jobs (a clean exit): any machine may take them over now."""
+    def let_go(self, local_ids: list[str], follower: str | None = None) -> None:
+        """`follower` (this process) stops following these jobs (all of its jobs when `local_ids` is empty):
+        any process may take them over now."""
+        who = follower or me().follower
+        marks = ",".join("?" * len(local_ids))
         with self._write() as db:
-            db.execute("UPDATE jobs SET lease_until = NULL WHERE follower = ?", (follower,))
+            db.execute(
+                "UPDATE jobs SET follower = NULL, lease_until = NULL WHERE follower = ?"
+                + (f" AND local_id IN ({marks})" if local_ids else ""),
+                (who, *local_ids),
+            )
 
     # -- reading -------------------------------------------------------------------------------------------
 

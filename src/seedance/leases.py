@@ -70,13 +70,27 @@ def pid_alive(pid: int) -> bool:
 
 
 def is_followed(record: JobRecord, now: datetime | None = None) -> bool:
-    """Whether the process following the job still lives: by its pid on this machine, by its lease elsewhere."""
-    if record.follower is None:  # a row from before followers were named: its pid is on this machine
-        return record.pid is not None and pid_alive(record.pid)
+    """Whether a live process follows the job: by its pid on this machine, by its lease elsewhere."""
+    if record.follower is None:  # nobody (let go); or a row from before followers: its pid is on this machine
+        return record.host is None and record.pid is not None and pid_alive(record.pid)
     host, _, pid = record.follower.rpartition(":")
     if host == socket.gethostname() and pid.isdigit():
         return pid_alive(int(pid))
     return record.lease_until is not None and record.lease_until > now_iso(now)
+
+
+def following(record: JobRecord) -> str:
+    """The process following a job, in words (`process 123 on this machine`, `process 9 on render-02`)."""
+    host, _, pid = (record.follower or "").rpartition(":")
+    if not host:
+        return f"process {record.pid} on this machine"
+    return f"process {pid} on " + ("this machine" if host == socket.gethostname() else host)
+
+
+def submitter_alive(record: JobRecord) -> bool:
+    """Whether the process that submitted the job still runs (only knowable on its own machine)."""
+    here = record.host is None or record.host == socket.gethostname()
+    return here and record.pid is not None and pid_alive(record.pid)
 
 
 class Heartbeat:
@@ -119,7 +133,7 @@ class Heartbeat:
         self._stop.set()
         for journal in list(self._journals.values()):
             try:
-                journal.release_leases(me().follower)
+                journal.let_go([], me().follower)
             except Exception:
                 continue
 

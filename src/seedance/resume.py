@@ -9,6 +9,7 @@ from seedance import jobs
 from seedance.client import Client
 from seedance.errors import InputError, InvalidRequestError, SeedanceError
 from seedance.journal import JobRecord, Journal
+from seedance.leases import following
 from seedance.models import JobStatus, Result
 from seedance.protocol import is_usable_id
 from seedance.states import JobState
@@ -66,6 +67,9 @@ def resume_jobs(
             continue
         if not record.sent_to(client.base_url):
             yield Resumed(record, skipped=f"sent to another gateway: {record.gateway_hint}")
+            continue
+        if not client.take_over(record):
+            yield Resumed(record, skipped=f"{following(record)} follows it; it will finish it")
             continue
 
         def update(status: JobStatus, rec: JobRecord = record) -> None:

@@ -60,8 +60,14 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="seedance", prog_name="seedance")
-def cli() -> None:
+@click.option("--journal", metavar="FILE|URL", help="The job journal (else $SEEDANCE_JOURNAL).")
+def cli(journal: str | None) -> None:
     """Generate videos with ByteDance Seedance through the Pixazo gateway."""
+    if journal is not None:
+        from seedance.config import JOURNAL_ENV
+
+        # Through the environment: every journal this run opens (and any child it starts) is this one.
+        os.environ[JOURNAL_ENV] = journal
 
 
 def run(argv: list[str]) -> Any:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from seedance.errors import InputError, OutputClaimed, shown
 from seedance.journal import JobRecord, Journal
-from seedance.leases import is_followed
+from seedance.leases import submitter_alive
 from seedance.states import JobState
 
 
@@ -22,7 +22,7 @@ def is_abandoned(record: JobRecord) -> bool:
     finish, and it cost nothing. (A local proxy to the real gateway is not such a gateway: its jobs stay.)"""
     if not record.ephemeral_gateway or not JobState(record.state).is_resumable:
         return False
-    return not is_followed(record)
+    return not submitter_alive(record)  # its emulator lived in that process
 
 
 def owner_of(
