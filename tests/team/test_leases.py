@@ -41,13 +41,16 @@ def test_resume_leaves_a_job_with_a_live_lease_and_takes_over_an_expired_one(
     ) as client:
         outcomes = {r.record.local_id: r for r in resume_jobs(client, [r for r in records if r], timeout=60)}
         taken = journal.get(str(gone.local_id))
-        assert taken is not None and taken.follower is not None and taken.follower.endswith(f":{os.getpid()}")
+        assert taken is not None
+        assert taken.follower is not None
+        assert taken.follower.endswith(f":{os.getpid()}")
     assert outcomes[str(live.local_id)].skipped == "process 4242 on render-02 follows it; it will finish it"
     assert outcomes[str(gone.local_id)].result is not None
     assert (tmp_path / "gone.mp4").read_bytes()[4:8] == b"ftyp"
     assert not (tmp_path / "live.mp4").exists()
     after = journal.get(str(gone.local_id))
-    assert after is not None and after.follower is None  # the client closed: let go
+    assert after is not None
+    assert after.follower is None
     assert len(emulator.submits) == 2
 
 
@@ -57,9 +60,12 @@ def test_a_closed_client_lets_its_jobs_go(emulator: Any, journal_location: str) 
     with Client(base_url=emulator.base_url, api_key=emulator.api_key, journal=journal) as client:
         job = client.submit(REQUEST, output_path=None, want_download=False)
         record = journal.get(str(job.local_id))
-        assert record is not None and is_followed(record)
+        assert record is not None
+        assert is_followed(record)
     record = journal.get(str(job.local_id))
-    assert record is not None and record.follower is None and not is_followed(record)
+    assert record is not None
+    assert record.follower is None
+    assert not is_followed(record)
 
 
 def test_a_lease_is_judged_with_the_clock_given(journal_location: str) -> None:
