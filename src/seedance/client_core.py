@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from seedance import auth, bodies, config, errors, jobs, protocol, verdicts
+from seedance import auth, bodies, config, errors, jobs, journal_leases, protocol, verdicts
 from seedance.download import DownloadTarget
 from seedance.jobs import outputs
 from seedance.journal import JobRecord, Journal
@@ -123,7 +123,10 @@ class ClientCore:
     def take_over(self, record: JobRecord) -> bool:
         """Follow a journal's job from now on, unless a live process follows it (on another machine: its
         lease is current). False: leave it to that process."""
-        if self.journal is None or self.journal.take_over(record.local_id, is_followed=is_followed) is None:
+        if (
+            self.journal is None
+            or journal_leases.take_over(self.journal, record.local_id, is_followed=is_followed) is None
+        ):
             return False
         self._followed.add(record.local_id)
         return True
@@ -132,7 +135,7 @@ class ClientCore:
         """Stop following this client's jobs (it closes): any process may take them over now."""
         if self.journal is not None and self._followed:
             with contextlib.suppress(errors.JournalError):  # the leases then simply run out
-                self.journal.let_go(sorted(self._followed))
+                journal_leases.let_go(self.journal, sorted(self._followed))
             self._followed.clear()
 
     def _submit_interrupted(self, local_id: str | None) -> None:

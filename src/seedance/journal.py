@@ -229,38 +229,6 @@ class Journal:
         """The gateway no longer knows the job (e.g. 404 on resume): stop trying, keep the row."""
         self._update(local_id, "failed", error, error=error, finished_at=_now())
 
-    def take_over(self, local_id: str, *, is_followed: Callable[[JobRecord], bool]) -> JobRecord | None:
-        """Make this process the job's follower unless a live process follows it (`is_followed`, judged
-        inside a serial write: two machines never both take it). Return the record taken, else None."""
-        who = me()
-        with self._write(serial=True) as db:
-            record = self.get(local_id)
-            if record is None or (record.follower != who.follower and is_followed(record)):
-                return None
-            db.execute(
-                "UPDATE jobs SET follower = ?, lease_until = ? WHERE local_id = ?",
-                (who.follower, lease_until(), local_id),
-            )
-        LEASES.keep(self)
-        return record
-
-    def renew_leases(self, follower: str, until: str) -> None:
-        """The heartbeat: `follower` still follows its jobs until `until`."""
-        with self._write() as db:
-            db.execute("UPDATE jobs SET lease_until = ? WHERE follower = ?", (until, follower))
-
-    def let_go(self, local_ids: list[str], follower: str | None = None) -> None:
-        """`follower` (this process) stops following these jobs (all of its jobs when `local_ids` is empty):
-        any process may take them over now."""
-        who = follower or me().follower
-        marks = ",".join("?" * len(local_ids))
-        with self._write() as db:
-            db.execute(
-                "UPDATE jobs SET follower = NULL, lease_until = NULL WHERE follower = ?"
-                + (f" AND local_id IN ({marks})" if local_ids else ""),
-                (who, *local_ids),
-            )
-
     # -- reading -------------------------------------------------------------------------------------------
 
     def get(self, key: str) -> JobRecord | None:

@@ -122,18 +122,22 @@ class Heartbeat:
             self.renew()
 
     def renew(self) -> None:
+        from seedance import journal_leases
+
         for journal in list(self._journals.values()):
             try:
-                journal.renew_leases(me().follower, lease_until())
+                journal_leases.renew(journal, me().follower, lease_until())
             except Exception:
                 continue
 
     def release(self) -> None:
         """Give the leases back (a clean exit): another machine may follow these jobs at once."""
+        from seedance import journal_leases
+
         self._stop.set()
         for journal in list(self._journals.values()):
             try:
-                journal.let_go([], me().follower)
+                journal_leases.let_go(journal, [], me().follower)
             except Exception:
                 continue
 
