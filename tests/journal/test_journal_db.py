@@ -13,7 +13,7 @@ from seedance import jobs
 from seedance.errors import InputError, OutputClaimed
 from seedance.jobs.outputs import refuse_existing
 from seedance.journal import Journal
-from seedance.journal_schema import MIGRATIONS
+from seedance.journal_schema import MIGRATIONS, POSTGRES_MIGRATIONS
 from seedance.models import JobStatus, State
 
 WRITER = """
@@ -47,6 +47,28 @@ def test_schema_is_migrated_once_and_versioned(tmp_path: Path) -> None:
         assert names == [name for name, _ in MIGRATIONS]
         assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_shared_journal_is_migrated_once_by_many_openers(postgres_url: str) -> None:
+    """Three processes opening a new journal on a server at once: each migration applied once, by name."""
+    import psycopg
+
+    openers = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "import sys; from seedance.journal import Journal; Journal(sys.argv[1])",
+                postgres_url,
+            ]
+        )
+        for _ in range(3)
+    ]
+    assert [opener.wait(timeout=60) for opener in openers] == [0, 0, 0]
+    with psycopg.connect(postgres_url) as db:
+        names = [row[0] for row in db.execute("SELECT name FROM migrations ORDER BY name")]
+    assert names == sorted(name for name, _ in POSTGRES_MIGRATIONS)
+    assert [name for name, _ in POSTGRES_MIGRATIONS] == [name for name, _ in MIGRATIONS]
 
 
 def test_a_journal_of_the_first_schema_with_rows_is_upgraded(tmp_path: Path) -> None:

@@ -80,3 +80,27 @@ def test_a_lease_is_judged_with_the_clock_given(journal_location: str) -> None:
     assert record is not None
     assert is_followed(record, start + timedelta(seconds=LEASE_SECONDS - 1))
     assert not is_followed(record, start + timedelta(seconds=LEASE_SECONDS + 1))
+
+
+def test_the_heartbeat_renews_a_shared_journals_leases_and_gives_them_back(postgres_url: str) -> None:
+    """On a shared journal: a beat moves this process's expired leases forward; a clean exit lets go."""
+    from seedance.leases import Heartbeat, me
+
+    journal = Journal(postgres_url)
+    local = journal.record_submission(
+        operation="2.0/text-to-video", model="2.0", prompt="a", body={}, settings={}
+    )
+    followed_from(journal, local, me().follower, "2001-01-01T00:00:00.000+00:00")
+    beat = Heartbeat()
+    beat.keep(journal)
+    try:
+        beat.renew()
+        renewed = journal.get(local)
+        assert renewed is not None
+        assert renewed.lease_until is not None
+        assert renewed.lease_until > datetime.now(UTC).isoformat()
+    finally:
+        beat.release()
+    released = journal.get(local)
+    assert released is not None
+    assert (released.follower, released.lease_until) == (None, None)
