@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -83,12 +84,17 @@ class JobRecord(BaseModel):
         if self.ephemeral_gateway:
             return "that emulator is gone and the job with it (it cost nothing); `seedance jobs forget ID` drops it"
         if is_emulated(self.gateway):
+            if self.host is not None and self.host != socket.gethostname():
+                return f"it ran on the local emulator of {self.host}: resume it there"
             return f"pass --emulator (or set {EMULATOR_ENV}=1)"
         return f"pass --base-url {self.gateway} (or set SEEDANCE_BASE_URL to it)"
 
     def sent_to(self, gateway: str) -> bool:
         """Whether the job went to this gateway, however its URL is spelled (a row from before gateways were
-        recorded may have gone anywhere: it matches)."""
+        recorded may have gone anywhere: it matches). A local emulator is another machine's own: its jobs
+        are reachable only from the machine that sent them (a shared journal holds both)."""
+        if self.emulated and self.host is not None and self.host != socket.gethostname():
+            return False
         return self.gateway is None or gateway_key(self.gateway) == gateway_key(gateway)
 
     @property

@@ -104,3 +104,24 @@ def test_the_heartbeat_renews_a_shared_journals_leases_and_gives_them_back(postg
     released = journal.get(local)
     assert released is not None
     assert (released.follower, released.lease_until) == (None, None)
+
+
+def test_another_machines_emulator_jobs_are_left_to_it(journal_location: str) -> None:
+    """A local emulator is its machine's own: a shared journal's emulator job from another host is not
+    polled here (it would be 404 here and wrongly marked gone), and the hint says where to resume it."""
+    journal = Journal(journal_location)
+    local = journal.record_submission(
+        operation="2.0/text-to-video",
+        model="2.0",
+        prompt="a",
+        body={},
+        settings={},
+        gateway="emulator://local",
+    )
+    assert journal.get(local).sent_to("emulator://local")  # type: ignore[union-attr]
+    with journal.store.write() as db:
+        db.execute("UPDATE jobs SET host = 'render-02' WHERE local_id = ?", (local,))
+    record = journal.get(local)
+    assert record is not None
+    assert not record.sent_to("emulator://local")
+    assert record.gateway_hint == "it ran on the local emulator of render-02: resume it there"
