@@ -3,8 +3,6 @@ global decides it (an emulator started in the same process, like the test's own,
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from seedance import Client
 from seedance.emulator import EmulatorHandle
 from seedance.journal import Journal
@@ -13,9 +11,9 @@ REQUEST = {"prompt": "A cat", "duration": 4, "resolution": "480p"}
 
 
 def test_only_a_client_told_its_gateway_is_ephemeral_journals_its_jobs_so(
-    emulator: EmulatorHandle, tmp_path: Path
+    emulator: EmulatorHandle, journal_location: str
 ) -> None:
-    journal = Journal(tmp_path / "jobs.db")
+    journal = Journal(journal_location)
     sent = {}
     for ephemeral in (False, True):
         with Client(api_key=emulator.api_key, base_url=emulator.base_url, journal=journal) as client:
