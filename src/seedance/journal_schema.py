@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-MIGRATIONS: tuple[tuple[str, str], ...] = (
+FIRST: tuple[tuple[str, str], ...] = (
     (
         "m001_jobs_and_history",
         """
@@ -67,7 +67,7 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
     """,
     ),
 )
-"""(name, SQL) in the order they apply, as SQLite runs them."""
+"""The first releases' migrations, as SQLite runs them (PostgreSQL gets them translated)."""
 
 LATER: tuple[tuple[str, str], ...] = (
     (
@@ -97,66 +97,24 @@ LATER: tuple[tuple[str, str], ...] = (
 )
 """Migrations written once for both engines (portable SQL: TEXT, INTEGER, BIGINT, DOUBLE PRECISION)."""
 
-MIGRATIONS = MIGRATIONS + LATER
+MIGRATIONS = FIRST + LATER
+"""(name, SQL) in the order they apply, as SQLite runs them."""
+
+
+def _in_postgres_words(script: str) -> str:
+    """A first-release SQLite migration as PostgreSQL runs it: `rowid` made explicit (SQLite has it built
+    in), REAL as a double (PostgreSQL's REAL is 4 bytes), byte counts as BIGINT, NOCASE as lower()."""
+    return (
+        script.replace("CREATE TABLE jobs (\n", "CREATE TABLE jobs (\n        rowid BIGSERIAL UNIQUE,\n")
+        .replace("CREATE TABLE history (\n", "CREATE TABLE history (\n        rowid BIGSERIAL PRIMARY KEY,\n")
+        .replace(" REAL", " DOUBLE PRECISION")
+        .replace("bytes_downloaded INTEGER", "bytes_downloaded BIGINT")
+        .replace("(output_path COLLATE NOCASE)", "(lower(output_path))")
+    )
+
 
 POSTGRES_MIGRATIONS: tuple[tuple[str, str], ...] = (
-    (
-        "m001_jobs_and_history",
-        """
-    CREATE TABLE jobs (
-        rowid BIGSERIAL UNIQUE,
-        local_id TEXT PRIMARY KEY,
-        created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL,
-        operation TEXT NOT NULL,
-        model TEXT NOT NULL,
-        prompt TEXT,
-        request_json TEXT NOT NULL,
-        settings_json TEXT NOT NULL,
-        state TEXT NOT NULL,
-        request_id TEXT UNIQUE,
-        polling_url TEXT,
-        raw_status TEXT,
-        video_url TEXT,
-        video_url_at TEXT,
-        error TEXT,
-        charged INTEGER,
-        estimated_cost_usd DOUBLE PRECISION,
-        submit_attempts INTEGER NOT NULL DEFAULT 0,
-        warnings_json TEXT NOT NULL DEFAULT '[]',
-        output_path TEXT,
-        want_download INTEGER NOT NULL DEFAULT 1,
-        bytes_downloaded BIGINT,
-        sha256 TEXT,
-        downloaded_at TEXT,
-        submitted_at TEXT,
-        finished_at TEXT,
-        elapsed_s DOUBLE PRECISION,
-        batch_id TEXT,
-        batch_line INTEGER,
-        pid INTEGER,
-        gateway TEXT
-    );
-    CREATE INDEX jobs_state ON jobs(state);
-    CREATE INDEX jobs_created ON jobs(created_at);
-    CREATE INDEX jobs_batch ON jobs(batch_id, batch_line);
-    CREATE TABLE history (
-        rowid BIGSERIAL PRIMARY KEY,
-        local_id TEXT NOT NULL REFERENCES jobs(local_id) ON DELETE CASCADE,
-        at TEXT NOT NULL,
-        state TEXT NOT NULL,
-        detail TEXT
-    );
-    CREATE INDEX history_job ON history(local_id)
-    """,
-    ),
-    (
-        "m002_ephemeral_gateway_and_output_index",
-        """
-    ALTER TABLE jobs ADD COLUMN ephemeral_gateway INTEGER NOT NULL DEFAULT 0;
-    CREATE INDEX jobs_output ON jobs(lower(output_path))
-    """,
-    ),
+    *((name, _in_postgres_words(script)) for name, script in FIRST),
     *LATER,
 )
 """The same migrations in PostgreSQL's words (`rowid` made explicit: SQLite has it built in)."""
