@@ -108,6 +108,11 @@ def next_step(exc: errors.SeedanceError) -> str | None:
         return "call list_jobs to find the job's request id: the gateway knows no job by this one"
     if isinstance(exc, errors.NotReadyError) and request_id:
         return f"call wait_for_job with job_id={request_id!r} (free): the job has not finished yet"
+    if isinstance(exc, errors.BudgetExceeded):
+        return (
+            "do not retry: tell the person the team budget is reached; only they can raise it "
+            "(`seedance budget set`) or wait for the next period"
+        )
     if isinstance(exc, errors.RepeatRefused) and request_id:
         return f"call wait_for_job with job_id={request_id!r} (free): it is the same video, already paid for"
     if isinstance(exc, errors.DownloadError) and request_id:
