@@ -62,7 +62,8 @@ _LAZY = {
 _ERRORS = {
     name
     for name in __all__
-    if name.endswith(("Error", "Failed", "Timeout")) or name in ("BudgetExceeded", "OutputClaimed", "RepeatRefused")
+    if name.endswith(("Error", "Failed", "Timeout"))
+    or name in ("BudgetExceeded", "OutputClaimed", "RepeatRefused")
 }
 
 if TYPE_CHECKING:
