@@ -124,6 +124,18 @@ def test_a_submit_the_gateway_refused_frees_its_share(
     assert [r.state for r in journal.jobs()] == ["queued", "rejected"]
 
 
+def test_the_status_tells_finished_jobs_from_reserved_ones(
+    client: Client, journal: Journal, tmp_path: Path
+) -> None:
+    """One job downloaded and one still queued: both reserved, the downloaded one also spent."""
+    jobs.set_budget(journal, 5, "month")
+    client.generate(_prompt(1), tmp_path / "one.mp4")
+    client.submit(_prompt(2))
+    status = jobs.budget_status(journal)
+    assert status is not None
+    assert (status.jobs, status.reserved_usd, status.spent_usd, status.left_usd) == (2, 2.9, 1.45, 2.1)
+
+
 def test_jobs_on_a_free_gateway_never_count(journal: Journal, emulator: Any) -> None:
     """A budget of 0 leaves the shared emulator and a private one free; a gateway that is only local (a
     proxy, perhaps, to the paid one) counts."""

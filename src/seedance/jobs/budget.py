@@ -20,7 +20,7 @@ from typing import Any
 from seedance import config
 from seedance.errors import BudgetExceeded, InputError
 from seedance.journal import Journal
-from seedance.journal_budgets import BudgetRow, delete_budget, paid_rows_since, read_budget, write_budget
+from seedance.journal_budgets import BudgetRow, delete_budget, paid_since, read_budget, write_budget
 from seedance.leases import me
 from seedance.pricing import Price, dearest_usd, estimate, load_prices
 from seedance.request import VideoRequest, parse_request
@@ -193,18 +193,15 @@ def _status(
 ) -> BudgetStatus:
     since, until = period_start(budget.period, now), period_end(budget.period, now)
     table = prices if prices is not None else load_prices()
-    reserved = spent = 0.0
-    rows = paid_rows_since(journal, since.isoformat(timespec="milliseconds"))
-    unpriced = 0
-    for row in rows:
-        usd = row.estimated_cost_usd
-        if usd is None:
-            unpriced += 1
-            usd = _dearest_for(row.settings_json, table)
+    paid = paid_since(journal, since.isoformat(timespec="milliseconds"))
+    reserved, spent = paid.priced_usd, paid.finished_usd
+    for row in paid.unpriced:
+        usd = _dearest_for(row.settings_json, table)
         reserved += usd
         if row.state in ("succeeded", "downloaded"):
             spent += usd
-    return BudgetStatus(budget, since, until, round(reserved, 4), round(spent, 4), len(rows), unpriced)
+    jobs = paid.priced_jobs + len(paid.unpriced)
+    return BudgetStatus(budget, since, until, round(reserved, 4), round(spent, 4), jobs, len(paid.unpriced))
 
 
 def _dearest_for(settings_json: str, prices: dict[str, Price | None]) -> float:
