@@ -40,7 +40,8 @@ DESCRIPTIONS: dict[str, str] = {
     "Waits up to wait_seconds, then returns the saved file, or 'still running' with the job id for "
     "wait_for_job. Never call it again for a job that is still running: that pays twice (an identical "
     "request within the hour of one still running, or whose submit got no answer, is refused and names that "
-    "job; again=true pays for a second one).",
+    "job; again=true pays for a second one). A team budget (`seedance budget`) may refuse it, nothing sent: "
+    "do not retry, tell the person.",
     "get_job": f"Read a job's status once (by request id or journal id). {FREE}",
     "wait_for_job": f"Wait (up to wait_seconds) for a job started earlier, then save its video in the "
     f"output folder. {FREE} If it is still not done, the answer says 'still running': call it again.",
