@@ -18,6 +18,7 @@ __all__ = [
     "APIError",
     "AsyncClient",
     "AuthError",
+    "BudgetExceeded",
     "Client",
     "CreditsError",
     "DownloadError",
@@ -61,7 +62,8 @@ _LAZY = {
 _ERRORS = {
     name
     for name in __all__
-    if name.endswith(("Error", "Failed", "Timeout")) or name in ("OutputClaimed", "RepeatRefused")
+    if name.endswith(("Error", "Failed", "Timeout"))
+    or name in ("BudgetExceeded", "OutputClaimed", "RepeatRefused")
 }
 
 if TYPE_CHECKING:
@@ -72,6 +74,7 @@ if TYPE_CHECKING:
     from seedance.errors import (
         APIError,
         AuthError,
+        BudgetExceeded,
         CreditsError,
         DownloadError,
         GenerationFailed,

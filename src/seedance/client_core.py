@@ -101,6 +101,10 @@ class ClientCore:
                 outputs.refuse_existing(path, overwrite=replace_existing)
             if checks is not None:
                 checks()
+            # Every journaled submit (generate, batch lines, MCP tools) reserves its estimate here.
+            jobs.refuse_over_budget(
+                journal, req, gateway=config.journal_gateway(self.base_url), ephemeral=self.ephemeral_gateway
+            )
 
         local_id = self.journal.record_submission(
             operation=req.op.name,

@@ -4,7 +4,8 @@
     ├── LocalError                  our own checks, raised before any money is spent
     │   ├── InputError              bad request values or media files            exit 2
     │   │   ├── OutputClaimed       the output file is another job's             exit 2
-    │   │   └── RepeatRefused       the same request is already on its way       exit 2
+    │   │   ├── RepeatRefused       the same request is already on its way       exit 2
+    │   │   └── BudgetExceeded      the team's budget for this period is spent   exit 2
     │   ├── JournalError            the journal cannot be read or written        exit 2
     │   └── KeyMissingError         no API key found and none could be asked for exit 3
     ├── APIError                    the gateway answered with an error status
@@ -168,6 +169,43 @@ class RepeatRefused(InputError):
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready description, with the job this request would repeat."""
         return {**super().to_dict(), "same_as": {"request_id": self.request_id, "local_id": self.local_id}}
+
+
+class BudgetExceeded(InputError):
+    """The job would take the team's spending this period past its budget (`seedance budget`); nothing was
+    sent.
+
+    `budget_usd` a `period` (day, week, month); `reserved_usd`: what this period's paid submits already hold
+    (their estimates, an unknown price at the dearest known rate); `estimate_usd`: this job's share. The JSON
+    names them under `budget`.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        budget_usd: float,
+        period: str,
+        reserved_usd: float,
+        estimate_usd: float,
+        hint: str,
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.budget_usd = budget_usd
+        self.period = period
+        self.reserved_usd = reserved_usd
+        self.estimate_usd = estimate_usd
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready description, with the budget, what is reserved and this job's estimate."""
+        budget = {
+            "amount_usd": self.budget_usd,
+            "period": self.period,
+            "reserved_usd": self.reserved_usd,
+            "estimate_usd": self.estimate_usd,
+            "left_usd": round(max(self.budget_usd - self.reserved_usd, 0.0), 4),
+        }
+        return {**super().to_dict(), "budget": budget}
 
 
 KEY_PROMPT = (

@@ -40,7 +40,8 @@ DESCRIPTIONS: dict[str, str] = {
     "Waits up to wait_seconds, then returns the saved file, or 'still running' with the job id for "
     "wait_for_job. Never call it again for a job that is still running: that pays twice (an identical "
     "request within the hour of one still running, or whose submit got no answer, is refused and names that "
-    "job; again=true pays for a second one).",
+    "job; again=true pays for a second one). A team budget (`seedance budget`) may refuse it, nothing sent: "
+    "do not retry, tell the person.",
     "get_job": f"Read a job's status once (by request id or journal id). {FREE}",
     "wait_for_job": f"Wait (up to wait_seconds) for a job started earlier, then save its video in the "
     f"output folder. {FREE} If it is still not done, the answer says 'still running': call it again.",
@@ -108,6 +109,11 @@ def next_step(exc: errors.SeedanceError) -> str | None:
         return "call list_jobs to find the job's request id: the gateway knows no job by this one"
     if isinstance(exc, errors.NotReadyError) and request_id:
         return f"call wait_for_job with job_id={request_id!r} (free): the job has not finished yet"
+    if isinstance(exc, errors.BudgetExceeded):
+        return (
+            "do not retry: tell the person the team budget is reached; only they can raise it "
+            "(`seedance budget set`) or wait for the next period"
+        )
     if isinstance(exc, errors.RepeatRefused) and request_id:
         return f"call wait_for_job with job_id={request_id!r} (free): it is the same video, already paid for"
     if isinstance(exc, errors.DownloadError) and request_id:

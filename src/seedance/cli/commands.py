@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     ),
     "batch": ("seedance.cli.batch_cmd", "batch", "Generate many videos from a JSONL or CSV file."),
     "spend": ("seedance.cli.spend_cmd", "spend", "Sum what the journal's jobs cost (estimates)."),
+    "budget": ("seedance.cli.budget_cmd", "budget", "Set or show the team budget per day, week or month."),
     "gallery": ("seedance.cli.gallery_cmd", "gallery", "Build an HTML gallery of the generated videos."),
     "mcp": ("seedance.cli.mcp_cmd", "mcp", "Run the MCP server so AI agents can generate videos."),
     "models": ("seedance.cli.models_cmd", "models", "List the models and their 19 operations, with prices."),

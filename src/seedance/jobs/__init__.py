@@ -7,8 +7,22 @@ CLI, the MCP server and the batch runner (which only word hints and render).
 - `outputs`: whose file a path is (`owner_of`) and the download-side refusal (`check_download_target`).
 - `repeats`: the repeat guard and its wording (`NextSteps`).
 - `records`: which jobs resume picks up, which may be forgotten, settling dead submits.
+- `budget`: the team budget (per day, week or month) that every paid submit reserves its estimate against.
 """
 
+from seedance.jobs.budget import (
+    PERIODS,
+    Budget,
+    BudgetStatus,
+    budget_status,
+    clear_budget,
+    get_budget,
+    job_reservation,
+    period_end,
+    period_start,
+    refuse_over_budget,
+    set_budget,
+)
 from seedance.jobs.outputs import (
     check_download_path,
     check_download_target,
@@ -32,24 +46,35 @@ from seedance.journal import JobRecord
 
 __all__ = [
     "LIBRARY_STEPS",
+    "PERIODS",
+    "Budget",
+    "BudgetStatus",
     "JobRecord",
     "NextSteps",
     "Plan",
     "asubmit",
+    "budget_status",
     "check_download_path",
     "check_download_target",
     "check_made_file",
+    "clear_budget",
     "find",
     "find_repeat",
     "forget",
+    "get_budget",
     "history",
     "is_abandoned",
+    "job_reservation",
     "listed",
     "owner_of",
+    "period_end",
+    "period_start",
     "plan",
     "prune",
+    "refuse_over_budget",
     "refuse_repeat",
     "retarget",
+    "set_budget",
     "settle_orphans",
     "submit",
     "unfinished",

@@ -2,8 +2,9 @@
 the journal's own write transaction, just before the row that precedes the submit.
 
 `plan()` validates the request, checks its media, prices it, chooses where its video goes and applies every
-refusal (another job's file, an existing file, an identical job still open). It sends nothing. `submit()`
-journals then sends; a stamped name taken in the meantime by a job of the same second moves on to the next.
+refusal (another job's file, an existing file, an identical job still open, the team budget). It sends
+nothing. `submit()` journals then sends; a stamped name taken in the meantime by a job of the same second
+moves on to the next.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from seedance import bodies, media
 from seedance.errors import OutputClaimed
+from seedance.jobs.budget import refuse_over_budget
 from seedance.jobs.naming import choose_target, names_a_folder, names_itself
 from seedance.jobs.outputs import refuse_existing, refuse_taken
 from seedance.jobs.repeats import LIBRARY_STEPS, NextSteps, refuse_repeat
@@ -114,6 +116,8 @@ def _check_now(journal: Journal | None, chosen: Plan) -> None:
     if chosen.target is not None:
         refuse_taken(journal, chosen.target)
     last_checks(journal, chosen)()
+    if not chosen.free:  # said early here; the submit's own transaction decides (`ClientCore._record`)
+        refuse_over_budget(journal, chosen.request, gateway=chosen.gateway)
 
 
 def last_checks(journal: Journal, chosen: Plan) -> Callable[[], None]:
