@@ -23,7 +23,7 @@ def journal() -> None:
 
 
 @journal.command(short_help="Write every job and its history to a file.")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path))
 @json_option
 def export(file: Path, as_json: bool) -> None:
     """Write every job of the journal, with its history, to FILE (JSON Lines, every column as stored;
@@ -59,7 +59,7 @@ def export(file: Path, as_json: bool) -> None:
 
 
 @journal.command("import", short_help="Add the jobs of an export file to the journal.")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path))
 @json_option
 def import_(file: Path, as_json: bool) -> None:
     """Add the jobs of FILE (written by `seedance journal export`; `-`: standard input) that the journal
