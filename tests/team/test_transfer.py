@@ -321,3 +321,16 @@ def test_the_cli_refuses_a_bad_file_in_one_line_with_exit_2(tmp_path: Path) -> N
         assert done.stderr.startswith("error: "), done.stderr
         assert "Traceback" not in done.stderr
     assert Journal().jobs() == []
+
+
+def test_an_export_of_real_jobs_never_holds_the_key(emulator: Any, tmp_path: Path) -> None:
+    """Jobs sent through the gateway with a key (a prompt echoing it, too): the export holds neither."""
+    env = cli_env(SEEDANCE_BASE_URL=emulator.base_url, PIXAZO_API_KEY=emulator.api_key)
+    for prompt in ("a quiet harbour", f"the key is {emulator.api_key}"):
+        sent = run_seedance_here(["generate", prompt, "--no-wait", "--json"], env, cwd=tmp_path)
+        assert sent.returncode == 0, sent.stderr
+    done = run_seedance_here(["journal", "export", "jobs.jsonl"], env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    text = (tmp_path / "jobs.jsonl").read_text(encoding="utf-8")
+    assert text.count('"job"') == 2
+    assert emulator.api_key not in text
