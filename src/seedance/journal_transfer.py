@@ -148,7 +148,7 @@ def _check_replaceable(path: Path) -> None:
         with path.open("rb") as fh:
             head = fh.readline(4096)
         is_export = json.loads(head).get("format") == FORMAT
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError, AttributeError, RecursionError):
         is_export = False
     if not is_export:
         raise InputError(
@@ -178,12 +178,6 @@ def _write_whole(path: Path, text: str) -> None:
 # -- import --------------------------------------------------------------------------------------------------
 
 
-def read_export(file: Path | str) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
-    """The jobs of an export file (`-`: standard input), each with its history, checked line by line
-    (InputError names the line)."""
-    return [(entry.job, entry.history) for entry in _entries(file)]
-
-
 def import_journal(journal: Journal, file: Path | str) -> Imported:
     """Add the jobs of an export file (`-`: standard input) that `journal` lacks (by local id); return what
     was added and kept.
@@ -194,18 +188,22 @@ def import_journal(journal: Journal, file: Path | str) -> Imported:
     done = Imported(Path(file).expanduser())
     # Serial: deciding "not there yet" and adding the row is one step for everyone (as a submit's checks are).
     with journal.store.write(serial=True) as db:
+        # Only serial writes add jobs: read once, the ids stay true until this transaction ends.
+        present = db.execute("SELECT local_id, request_id FROM jobs").fetchall()
+        local_ids = {row["local_id"] for row in present}
+        request_ids = {row["request_id"] for row in present if row["request_id"] is not None}
         for entry in entries:
             job = entry.job
             local_id = job["local_id"]
-            if db.execute("SELECT 1 FROM jobs WHERE local_id = ?", (local_id,)).fetchone():
+            if local_id in local_ids:
                 done.kept.append(local_id)
                 continue
-            if (
-                job.get("request_id")
-                and db.execute("SELECT 1 FROM jobs WHERE request_id = ?", (job["request_id"],)).fetchone()
-            ):
+            if job["request_id"] is not None and job["request_id"] in request_ids:
                 done.same_request.append(local_id)
                 continue
+            local_ids.add(local_id)
+            if job["request_id"] is not None:
+                request_ids.add(job["request_id"])
             if JobState(job["state"]).is_resumable:
                 job = {**job, **dict.fromkeys(_CLEARED_WHEN_OPEN)}
             columns = list(job)
