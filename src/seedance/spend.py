@@ -4,6 +4,8 @@ Charged: a job that succeeded. Not charged: a job that ended ERROR (documented a
 refused (429, 401, 400...) made no job: it is counted in `refused_submits` only.
 Uncertain: a job that ended FAILED (the documentation does not say) and a submit whose outcome is unknown.
 Pending: a job still queued or running. A job whose price is unknown counts in `unpriced_jobs`.
+Groups: by model, day (the user's own), batch, or who submitted (`user`, `host`, or both as `who`: user@host,
+for a team sharing one journal and one account).
 Local: a job sent to a gateway on this machine (the emulator) costs nothing and is only counted in
 `local_jobs`, unless asked for (a local proxy in front of the real gateway would be paid).
 """
@@ -19,7 +21,9 @@ from seedance.config import is_local_gateway
 from seedance.journal import JobRecord
 from seedance.states import JobState
 
-GroupBy = Literal["model", "day", "batch"]
+GroupBy = Literal["model", "day", "batch", "user", "host", "who"]
+GROUPS: tuple[GroupBy, ...] = ("model", "day", "batch", "user", "host", "who")
+"""What spend can group by: `user` (login name, on any machine), `host` (machine), `who` (user@host)."""
 
 
 @dataclass
@@ -79,6 +83,9 @@ def group_key(record: JobRecord, by: GroupBy) -> str:
         return datetime.fromisoformat(record.created_at).astimezone().date().isoformat()
     if by == "batch":
         return record.batch_id or "(single jobs)"
+    if by in ("user", "host", "who"):  # a row from before the journal named who submitted: `?`
+        user, host = record.user_name or "?", record.host or "?"
+        return {"user": user, "host": host}.get(by, f"{user}@{host}")
     return record.model
 
 

@@ -20,6 +20,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "resume",
         "Finish unfinished jobs: wait for them and download them.",
     ),
+    "journal": (
+        "seedance.cli.transfer_cmd",
+        "journal",
+        "Export the journal's jobs to a file, or import them (e.g. into a team's).",
+    ),
     "batch": ("seedance.cli.batch_cmd", "batch", "Generate many videos from a JSONL or CSV file."),
     "spend": ("seedance.cli.spend_cmd", "spend", "Sum what the journal's jobs cost (estimates)."),
     "budget": ("seedance.cli.budget_cmd", "budget", "Set or show the team budget per day, week or month."),

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from seedance.cli.common import json_option
+from seedance.cli.journal_cmd import who_options
 from seedance.cli.output import OUT
 
 
@@ -29,18 +30,21 @@ from seedance.cli.output import OUT
     show_default=True,
     help="Port for --serve (0 picks a free one).",
 )
+@who_options
 @json_option
-def gallery(out: Path, limit: int | None, serve: bool, port: int, as_json: bool) -> None:
+def gallery(
+    out: Path, limit: int | None, serve: bool, port: int, user: str | None, host: str | None, as_json: bool
+) -> None:
     """Build an HTML gallery of generated videos from the journal (posters, players, prompts, settings).
 
-    The page works offline and from disk; filter by status and model in the page. With --serve, only the
+    The page works offline and from disk; filter by status, model and who submitted (user@host) in the page. With --serve, only the
     page, its posters and the videos listed in the journal are served, on 127.0.0.1.
     """
     from seedance.errors import InputError
     from seedance.gallery import GalleryServer, build_gallery
 
     try:
-        built = build_gallery(out, limit=limit)
+        built = build_gallery(out, limit=limit, user=user, host=host)
     except OSError as exc:  # e.g. a read-only folder: one line, not a traceback
         raise InputError(
             f"cannot write the gallery to {out}: {exc.strerror or exc}", hint="choose another --out"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -21,10 +22,32 @@ def _cell(value: object) -> Text:
     return Text(literal("" if value is None else value))
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def who_options(func: F) -> F:
+    """`--user NAME` and `--host NAME`: only the jobs submitted by that login name, from that machine."""
+    host = click.option(
+        "--host", metavar="NAME", help="Only jobs submitted from this machine (its host name)."
+    )
+    user = click.option("--user", metavar="NAME", help="Only jobs submitted by this user (login name).")
+    return user(host(func))
+
+
+def who(record: Any) -> str:
+    """Who submitted a job, as `user@host` (`?` for a part the journal does not know: an older row)."""
+    return f"{record.user_name or '?'}@{record.host or '?'}"
+
+
+def shows_who(records: list[Any]) -> bool:
+    """Whether a human listing needs a `who` column: more than one user@host among its jobs."""
+    return len({(r.user_name, r.host) for r in records}) > 1
+
+
 def _row(record: Any) -> dict[str, Any]:
     from seedance.jobs import shapes
 
-    return shapes.record_fields(record)
+    return {**shapes.record_fields(record), "user": record.user_name, "host": record.host}
 
 
 @click.group(invoke_without_command=True, short_help="List the jobs in the journal.")
@@ -43,23 +66,35 @@ def _row(record: Any) -> dict[str, Any]:
     envvar="SEEDANCE_EMULATOR",
     help="Only the local emulator's jobs [env: SEEDANCE_EMULATOR=1].",
 )
+@who_options
 @json_option
 @click.pass_context
-def jobs(ctx: click.Context, state: str | None, limit: int, emulator: bool, as_json: bool) -> None:
-    """List recent jobs, newest first. `seedance jobs show ID` for one; `seedance jobs prune` to clean up."""
+def jobs(
+    ctx: click.Context,
+    state: str | None,
+    limit: int,
+    emulator: bool,
+    user: str | None,
+    host: str | None,
+    as_json: bool,
+) -> None:
+    """List recent jobs, newest first, with who submitted each (user@host) when the journal holds more than one
+    person's or machine's jobs. `seedance jobs show ID` for one; `seedance jobs prune` to clean up."""
     if ctx.invoked_subcommand is not None:
         return
     from seedance import jobs as service
 
     if emulator:  # the journal has no gateway index: read all, keep the emulator's newest
-        records = [r for r in service.listed(state=state) if r.emulated][:limit]
+        records = [r for r in service.listed(state=state, user=user, host=host) if r.emulated][:limit]
     else:
-        records = service.listed(state=state, limit=limit)
+        records = service.listed(state=state, limit=limit, user=user, host=host)
     if OUT.json:
         OUT.emit({"ok": True, "jobs": [_row(r) for r in records]})
         return
     if not records:
-        click.echo(f"no {state} jobs" if state else "no jobs yet")
+        what = f"no {state} jobs" if state else "no jobs"
+        where = "".join(f" {word} {value}" for word, value in (("by", user), ("from", host)) if value)
+        click.echo(what + where if state or where else "no jobs yet")
         return
     import shutil
     import sys
@@ -70,15 +105,27 @@ def jobs(ctx: click.Context, state: str | None, limit: int, emulator: bool, as_j
     # On a terminal the table fits its width: the short columns stay whole (the journal id is what every
     # command takes), the prompt and the file are cut with an ellipsis. Piped, every value is whole.
     terminal = sys.stdout.isatty()
-    table = Table("id", "when", "model", "operation", "status", "prompt", "file", box=None)
+    with_who = shows_who(records)  # one person on one machine (the usual case): no column to read past
+    table = Table(
+        "id",
+        "when",
+        *(["who"] if with_who else []),
+        "model",
+        "operation",
+        "status",
+        "prompt",
+        "file",
+        box=None,
+    )
     for column in table.columns:
         column.no_wrap, column.overflow = True, "ellipsis"
     table.columns[0].min_width = max(len(r.local_id) for r in records)  # the id every command takes: whole
-    table.columns[4].min_width = min(max(len(r.state) for r in records), 10)
+    table.columns[4 + with_who].min_width = min(max(len(r.state) for r in records), 10)
     for r in records:
         cells = (
             r.local_id,
             r.created_at[:16].replace("T", " "),
+            *([who(r)] if with_who else []),
             r.model,
             r.operation.rpartition("/")[2],
             r.state,
@@ -127,6 +174,8 @@ def show(job_id: str, as_json: bool) -> None:
         "bytes": record.bytes_downloaded,
         "elapsed_s": record.elapsed_s,
         "warnings": _decoded(record.warnings_json),
+        "follower": record.follower,
+        "lease_until": record.lease_until,
     }
     if OUT.json:
         OUT.emit({"ok": True, "job": data})

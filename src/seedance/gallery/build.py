@@ -87,14 +87,24 @@ class Gallery:
 
 
 def build_gallery(
-    out: Path | str = "gallery.html", *, journal: Journal | None = None, limit: int | None = None
+    out: Path | str = "gallery.html",
+    *,
+    journal: Journal | None = None,
+    limit: int | None = None,
+    user: str | None = None,
+    host: str | None = None,
 ) -> Gallery:
-    """Write the gallery page for the journal's jobs (newest first, at most `limit`) and return what was built."""
+    """Write the gallery page for the journal's jobs (newest first, at most `limit`; only those submitted by
+    `user` and from `host` when given) and return what was built."""
     journal = journal if journal is not None else Journal()
     page = Path(out).expanduser().absolute()
     files_dir = page.parent / f"{page.stem}_files"
     _check_replaceable(page)
-    records = sorted(journal.jobs(limit=limit, made_only=True), key=lambda r: r.created_at, reverse=True)
+    records = sorted(
+        journal.jobs(limit=limit, made_only=True, user=user, host=host),
+        key=lambda r: r.created_at,
+        reverse=True,
+    )
     entries = tuple(_entry(record, files_dir) for record in records)
     gallery = Gallery(page, files_dir, entries, journal.where, datetime.now(UTC))
     page.parent.mkdir(parents=True, exist_ok=True)
