@@ -67,6 +67,11 @@ class JobRecord(BaseModel):
     """On a shared journal: the follower's lease (renewed by its heartbeat) ends then."""
 
     @property
+    def who(self) -> str:
+        """Who submitted it, `user@host` (`?` for a part an older row does not know)."""
+        return f"{self.user_name or '?'}@{self.host or '?'}"
+
+    @property
     def emulated(self) -> bool:
         """Whether the job ran on a local emulator (`--emulator`): free, nothing charged."""
         return self.ephemeral_gateway or is_emulated(self.gateway)

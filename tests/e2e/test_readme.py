@@ -18,8 +18,9 @@ README = ROOT / "README.md"
 PAGES = [README, *sorted((ROOT / "docs").glob("*.md"))]
 SETUP = "make demo    # creates .venv, installs, generates cat.mp4 through the local gateway emulator (no key, no network)\nmake test    # lint, type check and the whole test suite\n"
 SHOWN_ONLY = ("seedance auth", "seedance mcp", "SEEDANCE_MCP_TOKEN=", "seedance emulator", "seedance gallery --serve", "make ",
-              ".venv/bin/", "python3 -m venv")  # fmt: skip
-"""What a ```console block may hold: the key's commands, servers that run until stopped, setup, the tests."""
+              ".venv/bin/", "python3 -m venv", "pip install ", "SEEDANCE_JOURNAL=postgresql://")  # fmt: skip
+"""What a ```console block may hold: the key's commands, servers that run until stopped, setup, the tests, a
+team's PostgreSQL journal."""
 
 
 def blocks(page: Path, kind: str) -> list[str]:

@@ -34,11 +34,6 @@ def who_options(func: F) -> F:
     return user(host(func))
 
 
-def who(record: Any) -> str:
-    """Who submitted a job, as `user@host` (`?` for a part the journal does not know: an older row)."""
-    return f"{record.user_name or '?'}@{record.host or '?'}"
-
-
 def shows_who(records: list[Any]) -> bool:
     """Whether a human listing needs a `who` column: more than one user@host among its jobs."""
     return len({(r.user_name, r.host) for r in records}) > 1
@@ -47,7 +42,7 @@ def shows_who(records: list[Any]) -> bool:
 def _row(record: Any) -> dict[str, Any]:
     from seedance.jobs import shapes
 
-    return {**shapes.record_fields(record), "user": record.user_name, "host": record.host}
+    return shapes.record_fields(record)  # with `user` and `host`: who submitted it
 
 
 @click.group(invoke_without_command=True, short_help="List the jobs in the journal.")
@@ -125,7 +120,7 @@ def jobs(
         cells = (
             r.local_id,
             r.created_at[:16].replace("T", " "),
-            *([who(r)] if with_who else []),
+            *([r.who] if with_who else []),
             r.model,
             r.operation.rpartition("/")[2],
             r.state,

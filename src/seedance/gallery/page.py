@@ -78,15 +78,10 @@ def script_hash() -> str:
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
 
-def who(record: JobRecord) -> str:
-    """Who submitted the job, `user@host` (`?` for a part an older row does not know)."""
-    return f"{record.user_name or '?'}@{record.host or '?'}"
-
-
 def render_page(cards: Sequence[CardView], *, generated_at: datetime, journal_path: str) -> str:
     """Return the whole page for `cards` (already in display order, newest first)."""
     records = [card.record for card in cards]
-    people = Counter(who(r) for r in records)
+    people = Counter(r.who for r in records)
     # One person on one machine (the usual case): no filter to choose from.
     who_filter = _select("filter-who", "Who", "everyone", people) if len(people) > 1 else ""
     csp = (
@@ -147,7 +142,7 @@ def render_card(card: CardView) -> str:
         f'<p class="prompt">{esc(r.prompt)}</p>' if r.prompt else '<p class="prompt empty">(no prompt)</p>'
     )
     error = f'<p class="error" role="alert">{esc(r.error)}</p>' if r.error else ""
-    return f"""<article class="card" id="job-{esc(r.local_id)}" data-status="{esc(r.state)}" data-model="{esc(r.model)}" data-who="{esc(who(r))}">
+    return f"""<article class="card" id="job-{esc(r.local_id)}" data-status="{esc(r.state)}" data-model="{esc(r.model)}" data-who="{esc(r.who)}">
 {_media(card)}
 <div class="body">
 <div class="badges"><span class="badge state {state_class}">{esc(r.state)}</span><span class="badge">{esc(r.model)}</span><span class="badge">{esc(r.operation)}</span></div>
@@ -182,7 +177,7 @@ def _media(card: CardView) -> str:
 def _facts(card: CardView) -> str:
     r = card.record
     settings = _settings_dict(r)
-    rows: list[tuple[str, str]] = [("Created", esc(_when(r.created_at))), ("By", esc(who(r)))]
+    rows: list[tuple[str, str]] = [("Created", esc(_when(r.created_at))), ("By", esc(r.who))]
     if card.poster.duration_s is not None:
         rows.append(("Duration", esc(f"{card.poster.duration_s:.1f} s")))
     elif (requested := _setting(r, "duration")) is not None:

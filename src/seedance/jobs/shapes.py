@@ -46,4 +46,6 @@ def record_fields(record: JobRecord) -> dict[str, Any]:
         "emulated": record.emulated,
         "batch_id": record.batch_id,
         "batch_line": record.batch_line,
+        "user": record.user_name,
+        "host": record.host,
     }
