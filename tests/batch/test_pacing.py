@@ -32,14 +32,16 @@ def pacer_at(clock: FakeClock, state: PaceState | None = None) -> SubmitPacer:
     return SubmitPacer(MemoryPaceRecord(state), clock=clock)
 
 
-def turn_times(pacer: SubmitPacer, clock: FakeClock, n: int, *, accept: bool = False) -> list[float]:
+def turn_times(
+    pacer: SubmitPacer, clock: FakeClock, n: int, *, accept: bool = False, left: int | None = None
+) -> list[float]:
     """Take `n` turns as early as the pacer allows, moving the clock to each; return when each went.
 
-    With `accept`, the gateway accepts each submit at once.
+    With `accept`, the gateway accepts each submit at once; `left` is what the run says it still has to send.
     """
     times = []
     for _ in range(n):
-        while (wait := pacer.try_turn()) > 0:
+        while (wait := pacer.try_turn(left)) > 0:
             clock.now += wait
         times.append(clock.now)
         if accept:
@@ -47,11 +49,11 @@ def turn_times(pacer: SubmitPacer, clock: FakeClock, n: int, *, accept: bool = F
     return times
 
 
-def hold_for(pacer: SubmitPacer, clock: FakeClock, seconds: float) -> None:
-    """Submit at the pacer's pace for `seconds`, every submit accepted."""
+def hold_for(pacer: SubmitPacer, clock: FakeClock, seconds: float, left: int | None = 1000) -> None:
+    """Submit at the pacer's pace for `seconds`, every submit accepted, saying `left` are still to send."""
     end = clock.now + seconds
     while clock.now < end:
-        turn_times(pacer, clock, 1, accept=True)
+        turn_times(pacer, clock, 1, accept=True, left=left)
 
 
 def test_with_nothing_known_the_pace_ramps_up_from_a_few_a_second() -> None:
@@ -159,7 +161,7 @@ def test_after_a_quiet_spell_a_probe_goes_above_the_ceiling_and_raises_it_if_no_
     policy = PacePolicy()
     pacer = pacer_at(clock, held(5.0, clock.now))
     hold_for(pacer, clock, policy.first_probe_gap)
-    times = turn_times(pacer, clock, 4, accept=True)
+    times = turn_times(pacer, clock, 4, accept=True, left=1000)
     assert times[-1] - times[-2] == pytest.approx(1 / 5.25)
     hold_for(pacer, clock, policy.probe_seconds)
     assert pacer.ceiling == pytest.approx(5.25)
@@ -170,11 +172,43 @@ def test_a_probe_that_meets_a_429_keeps_the_ceiling_and_waits_twice_as_long() ->
     clock = FakeClock()
     pacer = pacer_at(clock, held(5.0, clock.now))
     hold_for(pacer, clock, PacePolicy().first_probe_gap)
-    turn_times(pacer, clock, 3, accept=True)
+    turn_times(pacer, clock, 3, accept=True, left=1000)
     pacer.limited(1.0)
     assert pacer.ceiling == 5.0
     assert pacer.rate == pytest.approx(4.85)
     assert pacer.record.update(lambda s: s.probe_gap) == 30.0
+
+
+def test_no_probe_when_the_work_left_could_not_pay_for_its_429() -> None:
+    """50 submits left at 4.85/s is 10 s: 5 % more would save 0.5 s, less than the 1 s a refused submit
+    waits, so the quiet spell passes without a probe; a run that never says what is left gets none either."""
+    clock = FakeClock()
+    for left in (50, None):
+        pacer = pacer_at(clock, held(5.0, clock.now))
+        hold_for(pacer, clock, PacePolicy().first_probe_gap + 5.0, left=left)
+        gaps = {round(b - a, 6) for a, b in itertools.pairwise(turn_times(pacer, clock, 5, left=left))}
+        assert gaps == {round(1 / 4.85, 6)}
+        assert pacer.ceiling == 5.0
+
+
+def test_the_runs_on_one_account_probe_for_their_work_together(tmp_path: Path) -> None:
+    """Two runs with 60 submits left each: neither's work pays for a probe, both together do (one probe,
+    in the shared record); a closed run's work no longer counts."""
+    clock = FakeClock()
+    path = tmp_path / "pace.db"
+    first = SubmitPacer(SqlitePaceRecord(path, "account-a"), clock=clock)
+    first.record.update(lambda s: vars(s).update(vars(held(5.0, clock.now))))
+    second = SubmitPacer(SqlitePaceRecord(path, "account-a"), clock=clock)
+    hold_for(first, clock, PacePolicy().first_probe_gap, left=60)
+    assert first.record.update(lambda s: s.probing_since) is None
+    turn_times(second, clock, 1, accept=True, left=60)
+    turn_times(first, clock, 1, accept=True, left=60)
+    assert second.record.update(lambda s: s.probing_since) is not None
+    first.record.update(lambda s: setattr(s, "probing_since", None))
+    second.close()
+    turn_times(first, clock, 1, accept=True, left=60)
+    assert first.record.update(lambda s: s.probing_since) is None
+    first.close()
 
 
 def test_an_idle_record_keeps_its_ceiling_and_an_old_one_is_forgotten() -> None:

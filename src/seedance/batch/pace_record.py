@@ -59,6 +59,9 @@ class PaceState:
     """When recent submits were accepted (the last few seconds), to measure the rate the gateway took."""
     limited: list[float] = field(default_factory=list)
     """When recent 429s came (the last few seconds)."""
+    work: dict[str, list[float]] = field(default_factory=dict)
+    """Each run's submits still to send, as it last said, and when: {run: [left, at]}. A probe pays only
+    when the runs on the account have enough work left to use what it might find."""
     updated: float = 0.0
     """When a run last changed this state."""
 

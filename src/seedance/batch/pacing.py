@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 
@@ -67,6 +68,7 @@ class SubmitPacer:
         self._clock = clock
         self._sleep = sleep
         self._queue = asyncio.Lock()  # FIFO: the feed and the client's own retries wait in line
+        self._run = uuid.uuid4().hex[:12]  # this run's entry in the shared record's work
 
     @classmethod
     def for_account(cls, base_url: str | None, api_key: str) -> SubmitPacer:
@@ -87,15 +89,23 @@ class SubmitPacer:
         """The rate limit as learnt (the rate at which 429s came), or None before the first 429."""
         return self.record.update(lambda s: s.ceiling)
 
-    def try_turn(self) -> float:
-        """Take a turn now and return 0, or return the seconds until one is free (nothing taken)."""
-        now = self._clock()
-        return self.record.update(lambda s: take_turn(s, now, self.policy))
+    def try_turn(self, left: int | None = None) -> float:
+        """Take a turn now and return 0, or return the seconds until one is free (nothing taken).
 
-    async def wait_turn(self) -> None:
-        """Wait until a submit may go, and take the turn."""
+        `left`: the submits this run still has to send, this one included, if it knows (see `wait_turn`).
+        """
+        now = self._clock()
+        return self.record.update(lambda s: take_turn(s, now, self.policy, self._run, left))
+
+    async def wait_turn(self, left: int | None = None) -> None:
+        """Wait until a submit may go, and take the turn.
+
+        A run that says how many submits it has `left` lets the account probe above its ceiling while the
+        runs on it have enough work to gain from a higher one; one that never says (a single generation)
+        counts for no work.
+        """
         async with self._queue:
-            while (wait := self.try_turn()) > 0:
+            while (wait := self.try_turn(left)) > 0:
                 await self._sleep(min(wait, 1.0))  # re-read: another run may have changed the schedule
             _TURN_AT.set(self._clock())
 
@@ -134,5 +144,6 @@ class SubmitPacer:
         self.record.update(lambda s: note_limited(s, now, retry_after, self.policy, sent))
 
     def close(self) -> None:
-        """Release the shared record."""
+        """Take this run's work out of the shared record (it has none left to gain from) and release it."""
+        self.record.update(lambda s: s.work.pop(self._run, None))
         self.record.close()
