@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from pathlib import Path
 
@@ -272,6 +273,42 @@ def test_turns_that_leave_late_are_counted_when_they_leave() -> None:
     for turn in taken[:5]:
         assert note_departure(state, turn, clock.now, policy) == 0.0
     assert note_departure(state, taken[5], clock.now, policy) == pytest.approx(5 / 4.85)
+
+
+def test_answers_count_from_when_their_submit_left_not_when_its_turn_came() -> None:
+    """Five turns of the ramp taken in its first 0.75 s, their requests held up by a journal write until
+    1.1 s and accepted, then a sixth leaving at 1.3 s gets 429: the gateway took five in the second before
+    it, though only three of their turns fall in it."""
+    clock = FakeClock()
+    start = clock.now
+
+    async def sleep(seconds: float) -> None:
+        clock.now += seconds
+
+    pacer = SubmitPacer(MemoryPaceRecord(), clock=clock, sleep=sleep)
+    journal_written = asyncio.Event()
+
+    async def submit(leaves_at: float, accepted: bool) -> None:
+        pacer.hold()  # the feed took this one's turn
+        if accepted:
+            await journal_written.wait()
+        clock.now = start + leaves_at
+        await pacer.before_submit()
+        pacer.accepted() if accepted else pacer.limited(1.0)
+
+    async def main() -> None:
+        tasks = []
+        for _ in range(5):
+            await pacer.wait_turn()
+            tasks.append(asyncio.create_task(submit(1.1, True)))  # inherits the turn just taken
+        assert clock.now - start < 0.75
+        journal_written.set()
+        await asyncio.gather(*tasks)
+        await pacer.wait_turn()
+        await asyncio.create_task(submit(1.3, False))
+
+    asyncio.run(main())
+    assert pacer.ceiling == 5.0
 
 
 def test_a_gateway_refusing_everything_slows_the_pace_but_never_below_one_submit_in_30_s() -> None:

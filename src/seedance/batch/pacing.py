@@ -41,9 +41,10 @@ __all__ = ["DEFAULT_PAUSE", "PacePolicy", "SubmitPacer"]
 _TURN_HELD: ContextVar[bool] = ContextVar("seedance_submit_turn_held", default=False)
 """Whether the current task already took the pacer's turn for its next submit (see `SubmitPacer.hold`)."""
 _TURN_AT: ContextVar[float | None] = ContextVar("seedance_submit_turn_at", default=None)
-"""When the current task's submit took its turn (a task spawned after the turn inherits it): answers are
-counted at the time their submit went, which is what the gateway's window counted, whatever order the
-answers of several processes reach the record in."""
+"""When the current task's submit took its turn (a task spawned after the turn inherits it), then when it
+really left: answers are counted at the time their submit left, which is what the gateway's window counted,
+whatever order the answers of several processes reach the record in (a journal write shared by two runs can
+put a good part of a second between a turn and its request)."""
 
 
 class SubmitPacer:
@@ -129,7 +130,10 @@ class SubmitPacer:
 
     def _depart(self, turn_at: float) -> float:
         now = self._clock()
-        return self.record.update(lambda s: note_departure(s, turn_at, now, self.policy))
+        wait = self.record.update(lambda s: note_departure(s, turn_at, now, self.policy))
+        if wait == 0:
+            _TURN_AT.set(now)  # its answer counts from now, as the departures do
+        return wait
 
     def accepted(self) -> None:
         """The current task's submit was accepted."""
