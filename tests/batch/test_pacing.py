@@ -115,6 +115,20 @@ def test_a_stray_429_while_holding_lowers_the_ceiling_a_little_and_its_echoes_no
     assert pacer.ceiling == pytest.approx(4.9)
 
 
+def test_stray_429s_in_quick_succession_step_down_further_each_time() -> None:
+    """429s 5 s apart while holding: 2 %, then 4 %, then 8 % (no further); after a quiet spell, 2 % again."""
+    clock = FakeClock()
+    pacer = pacer_at(clock, held(5.0, clock.now))
+    ceilings = []
+    for quiet in (5.0, 5.0, 5.0, 5.0, 20.0):
+        hold_for(pacer, clock, quiet, left=None)
+        pacer.limited(1.0)
+        ceilings.append(pacer.ceiling)
+    expected = [5.0 * 0.98, 5.0 * 0.98 * 0.96, 5.0 * 0.98 * 0.96 * 0.92]
+    expected += [expected[-1] * 0.92, expected[-1] * 0.92 * 0.98]
+    assert ceilings == pytest.approx(expected)
+
+
 def run_against(
     gateway: TokenBucket | SlidingWindow, pacer: SubmitPacer, clock: FakeClock, seconds: float
 ) -> list[float]:

@@ -37,7 +37,11 @@ class PacePolicy:
     """Seconds a turn may be taken late and the next ones still be due on the schedule (catching up after a
     stall); the window rules keep the catching up within the pace of any window."""
     jitter_step: float = 0.98
-    """A stray 429 while holding lowers the ceiling by this factor."""
+    """A stray 429 while holding lowers the ceiling by this factor..."""
+    jitter_repeat: float = 15.0
+    """...and one within this many seconds of the last step down goes twice as far (up to 8 %): on a machine
+    that jitters more than the margin, repeated 429s say the margin is too thin, as repeated losses make TCP
+    back off harder. Their count stays bounded however long the runs last."""
     min_ceiling: float = 1.0 / 30.0
     """The ceiling never goes below one submit in 30 s: a gateway refusing everything for a while (an
     outage) must not leave a schedule of days once it answers again."""
@@ -197,7 +201,10 @@ def note_limited(
         since = max(state.quiet_since, now - 5.0)
         sent = sum(1 for t in state.turns if t > since)
         refused = sum(1 for t in state.limited if t > since)
-        lower = state.ceiling * policy.jitter_step
+        repeat = 0 < now - state.stepped_at <= policy.jitter_repeat
+        state.steps = min(state.steps + 1, 2) if repeat else 0
+        lower = state.ceiling * (1.0 - (1.0 - policy.jitter_step) * 2.0**state.steps)
+        state.stepped_at = now
         if refused * 4 >= sent and refused >= 3:
             span = max(now - since, 1.0)
             lower = min(max(_taken(state, now, span) / span, state.ceiling * 0.5), lower)

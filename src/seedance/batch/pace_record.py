@@ -53,6 +53,10 @@ class PaceState:
     """How far above the ceiling the next probe goes (0.05: 5 %)."""
     probing_since: float | None = None
     """When the probe in progress began (None when not probing)."""
+    stepped_at: float = 0.0
+    """When a stray 429 last lowered the ceiling."""
+    steps: int = 0
+    """How many stray 429s in a row (each soon after the last) lowered it: the next goes 2^steps as far."""
     calm_until: float = 0.0
     """429s before this say nothing new: they answer submits sent before the last change."""
     accepted: list[float] = field(default_factory=list)

@@ -9,11 +9,16 @@ Evenly spaced submits pass a sliding-window limit (API management's per-key rate
 bucket; bursts would fill a sliding window and block the rest of it.
 
 Holding, a 429 costs only the submit that got it (its own Retry-After is honoured by whoever resends it):
-nobody else pauses. A stray one lowers the ceiling 2 % (our send times are not the gateway's clock); if a
-quarter of the submits since the last change were refused, the ceiling was misread (a token bucket's
-burst) and becomes the rate the gateway took meanwhile. After `probe_gap` quiet seconds the pace goes
-above the ceiling for a while (BBR's probing): without a 429 the ceiling rises to that rate (and the next
-probe goes twice as far); with one, the old ceiling was right and the next probe waits twice as long.
+nobody else pauses. A stray one lowers the ceiling 2 % (our send times are not the gateway's clock), one
+soon after another twice as far, up to 8 % (the machine jitters more than the margin allows: find the
+margin it needs, so that the 429s stop however long the runs last); if a quarter of the submits since the
+last change were refused, the ceiling was misread (a token bucket's burst) and becomes the rate the
+gateway took meanwhile. After `probe_gap` quiet seconds the pace goes above the ceiling for a while (BBR's
+probing): without a 429 the ceiling rises to that rate (and the next probe goes twice as far); with one,
+the old ceiling was right and the next probe waits twice as long. A probe comes only while the runs on the
+account have enough submits left (each run says how many) for the room it might find to repay the 429 it
+most likely costs: near the end of the work a probe could only cost, and two batches at once, a run twice
+as long, probe no more than one alone.
 Every run on the account (batches, the MCP server) shares this state through a `PaceRecord`, so they take
 turns from one schedule and learn from each other's 429s.
 """
