@@ -9,9 +9,11 @@ what the limit allows, and the last job then runs T (scaled) seconds:
   as issue 20 counts it.
 `--parallel K` runs K batches of N jobs at once on the one account (one SEEDANCE_HOME, one emulator, other
 prompts): the ideal is then that of K x N jobs, and each batch's time is compared with it.
-The ratio is measured / ideal (target: <= 1.15; 1.25 for parallel batches). Measured time is the batch's
-own elapsed time (from its summary line: reading and pricing the file through the last download; not
-Python's start-up). Peak RSS is the batch subprocess's maximum resident set (GNU time's %M, else
+The ratio is measured / ideal (target: <= 1.15; 1.25 for parallel batches). It also prints when each 429
+came and to which batch (the ramp's come in the first second; a probe's after 15 quiet seconds; the rest
+are jitter), accepted submits per 2 s, and the ceiling the shared pace record holds at the end.
+Measured time is the batch's own elapsed time (from its summary line: reading and pricing the file through
+the last download; not Python's start-up). Peak RSS is the batch subprocess's maximum resident set (GNU time's %M, else
 os.wait4), for 50 and for 500 jobs (target: flat, < 150 MB).
 
 Run: .venv/bin/python benchmarks/batch.py [--jobs 200] [--rate 10] [--burst 10] [--job-seconds 60] [--scale 0.05]
