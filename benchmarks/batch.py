@@ -9,9 +9,11 @@ what the limit allows, and the last job then runs T (scaled) seconds:
   as issue 20 counts it.
 `--parallel K` runs K batches of N jobs at once on the one account (one SEEDANCE_HOME, one emulator, other
 prompts): the ideal is then that of K x N jobs, and each batch's time is compared with it.
-The ratio is measured / ideal (target: <= 1.15; 1.25 for parallel batches). Measured time is the batch's
-own elapsed time (from its summary line: reading and pricing the file through the last download; not
-Python's start-up). Peak RSS is the batch subprocess's maximum resident set (GNU time's %M, else
+The ratio is measured / ideal (target: <= 1.15; 1.25 for parallel batches). It also prints when each 429
+came and to which batch (the ramp's come in the first second; a probe's after 15 quiet seconds; the rest
+are jitter), accepted submits per 2 s, and the ceiling the shared pace record holds at the end.
+Measured time is the batch's own elapsed time (from its summary line: reading and pricing the file through
+the last download; not Python's start-up). Peak RSS is the batch subprocess's maximum resident set (GNU time's %M, else
 os.wait4), for 50 and for 500 jobs (target: flat, < 150 MB).
 
 Run: .venv/bin/python benchmarks/batch.py [--jobs 200] [--rate 10] [--burst 10] [--job-seconds 60] [--scale 0.05]
@@ -25,16 +27,20 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from common import gnu_time  # benchmarks/common.py (scripts run from their folder)
 
 from seedance.emulator import EmulatorOptions, start
+from seedance.emulator.records import RequestRecord
 
 GNU_TIME = gnu_time()
 
@@ -89,6 +95,13 @@ def run_batch(
     return BatchRun(url, key, path, concurrency, poll, home).finish()
 
 
+def _refusal(record: RequestRecord, start: float) -> str:
+    """`12.34/b2`: a 429's time after the first submit and the batch it answered (by its prompt's tag)."""
+    tag = re.search(r"beach-(\d+)", json.dumps(record.json))
+    batch = int(tag.group(1)) + 1 if tag else 1
+    return f"{record.received_at - start:.2f}/b{batch}"
+
+
 def main() -> None:
     """Run the throughput case, then the memory cases, and print the figures."""
     parser = argparse.ArgumentParser()
@@ -130,6 +143,9 @@ def main() -> None:
         # The submit phase alone (first submit to last accepted one), steadier than wall times on a busy
         # machine: the rest is job time, polling and downloads, which the pacer does not decide.
         span = max(r.received_at for r in submits) - min(posts)
+        refusals = [_refusal(r, min(posts)) for r in emulator.handle.requests if r.status == 429]
+        per_2s = Counter(int((r.received_at - min(posts)) // 2) for r in submits)
+        pace = sqlite3.connect(home / "pace.db").execute("SELECT state FROM pace").fetchone()
     if args.limiter == "sliding_window":
         ideal, shape = total / args.rate + job_time, "sliding 1 s window"
     else:
@@ -147,6 +163,13 @@ def main() -> None:
     # Every batch downloaded all its jobs (else finish() stopped), so as many jobs created as jobs means one
     # paid submit per job.
     print(f"  jobs created {len(submits)} for {total} jobs; 429 answers (all batches) {limited}")
+    if refusals:  # when each 429 came and to which batch: the ramp's, a probe's, or jitter
+        print(f"  429s at (s after the first submit, batch): {' '.join(refusals)}")
+    print(f"  accepted per 2 s: {' '.join(str(per_2s[k]) for k in range(max(per_2s) + 1))}")
+    if pace:  # what the runs learnt, as the shared record holds it at the end
+        state = json.loads(pace[0])
+        print(f"  pace record: ceiling {state['ceiling']:.3f}/s, pace {state['pace']:.3f}/s, "
+              f"probe gap {state['probe_gap']:.0f} s, probe step {state['probe_step']:.2f}")  # fmt: skip
     print(
         f"  submit phase {span:.2f} s for {total} jobs: {total / span:.2f} accepted per second (limit {args.rate})"
     )

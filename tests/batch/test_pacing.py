@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from pathlib import Path
 
@@ -32,14 +33,16 @@ def pacer_at(clock: FakeClock, state: PaceState | None = None) -> SubmitPacer:
     return SubmitPacer(MemoryPaceRecord(state), clock=clock)
 
 
-def turn_times(pacer: SubmitPacer, clock: FakeClock, n: int, *, accept: bool = False) -> list[float]:
+def turn_times(
+    pacer: SubmitPacer, clock: FakeClock, n: int, *, accept: bool = False, left: int | None = None
+) -> list[float]:
     """Take `n` turns as early as the pacer allows, moving the clock to each; return when each went.
 
-    With `accept`, the gateway accepts each submit at once.
+    With `accept`, the gateway accepts each submit at once; `left` is what the run says it still has to send.
     """
     times = []
     for _ in range(n):
-        while (wait := pacer.try_turn()) > 0:
+        while (wait := pacer.try_turn(left)) > 0:
             clock.now += wait
         times.append(clock.now)
         if accept:
@@ -47,11 +50,11 @@ def turn_times(pacer: SubmitPacer, clock: FakeClock, n: int, *, accept: bool = F
     return times
 
 
-def hold_for(pacer: SubmitPacer, clock: FakeClock, seconds: float) -> None:
-    """Submit at the pacer's pace for `seconds`, every submit accepted."""
+def hold_for(pacer: SubmitPacer, clock: FakeClock, seconds: float, left: int | None = 1000) -> None:
+    """Submit at the pacer's pace for `seconds`, every submit accepted, saying `left` are still to send."""
     end = clock.now + seconds
     while clock.now < end:
-        turn_times(pacer, clock, 1, accept=True)
+        turn_times(pacer, clock, 1, accept=True, left=left)
 
 
 def test_with_nothing_known_the_pace_ramps_up_from_a_few_a_second() -> None:
@@ -112,6 +115,20 @@ def test_a_stray_429_while_holding_lowers_the_ceiling_a_little_and_its_echoes_no
     assert pacer.ceiling == pytest.approx(4.9)
 
 
+def test_stray_429s_in_quick_succession_step_down_further_each_time() -> None:
+    """429s 5 s apart while holding: 2 %, then 4 %, then 8 % (no further); after a quiet spell, 2 % again."""
+    clock = FakeClock()
+    pacer = pacer_at(clock, held(5.0, clock.now))
+    ceilings = []
+    for quiet in (5.0, 5.0, 5.0, 5.0, 20.0):
+        hold_for(pacer, clock, quiet, left=None)
+        pacer.limited(1.0)
+        ceilings.append(pacer.ceiling)
+    expected = [5.0 * 0.98, 5.0 * 0.98 * 0.96, 5.0 * 0.98 * 0.96 * 0.92]
+    expected += [expected[-1] * 0.92, expected[-1] * 0.92 * 0.98]
+    assert ceilings == pytest.approx(expected)
+
+
 def run_against(
     gateway: TokenBucket | SlidingWindow, pacer: SubmitPacer, clock: FakeClock, seconds: float
 ) -> list[float]:
@@ -159,7 +176,7 @@ def test_after_a_quiet_spell_a_probe_goes_above_the_ceiling_and_raises_it_if_no_
     policy = PacePolicy()
     pacer = pacer_at(clock, held(5.0, clock.now))
     hold_for(pacer, clock, policy.first_probe_gap)
-    times = turn_times(pacer, clock, 4, accept=True)
+    times = turn_times(pacer, clock, 4, accept=True, left=1000)
     assert times[-1] - times[-2] == pytest.approx(1 / 5.25)
     hold_for(pacer, clock, policy.probe_seconds)
     assert pacer.ceiling == pytest.approx(5.25)
@@ -170,11 +187,43 @@ def test_a_probe_that_meets_a_429_keeps_the_ceiling_and_waits_twice_as_long() ->
     clock = FakeClock()
     pacer = pacer_at(clock, held(5.0, clock.now))
     hold_for(pacer, clock, PacePolicy().first_probe_gap)
-    turn_times(pacer, clock, 3, accept=True)
+    turn_times(pacer, clock, 3, accept=True, left=1000)
     pacer.limited(1.0)
     assert pacer.ceiling == 5.0
     assert pacer.rate == pytest.approx(4.85)
     assert pacer.record.update(lambda s: s.probe_gap) == 30.0
+
+
+def test_no_probe_when_the_work_left_could_not_pay_for_its_429() -> None:
+    """50 submits left at 4.85/s is 10 s: 5 % more would save 0.5 s, less than the 1 s a refused submit
+    waits, so the quiet spell passes without a probe; a run that never says what is left gets none either."""
+    clock = FakeClock()
+    for left in (50, None):
+        pacer = pacer_at(clock, held(5.0, clock.now))
+        hold_for(pacer, clock, PacePolicy().first_probe_gap + 5.0, left=left)
+        gaps = {round(b - a, 6) for a, b in itertools.pairwise(turn_times(pacer, clock, 5, left=left))}
+        assert gaps == {round(1 / 4.85, 6)}
+        assert pacer.ceiling == 5.0
+
+
+def test_the_runs_on_one_account_probe_for_their_work_together(tmp_path: Path) -> None:
+    """Two runs with 60 submits left each: neither's work pays for a probe, both together do (one probe,
+    in the shared record); a closed run's work no longer counts."""
+    clock = FakeClock()
+    path = tmp_path / "pace.db"
+    first = SubmitPacer(SqlitePaceRecord(path, "account-a"), clock=clock)
+    first.record.update(lambda s: vars(s).update(vars(held(5.0, clock.now))))
+    second = SubmitPacer(SqlitePaceRecord(path, "account-a"), clock=clock)
+    hold_for(first, clock, PacePolicy().first_probe_gap, left=60)
+    assert first.record.update(lambda s: s.probing_since) is None
+    turn_times(second, clock, 1, accept=True, left=60)
+    turn_times(first, clock, 1, accept=True, left=60)
+    assert second.record.update(lambda s: s.probing_since) is not None
+    first.record.update(lambda s: setattr(s, "probing_since", None))
+    second.close()
+    turn_times(first, clock, 1, accept=True, left=60)
+    assert first.record.update(lambda s: s.probing_since) is None
+    first.close()
 
 
 def test_an_idle_record_keeps_its_ceiling_and_an_old_one_is_forgotten() -> None:
@@ -238,6 +287,42 @@ def test_turns_that_leave_late_are_counted_when_they_leave() -> None:
     for turn in taken[:5]:
         assert note_departure(state, turn, clock.now, policy) == 0.0
     assert note_departure(state, taken[5], clock.now, policy) == pytest.approx(5 / 4.85)
+
+
+def test_answers_count_from_when_their_submit_left_not_when_its_turn_came() -> None:
+    """Five turns of the ramp taken in its first 0.75 s, their requests held up by a journal write until
+    1.1 s and accepted, then a sixth leaving at 1.3 s gets 429: the gateway took five in the second before
+    it, though only three of their turns fall in it."""
+    clock = FakeClock()
+    start = clock.now
+
+    async def sleep(seconds: float) -> None:
+        clock.now += seconds
+
+    pacer = SubmitPacer(MemoryPaceRecord(), clock=clock, sleep=sleep)
+    journal_written = asyncio.Event()
+
+    async def submit(leaves_at: float, accepted: bool) -> None:
+        pacer.hold()  # the feed took this one's turn
+        if accepted:
+            await journal_written.wait()
+        clock.now = start + leaves_at
+        await pacer.before_submit()
+        pacer.accepted() if accepted else pacer.limited(1.0)
+
+    async def main() -> None:
+        tasks = []
+        for _ in range(5):
+            await pacer.wait_turn()
+            tasks.append(asyncio.create_task(submit(1.1, True)))  # inherits the turn just taken
+        assert clock.now - start < 0.75
+        journal_written.set()
+        await asyncio.gather(*tasks)
+        await pacer.wait_turn()
+        await asyncio.create_task(submit(1.3, False))
+
+    asyncio.run(main())
+    assert pacer.ceiling == 5.0
 
 
 def test_a_gateway_refusing_everything_slows_the_pace_but_never_below_one_submit_in_30_s() -> None:

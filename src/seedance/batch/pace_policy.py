@@ -37,7 +37,11 @@ class PacePolicy:
     """Seconds a turn may be taken late and the next ones still be due on the schedule (catching up after a
     stall); the window rules keep the catching up within the pace of any window."""
     jitter_step: float = 0.98
-    """A stray 429 while holding lowers the ceiling by this factor."""
+    """A stray 429 while holding lowers the ceiling by this factor..."""
+    jitter_repeat: float = 15.0
+    """...and one within this many seconds of the last step down goes twice as far (up to 8 %): on a machine
+    that jitters more than the margin, repeated 429s say the margin is too thin, as repeated losses make TCP
+    back off harder. Their count stays bounded however long the runs last."""
     min_ceiling: float = 1.0 / 30.0
     """The ceiling never goes below one submit in 30 s: a gateway refusing everything for a while (an
     outage) must not leave a schedule of days once it answers again."""
@@ -47,11 +51,20 @@ class PacePolicy:
     """A state untouched for this long keeps its ceiling but loses its schedule and measurements."""
 
 
-def take_turn(state: PaceState, now: float, policy: PacePolicy) -> float:
-    """Take the next submit turn and return 0, or return the seconds until one is free (nothing taken)."""
+def take_turn(
+    state: PaceState, now: float, policy: PacePolicy, run: str = "", left: int | None = None
+) -> float:
+    """Take the next submit turn and return 0, or return the seconds until one is free (nothing taken).
+
+    `run` says which run asks and `left` how many submits it still has to send, this one included (None:
+    it does not say; its earlier word stands).
+    """
     _refresh(state, now, policy)
+    if left is not None:
+        state.work[run] = [float(left), now]
     if state.pace is not None and state.ceiling is not None:
-        if state.probing_since is None and now - state.quiet_since >= state.probe_gap:
+        quiet = now - state.quiet_since >= state.probe_gap
+        if state.probing_since is None and quiet and _worth_probing(state, now, policy):
             state.probing_since = now
         elif state.probing_since is not None and now - state.probing_since >= policy.probe_seconds:
             # The probe went through without a 429: the limit is at least that high, maybe much higher (a
@@ -73,6 +86,18 @@ def take_turn(state: PaceState, now: float, policy: PacePolicy) -> float:
     state.turns = [*state.turns[-127:], now]
     state.updated = now
     return 0.0
+
+
+def _worth_probing(state: PaceState, now: float, policy: PacePolicy) -> bool:
+    """Whether the account has enough work left for a probe to pay for the 429 it most likely costs.
+
+    A probe that finds `probe_step` more room saves about that fraction of the time the work left takes at
+    the held pace; a probe that meets the limit costs a 429 and that submit's wait (the window). Work no
+    run has mentioned for `idle_after` seconds is gone (its run ended or stalled: no gain for it).
+    """
+    state.work = {run: w for run, w in state.work.items() if w[0] > 0 and now - w[1] <= policy.idle_after}
+    seconds_left = sum(w[0] for w in state.work.values()) / (state.pace or policy.ramp_start)
+    return state.probe_step * seconds_left >= state.window
 
 
 def _next_due(state: PaceState, now: float, policy: PacePolicy) -> float:
@@ -176,7 +201,10 @@ def note_limited(
         since = max(state.quiet_since, now - 5.0)
         sent = sum(1 for t in state.turns if t > since)
         refused = sum(1 for t in state.limited if t > since)
-        lower = state.ceiling * policy.jitter_step
+        repeat = 0 < now - state.stepped_at <= policy.jitter_repeat
+        state.steps = min(state.steps + 1, 2) if repeat else 0
+        lower = state.ceiling * (1.0 - (1.0 - policy.jitter_step) * 2.0**state.steps)
+        state.stepped_at = now
         if refused * 4 >= sent and refused >= 3:
             span = max(now - since, 1.0)
             lower = min(max(_taken(state, now, span) / span, state.ceiling * 0.5), lower)

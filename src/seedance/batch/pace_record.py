@@ -53,12 +53,19 @@ class PaceState:
     """How far above the ceiling the next probe goes (0.05: 5 %)."""
     probing_since: float | None = None
     """When the probe in progress began (None when not probing)."""
+    stepped_at: float = 0.0
+    """When a stray 429 last lowered the ceiling."""
+    steps: int = 0
+    """How many stray 429s in a row (each soon after the last) lowered it: the next goes 2^steps as far."""
     calm_until: float = 0.0
     """429s before this say nothing new: they answer submits sent before the last change."""
     accepted: list[float] = field(default_factory=list)
     """When recent submits were accepted (the last few seconds), to measure the rate the gateway took."""
     limited: list[float] = field(default_factory=list)
     """When recent 429s came (the last few seconds)."""
+    work: dict[str, list[float]] = field(default_factory=dict)
+    """Each run's submits still to send, as it last said, and when: {run: [left, at]}. A probe pays only
+    when the runs on the account have enough work left to use what it might find."""
     updated: float = 0.0
     """When a run last changed this state."""
 

@@ -9,11 +9,16 @@ Evenly spaced submits pass a sliding-window limit (API management's per-key rate
 bucket; bursts would fill a sliding window and block the rest of it.
 
 Holding, a 429 costs only the submit that got it (its own Retry-After is honoured by whoever resends it):
-nobody else pauses. A stray one lowers the ceiling 2 % (our send times are not the gateway's clock); if a
-quarter of the submits since the last change were refused, the ceiling was misread (a token bucket's
-burst) and becomes the rate the gateway took meanwhile. After `probe_gap` quiet seconds the pace goes
-above the ceiling for a while (BBR's probing): without a 429 the ceiling rises to that rate (and the next
-probe goes twice as far); with one, the old ceiling was right and the next probe waits twice as long.
+nobody else pauses. A stray one lowers the ceiling 2 % (our send times are not the gateway's clock), one
+soon after another twice as far, up to 8 % (the machine jitters more than the margin allows: find the
+margin it needs, so that the 429s stop however long the runs last); if a quarter of the submits since the
+last change were refused, the ceiling was misread (a token bucket's burst) and becomes the rate the
+gateway took meanwhile. After `probe_gap` quiet seconds the pace goes above the ceiling for a while (BBR's
+probing): without a 429 the ceiling rises to that rate (and the next probe goes twice as far); with one,
+the old ceiling was right and the next probe waits twice as long. A probe comes only while the runs on the
+account have enough submits left (each run says how many) for the room it might find to repay the 429 it
+most likely costs: near the end of the work a probe could only cost, and two batches at once, a run twice
+as long, probe no more than one alone.
 Every run on the account (batches, the MCP server) shares this state through a `PaceRecord`, so they take
 turns from one schedule and learn from each other's 429s.
 """
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 
@@ -40,9 +46,10 @@ __all__ = ["DEFAULT_PAUSE", "PacePolicy", "SubmitPacer"]
 _TURN_HELD: ContextVar[bool] = ContextVar("seedance_submit_turn_held", default=False)
 """Whether the current task already took the pacer's turn for its next submit (see `SubmitPacer.hold`)."""
 _TURN_AT: ContextVar[float | None] = ContextVar("seedance_submit_turn_at", default=None)
-"""When the current task's submit took its turn (a task spawned after the turn inherits it): answers are
-counted at the time their submit went, which is what the gateway's window counted, whatever order the
-answers of several processes reach the record in."""
+"""When the current task's submit took its turn (a task spawned after the turn inherits it), then when it
+really left: answers are counted at the time their submit left, which is what the gateway's window counted,
+whatever order the answers of several processes reach the record in (a journal write shared by two runs can
+put a good part of a second between a turn and its request)."""
 
 
 class SubmitPacer:
@@ -67,6 +74,7 @@ class SubmitPacer:
         self._clock = clock
         self._sleep = sleep
         self._queue = asyncio.Lock()  # FIFO: the feed and the client's own retries wait in line
+        self._run = uuid.uuid4().hex[:12]  # this run's entry in the shared record's work
 
     @classmethod
     def for_account(cls, base_url: str | None, api_key: str) -> SubmitPacer:
@@ -87,15 +95,23 @@ class SubmitPacer:
         """The rate limit as learnt (the rate at which 429s came), or None before the first 429."""
         return self.record.update(lambda s: s.ceiling)
 
-    def try_turn(self) -> float:
-        """Take a turn now and return 0, or return the seconds until one is free (nothing taken)."""
-        now = self._clock()
-        return self.record.update(lambda s: take_turn(s, now, self.policy))
+    def try_turn(self, left: int | None = None) -> float:
+        """Take a turn now and return 0, or return the seconds until one is free (nothing taken).
 
-    async def wait_turn(self) -> None:
-        """Wait until a submit may go, and take the turn."""
+        `left`: the submits this run still has to send, this one included, if it knows (see `wait_turn`).
+        """
+        now = self._clock()
+        return self.record.update(lambda s: take_turn(s, now, self.policy, self._run, left))
+
+    async def wait_turn(self, left: int | None = None) -> None:
+        """Wait until a submit may go, and take the turn.
+
+        A run that says how many submits it has `left` lets the account probe above its ceiling while the
+        runs on it have enough work to gain from a higher one; one that never says (a single generation)
+        counts for no work.
+        """
         async with self._queue:
-            while (wait := self.try_turn()) > 0:
+            while (wait := self.try_turn(left)) > 0:
                 await self._sleep(min(wait, 1.0))  # re-read: another run may have changed the schedule
             _TURN_AT.set(self._clock())
 
@@ -119,7 +135,10 @@ class SubmitPacer:
 
     def _depart(self, turn_at: float) -> float:
         now = self._clock()
-        return self.record.update(lambda s: note_departure(s, turn_at, now, self.policy))
+        wait = self.record.update(lambda s: note_departure(s, turn_at, now, self.policy))
+        if wait == 0:
+            _TURN_AT.set(now)  # its answer counts from now, as the departures do
+        return wait
 
     def accepted(self) -> None:
         """The current task's submit was accepted."""
@@ -134,5 +153,6 @@ class SubmitPacer:
         self.record.update(lambda s: note_limited(s, now, retry_after, self.policy, sent))
 
     def close(self) -> None:
-        """Release the shared record."""
+        """Take this run's work out of the shared record (it has none left to gain from) and release it."""
+        self.record.update(lambda s: s.work.pop(self._run, None))
         self.record.close()

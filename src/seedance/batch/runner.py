@@ -192,7 +192,7 @@ class BatchRunner:
         while True:
             while self.pending and self.fatal is None:
                 await self._take_slot()
-                await self.pacer.wait_turn()
+                await self.pacer.wait_turn(left=len(self.pending))  # the account probes only with work left
                 if self.fatal is not None or not self.pending:
                     self._give_slot()
                     break
