@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
+    from cli_forkserver import ForkServer
     from seedance.emulator import EmulatorOptions
 
 ENV_VARS = (
@@ -85,6 +86,19 @@ def cli_env(isolated_env: Path, flag_emulator_videos: Path) -> dict[str, str]:
 def seedance_cmd() -> list[str]:
     """The command that runs the CLI in a real subprocess (the installed console script's module)."""
     return [sys.executable, "-m", "seedance"]
+
+
+@pytest.fixture(scope="session")
+def seedance_on_path(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ForkServer]:
+    """`seedance` for shell scripts (`.path(env)`): each a real process, forked from one that imported the
+    CLI once (tests/cli_forkserver.py), so a docs' block of 19 commands does not start Python 19 times."""
+    from cli_forkserver import ForkServer
+
+    server = ForkServer(
+        tmp_path_factory.mktemp("cli"), {k: v for k, v in os.environ.items() if k not in ENV_VARS}
+    )
+    yield server
+    server.close()
 
 
 @pytest.fixture(autouse=True)
