@@ -60,7 +60,8 @@ def flag_emulator_videos(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def seedance_emulator_options(flag_emulator_videos: Path) -> EmulatorOptions:
-    """The plugin's options (a random key, 0.3 s jobs), with the session's shared video cache."""
+    """The plugin's options (a random key, 0.3 s jobs), with the session's shared video cache and 4 frames a
+    second (still real MP4s, a sixth of the frames to encode; the tests of the videos themselves ask for 24)."""
     from seedance.emulator import EmulatorOptions
     from seedance.testing import TEST_JOB_SECONDS
 
@@ -68,6 +69,7 @@ def seedance_emulator_options(flag_emulator_videos: Path) -> EmulatorOptions:
         api_key=f"test-key-{secrets.token_hex(8)}",
         job_seconds=TEST_JOB_SECONDS,
         cache_dir=flag_emulator_videos,
+        fps=4,
     )
 
 

@@ -100,7 +100,7 @@ def test_media_base_url_moves_result_urls_to_another_host(api: Api, emulator: Em
 
 def test_padding_makes_a_large_still_playable_file(api: Api, emulator: EmulatorHandle) -> None:
     """`min_result_bytes` appends a top-level `free` box; the file still decodes."""
-    emulator.configure(min_result_bytes=2_000_000)
+    emulator.configure(min_result_bytes=2_000_000, fps=24)  # the gateway's frame rate (the tests' is 4)
     request_id, url = api.completed()
     data = httpx.get(url).content
     assert len(data) >= 2_000_000
@@ -124,6 +124,7 @@ def test_video_has_the_requested_length_size_and_sound(
     emulator: EmulatorHandle, tmp_path: Path,
 ) -> None:  # fmt: skip
     """The downloaded MP4 opens in PyAV: H.264 yuv420p at the requested size, duration within one frame."""
+    emulator.configure(fps=24)  # the gateway's frame rate (the tests' is 4)
     _, url = api.completed(body, path)
     target = tmp_path / "out.mp4"
     target.write_bytes(httpx.get(url).content)
