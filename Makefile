@@ -31,6 +31,7 @@ typecheck: $(STAMP)
 
 # Two pytest workers per core: most of a test's time is spent waiting on the emulator (jobs, polls, a held
 # request), not computing, so a second worker per core fills the waits (2 cores: about 2m15 rather than 3m30).
+# Measured again at load 4-5 from other work: 4 workers 111-115 s, 6 workers 115-117 s (more CPU to collect).
 WORKERS ?= $(shell $(PYTHON) -c 'import os; print(2 * (os.cpu_count() or 1))')
 
 # Bytecode is written even where the environment says PYTHONDONTWRITEBYTECODE: otherwise every worker and every
