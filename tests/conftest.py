@@ -17,6 +17,7 @@ import pytest
 from postgres import journal_location, postgres_server, postgres_url  # noqa: F401 - fixtures
 
 if TYPE_CHECKING:
+    from cli_forkserver import ForkServer
     from seedance.emulator import EmulatorOptions
 
 ENV_VARS = (
@@ -62,7 +63,8 @@ def flag_emulator_videos(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def seedance_emulator_options(flag_emulator_videos: Path) -> EmulatorOptions:
-    """The plugin's options (a random key, 0.3 s jobs), with the session's shared video cache."""
+    """The plugin's options (a random key, 0.3 s jobs), with the session's shared video cache and 4 frames a
+    second (still real MP4s, a sixth of the frames to encode; the tests of the videos themselves ask for 24)."""
     from seedance.emulator import EmulatorOptions
     from seedance.testing import TEST_JOB_SECONDS
 
@@ -70,6 +72,7 @@ def seedance_emulator_options(flag_emulator_videos: Path) -> EmulatorOptions:
         api_key=f"test-key-{secrets.token_hex(8)}",
         job_seconds=TEST_JOB_SECONDS,
         cache_dir=flag_emulator_videos,
+        fps=4,
     )
 
 
@@ -88,6 +91,19 @@ def cli_env(isolated_env: Path, flag_emulator_videos: Path) -> dict[str, str]:
 def seedance_cmd() -> list[str]:
     """The command that runs the CLI in a real subprocess (the installed console script's module)."""
     return [sys.executable, "-m", "seedance"]
+
+
+@pytest.fixture(scope="session")
+def seedance_on_path(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ForkServer]:
+    """`seedance` for shell scripts (`.path(env)`): each a real process, forked from one that imported the
+    CLI once (tests/cli_forkserver.py), so a docs' block of 19 commands does not start Python 19 times."""
+    from cli_forkserver import ForkServer
+
+    server = ForkServer(
+        tmp_path_factory.mktemp("cli"), {k: v for k, v in os.environ.items() if k not in ENV_VARS}
+    )
+    yield server
+    server.close()
 
 
 @pytest.fixture(autouse=True)

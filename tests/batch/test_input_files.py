@@ -153,21 +153,25 @@ def default_csv_limit() -> Iterator[None]:
 
 
 @pytest.mark.usefixtures("default_csv_limit")
-def test_a_csv_the_csv_module_cannot_read_is_one_input_error_naming_the_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """If the csv module still refuses a record (here: its limit left at the default), the error names the line.
+def test_a_csv_the_csv_module_cannot_read_is_one_input_error_naming_the_line(tmp_path: Path) -> None:
+    """If the csv module refuses a record for another reason than a quote (here its own error for a cell over
+    its default field limit), the error names the file and the line: one InputError, exit 2 (the CLI shows it
+    as one `error:` line, never a traceback).
 
-    The CLI shows an InputError as one `error:` line with exit 2, never a traceback.
+    No input brings the reader there by itself (it first raises the process-wide limit to the file's size:
+    the same file, read with the limit at its default, is read whole), so the csv module's real error for the
+    record is handed to the reader's judgement of csv errors.
     """
-    monkeypatch.setattr(batch_rows, "_allow_fields_of", lambda size: None)
     path = write_bytes(tmp_path / "big.csv", f"prompt,duration\nA cat,4\n{'a' * BIG_CELL},4\n")
+    with pytest.raises(csv.Error, match="field larger than field limit") as refused:
+        list(csv.reader(path.read_text(encoding="utf-8").splitlines(keepends=True), strict=True))
     with pytest.raises(
         InputError, match=r"line 3 is not readable as CSV: field larger than field limit"
     ) as info:
-        read_batch(path)
+        batch_rows._quote_problem(str(refused.value), path, 3, 3, header=False)
     assert info.value.exit_code == 2
     assert str(path) in info.value.message
+    assert [len(line.request.prompt or "") for line in read_batch(path).lines] == [5, BIG_CELL]
 
 
 # --- JSONL -------------------------------------------------------------------------------------------------

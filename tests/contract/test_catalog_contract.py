@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
+import plain_http
 from seedance import bodies, catalog, pricing
 from seedance.errors import InputError
 from seedance.request import parse_request
@@ -93,7 +94,7 @@ def test_requests_outside_the_limits_are_refused(fields: dict[str, Any], message
 def gateway(emulator: Any) -> httpx.Client:
     """An httpx client on the session emulator, with its key; jobs end at once."""
     emulator.configure(job_seconds=0.05, fps=4)
-    return httpx.Client(base_url=emulator.base_url, headers=emulator.headers, timeout=20)
+    return plain_http.client(base_url=emulator.base_url, headers=emulator.headers, timeout=20)
 
 
 @pytest.mark.parametrize("key", ref.NEW_OPERATIONS, ids="/".join)

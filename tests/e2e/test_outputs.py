@@ -14,9 +14,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
+import plain_http
 from cli_inprocess import run_seedance_here as run_seedance
 
 from .conftest import Run
@@ -289,7 +289,7 @@ def test_a_cli_download_meets_another_process_downloading_the_same_job(
         assert holder.stdout is not None
         assert holder.stdout.readline().strip() == "holding"
         (part,) = tmp_path.glob("same.mp4.*.part")
-        video = httpx.get(done.json()["video_url"], timeout=30).content
+        video = plain_http.get(done.json()["video_url"], timeout=30).content
         part.write_bytes(video)  # the other download has all of it and is still syncing: a Range gets 416
         run = seedance("download", request_id, "-o", str(target), "--json")
         assert part.read_bytes() == video  # not discarded after a 416, not appended to

@@ -7,11 +7,14 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from cli_process import run_command
+
+if TYPE_CHECKING:
+    from cli_forkserver import ForkServer
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
@@ -31,6 +34,11 @@ def blocks(page: Path, kind: str) -> list[str]:
 def python_blocks() -> list[str]:
     """Every ```python block of the README and the docs, in order."""
     return [block for page in PAGES for block in blocks(page, "python")]
+
+
+def with_python(env: dict[str, str]) -> dict[str, str]:
+    """`env` with this interpreter's folder first on PATH (its `python3`, as in the activated .venv)."""
+    return {**env, "PATH": f"{Path(sys.executable).parent}:{env['PATH']}"}
 
 
 def run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -73,24 +81,29 @@ def test_the_readme_starts_with_the_two_commands_of_a_fresh_machine() -> None:
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[page.name for page in PAGES])
-def test_every_shell_block_runs_as_written(page: Path, cli_env: dict[str, str], tmp_path: Path) -> None:
+def test_every_shell_block_runs_as_written(
+    page: Path, cli_env: dict[str, str], seedance_on_path: ForkServer, tmp_path: Path
+) -> None:
     """A page's ```sh blocks, one script in order, in a fresh folder, against the local emulator: exit 0, no
-    traceback. A command or an option the CLI no longer has fails here."""
+    traceback. A command or an option the CLI no longer has fails here. (Each `seedance` is a process of its
+    own, forked from one that imported the CLI: see tests/cli_forkserver.py.)"""
     scripts = blocks(page, "sh")
     if page == README:
         scripts = scripts[1:]  # `make demo` / `make test`: the fresh-clone test runs the first
     if not scripts:
         pytest.skip(f"{page.name} has no shell block")
-    env = {**cli_env, "SEEDANCE_EMULATOR": "1", "PATH": f"{Path(sys.executable).parent}:{cli_env['PATH']}"}
+    env = {**cli_env, "SEEDANCE_EMULATOR": "1", "PATH": seedance_on_path.path(with_python(cli_env))}
     env.pop("PIXAZO_API_KEY", None)
     done = run(["bash", "-e", "-x", "-o", "pipefail", "-c", "\n".join(scripts)], env, tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Traceback" not in done.stderr
 
 
-def test_the_readme_tour_makes_videos_and_a_gallery(cli_env: dict[str, str], tmp_path: Path) -> None:
+def test_the_readme_tour_makes_videos_and_a_gallery(
+    cli_env: dict[str, str], seedance_on_path: ForkServer, tmp_path: Path
+) -> None:
     """The five-line tour leaves the fox video, the resumed job's video and a gallery that shows them."""
-    env = {**cli_env, "PATH": f"{Path(sys.executable).parent}:{cli_env['PATH']}"}
+    env = {**cli_env, "PATH": seedance_on_path.path(with_python(cli_env))}
     env.pop("PIXAZO_API_KEY", None)
     (tour,) = [block for block in blocks(README, "sh") if "seedance" in block]
     done = run(["bash", "-e", "-c", tour], env, tmp_path)

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
+import plain_http
 from seedance.emulator import EmulatorHandle
 from waiting import wait_for
 
@@ -62,7 +63,7 @@ class Api:
 @pytest.fixture
 def client(emulator: EmulatorHandle) -> Iterator[httpx.Client]:
     """An httpx client on the emulator, sending its key."""
-    with httpx.Client(base_url=emulator.base_url, headers=emulator.headers, timeout=20) as http:
+    with plain_http.client(base_url=emulator.base_url, headers=emulator.headers, timeout=20) as http:
         yield http
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
+import plain_http
 from seedance.catalog import KEY_HEADER
 from seedance.emulator import EmulatorHandle
 
@@ -24,7 +24,7 @@ def test_submit_without_the_right_key_is_401(
     headers: dict[str, str], message: str, emulator: EmulatorHandle
 ) -> None:
     """A missing, empty or wrong key gets APIM's 401 body and creates no job."""
-    response = httpx.post(emulator.url(T2V), json=SMALL, headers=headers)
+    response = plain_http.post(emulator.url(T2V), json=SMALL, headers=headers)
     assert response.status_code == 401
     assert response.json() == {"statusCode": 401, "message": message}
     assert emulator.submits == []
@@ -34,16 +34,18 @@ def test_submit_without_the_right_key_is_401(
 def test_status_checks_the_key_too(api: Api, emulator: EmulatorHandle) -> None:
     """Polling without the key is refused even for an existing job."""
     request_id = api.submit_id()
-    response = httpx.get(emulator.url(f"/v2/requests/status/{request_id}"))
+    response = plain_http.get(emulator.url(f"/v2/requests/status/{request_id}"))
     assert response.status_code == 401
     assert response.json()["message"] == MISSING
-    legacy = httpx.get(emulator.url(f"/seedance-2-0/v1/result/{request_id}"), headers={KEY_HEADER: "wrong"})
+    legacy = plain_http.get(
+        emulator.url(f"/seedance-2-0/v1/result/{request_id}"), headers={KEY_HEADER: "wrong"}
+    )
     assert legacy.status_code == 401
 
 
 def test_any_non_empty_key_is_accepted_when_no_key_is_configured(emulator: EmulatorHandle) -> None:
     """With `api_key=None` any non-empty key works, and `api_key` reports a usable placeholder."""
     emulator.configure(api_key=None)
-    assert httpx.post(emulator.url(T2V), json=SMALL, headers={KEY_HEADER: "whatever"}).status_code == 202
-    assert httpx.post(emulator.url(T2V), json=SMALL, headers=emulator.headers).status_code == 202
-    assert httpx.post(emulator.url(T2V), json=SMALL).status_code == 401
+    assert plain_http.post(emulator.url(T2V), json=SMALL, headers={KEY_HEADER: "whatever"}).status_code == 202
+    assert plain_http.post(emulator.url(T2V), json=SMALL, headers=emulator.headers).status_code == 202
+    assert plain_http.post(emulator.url(T2V), json=SMALL).status_code == 401

@@ -8,10 +8,10 @@ import signal
 import subprocess
 from collections.abc import Iterator
 
-import httpx
 import pytest
 from click.testing import CliRunner
 
+import plain_http
 from seedance.catalog import KEY_HEADER
 from seedance.cli.emulator_cmd import emulator_command
 from seedance.emulator import parse_fault_spec
@@ -56,15 +56,15 @@ def test_cli_prints_its_url_first_and_answers_the_sample_body(
     )
     url = first_line(process)
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+", url)
-    answer = httpx.post(
+    answer = plain_http.post(
         url + T2V, json=SAMPLE, headers={KEY_HEADER: "k-123", "Content-Type": "application/json"}
     )
     assert answer.status_code == 202
     assert answer.json()["polling_url"] == f"{url}/v2/requests/status/{answer.json()['request_id']}"
-    assert httpx.post(url + T2V, json=SAMPLE, headers={KEY_HEADER: "other"}).status_code == 401
-    steer = httpx.post(url + "/_emulator/config", json={"submit_status": 200})
+    assert plain_http.post(url + T2V, json=SAMPLE, headers={KEY_HEADER: "other"}).status_code == 401
+    steer = plain_http.post(url + "/_emulator/config", json={"submit_status": 200})
     assert steer.status_code == 200
-    assert httpx.post(url + T2V, json=SAMPLE, headers={KEY_HEADER: "k-123"}).status_code == 200
+    assert plain_http.post(url + T2V, json=SAMPLE, headers={KEY_HEADER: "k-123"}).status_code == 200
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=15)
     assert process.returncode == 0, stderr
@@ -79,8 +79,8 @@ def test_cli_fault_and_dialect_flags(
                            "--dialect", "id_field=task_id", "--dialect", "polling_url=none")  # fmt: skip
     url = first_line(process)
     headers = {KEY_HEADER: "any"}
-    assert httpx.post(url + T2V, json=SAMPLE, headers=headers).status_code == 503
-    assert set(httpx.post(url + T2V, json=SAMPLE, headers=headers).json()) == {"task_id", "status"}
+    assert plain_http.post(url + T2V, json=SAMPLE, headers=headers).status_code == 503
+    assert set(plain_http.post(url + T2V, json=SAMPLE, headers=headers).json()) == {"task_id", "status"}
     process.terminate()
     process.communicate(timeout=15)
 

@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
+import plain_http
 from seedance.emulator import EmulatorHandle, parse_dialect_assignments
 from waiting import wait_for
 
@@ -59,7 +60,7 @@ def test_media_url_as_a_string(client: httpx.Client, emulator: EmulatorHandle) -
     _, polls = run_job(client)
     url = polls[-1]["output"]["media_url"]
     assert isinstance(url, str)
-    assert httpx.get(url).status_code == 200
+    assert plain_http.get(url).status_code == 200
 
 
 @pytest.mark.parametrize("field", ["video_url", "output_url", "url"])

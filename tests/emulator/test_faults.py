@@ -8,6 +8,7 @@ import httpx
 import pytest
 from pydantic import ValidationError
 
+import plain_http
 from seedance.emulator import EmulatorHandle, FaultRule
 
 from .conftest import SMALL, T2V, Api
@@ -135,7 +136,7 @@ def test_truncated_download_stops_after_k_bytes(api: Api, emulator: EmulatorHand
     received = bytearray()
 
     def download() -> None:
-        with httpx.stream("GET", url) as response:
+        with plain_http.stream("GET", url) as response:
             assert int(response.headers["content-length"]) > 5000
             for chunk in response.iter_raw():
                 received.extend(chunk)
@@ -143,7 +144,7 @@ def test_truncated_download_stops_after_k_bytes(api: Api, emulator: EmulatorHand
     with pytest.raises(httpx.RemoteProtocolError):
         download()
     assert len(received) == 5000
-    assert httpx.get(url).status_code == 200
+    assert plain_http.get(url).status_code == 200
 
 
 @pytest.mark.parametrize("status", [404, 403])
@@ -152,14 +153,14 @@ def test_result_url_expires_and_a_fresh_status_call_refreshes_it(
 ) -> None:
     """An `expire` rule kills a media URL T seconds after issue; the next status call issues a working one."""
     request_id, url = api.completed()
-    emulator.add_fault("expire", after_seconds=0.2, status=status)
-    assert httpx.get(url).status_code == 200
-    emulator.advance(0.25)
-    expired = httpx.get(url)
+    emulator.add_fault("expire", after_seconds=60, status=status)  # never reached in real time: advanced
+    assert plain_http.get(url).status_code == 200
+    emulator.advance(60.5)
+    expired = plain_http.get(url)
     assert expired.status_code == status
     fresh = api.status(request_id).json()["output"]["media_url"][0]
     assert fresh != url
-    assert httpx.get(fresh).status_code == 200
+    assert plain_http.get(fresh).status_code == 200
 
 
 def test_submit_rate_limit_answers_429_with_retry_after(api: Api, emulator: EmulatorHandle) -> None:
@@ -195,5 +196,5 @@ def test_fault_on_media_answers_before_the_file(api: Api, emulator: EmulatorHand
     _, url = api.completed()
     emulator.add_fault("drop:route=media,count=1")
     with pytest.raises(httpx.RemoteProtocolError):
-        httpx.get(url)
+        plain_http.get(url)
     assert api.client.post(T2V, json=SMALL).status_code == 202

@@ -7,10 +7,10 @@ import struct
 from pathlib import Path
 
 import av
-import httpx
 import numpy as np
 import pytest
 
+import plain_http
 from seedance.catalog import LITE_T2V_ID, frame_size
 from seedance.emulator import EmulatorHandle
 from seedance.emulator.video import caption_of
@@ -30,7 +30,7 @@ def top_level_boxes(data: bytes) -> list[bytes]:
 def test_full_download_matches_the_recorded_file(api: Api, emulator: EmulatorHandle) -> None:
     """GET without a key: 200, video/mp4, Content-Length, Accept-Ranges; the bytes hash to the job's sha256."""
     request_id, url = api.completed()
-    response = httpx.get(url)
+    response = plain_http.get(url)
     assert response.status_code == 200
     assert response.headers["content-type"] == "video/mp4"
     assert response.headers["accept-ranges"] == "bytes"
@@ -47,15 +47,15 @@ def test_range_requests_resume_to_the_same_bytes(api: Api, emulator: EmulatorHan
     """`bytes=a-b` and `bytes=a-` give 206 with Content-Range; the pieces join into the whole file."""
     request_id, url = api.completed()
     whole = Path(emulator.job(request_id).video_path or "").read_bytes()
-    head = httpx.get(url, headers={"Range": "bytes=0-999"})
+    head = plain_http.get(url, headers={"Range": "bytes=0-999"})
     assert head.status_code == 206
     assert head.headers["content-range"] == f"bytes 0-999/{len(whole)}"
     assert head.headers["content-length"] == "1000"
-    rest = httpx.get(url, headers={"Range": "bytes=1000-"})
+    rest = plain_http.get(url, headers={"Range": "bytes=1000-"})
     assert rest.status_code == 206
     assert rest.headers["content-range"] == f"bytes 1000-{len(whole) - 1}/{len(whole)}"
     assert head.content + rest.content == whole
-    tail = httpx.get(url, headers={"Range": "bytes=-100"})
+    tail = plain_http.get(url, headers={"Range": "bytes=-100"})
     assert (tail.status_code, tail.content) == (206, whole[-100:])
     assert [r.range for r in emulator.requests if r.route == "media"] == [
         "bytes=0-999",
@@ -68,7 +68,7 @@ def test_unsatisfiable_range_is_416(api: Api, emulator: EmulatorHandle) -> None:
     """A range starting past the end gets 416 with `Content-Range: bytes */size`."""
     request_id, url = api.completed()
     size = emulator.job(request_id).file_size
-    response = httpx.get(url, headers={"Range": f"bytes={size}-"})
+    response = plain_http.get(url, headers={"Range": f"bytes={size}-"})
     assert response.status_code == 416
     assert response.headers["content-range"] == f"bytes */{size}"
 
@@ -76,7 +76,7 @@ def test_unsatisfiable_range_is_416(api: Api, emulator: EmulatorHandle) -> None:
 def test_head_gives_the_headers_without_a_body(api: Api, emulator: EmulatorHandle) -> None:
     """HEAD answers the size and type, with no body."""
     request_id, url = api.completed()
-    response = httpx.head(url)
+    response = plain_http.head(url)
     assert response.status_code == 200
     assert int(response.headers["content-length"]) == emulator.job(request_id).file_size
     assert response.content == b""
@@ -85,8 +85,8 @@ def test_head_gives_the_headers_without_a_body(api: Api, emulator: EmulatorHandl
 def test_unknown_token_or_job_is_404(api: Api, emulator: EmulatorHandle) -> None:
     """Only URLs handed out by a status call work."""
     _, url = api.completed()
-    assert httpx.get(url.replace(url.split("/")[-2], "forged")).status_code == 404
-    assert httpx.get(emulator.url("/_media/seedance-2-0_nope/x/output.mp4")).status_code == 404
+    assert plain_http.get(url.replace(url.split("/")[-2], "forged")).status_code == 404
+    assert plain_http.get(emulator.url("/_media/seedance-2-0_nope/x/output.mp4")).status_code == 404
 
 
 def test_media_base_url_moves_result_urls_to_another_host(api: Api, emulator: EmulatorHandle) -> None:
@@ -95,14 +95,14 @@ def test_media_base_url_moves_result_urls_to_another_host(api: Api, emulator: Em
     emulator.configure(media_base_url=other)
     _, url = api.completed()
     assert url.startswith(other + "/_media/")
-    assert httpx.get(url).status_code == 200
+    assert plain_http.get(url).status_code == 200
 
 
 def test_padding_makes_a_large_still_playable_file(api: Api, emulator: EmulatorHandle) -> None:
     """`min_result_bytes` appends a top-level `free` box; the file still decodes."""
-    emulator.configure(min_result_bytes=2_000_000)
+    emulator.configure(min_result_bytes=2_000_000, fps=24)  # the gateway's frame rate (the tests' is 4)
     request_id, url = api.completed()
-    data = httpx.get(url).content
+    data = plain_http.get(url).content
     assert len(data) >= 2_000_000
     assert top_level_boxes(data)[-1] == b"free"
     with av.open(emulator.job(request_id).video_path or "") as container:
@@ -124,9 +124,10 @@ def test_video_has_the_requested_length_size_and_sound(
     emulator: EmulatorHandle, tmp_path: Path,
 ) -> None:  # fmt: skip
     """The downloaded MP4 opens in PyAV: H.264 yuv420p at the requested size, duration within one frame."""
+    emulator.configure(fps=24)  # the gateway's frame rate (the tests' is 4)
     _, url = api.completed(body, path)
     target = tmp_path / "out.mp4"
-    target.write_bytes(httpx.get(url).content)
+    target.write_bytes(plain_http.get(url).content)
     with av.open(str(target)) as container:
         stream = container.streams.video[0]
         assert (stream.codec_context.name, stream.codec_context.pix_fmt) == ("h264", "yuv420p")

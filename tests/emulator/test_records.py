@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import httpx
-
+import plain_http
 from seedance.catalog import KEY_HEADER
 from seedance.emulator import EmulatorHandle
 
@@ -43,19 +42,19 @@ def test_rejected_and_unknown_requests_are_recorded(api: Api, emulator: Emulator
 def test_media_requests_record_the_range_and_no_key(api: Api, emulator: EmulatorHandle) -> None:
     """A download is logged with its Range header; it carried no key."""
     _, url = api.completed()
-    httpx.get(url, headers={"Range": "bytes=5-"})
+    plain_http.get(url, headers={"Range": "bytes=5-"})
     media = [r for r in emulator.requests if r.route == "media"]
     assert [(r.range, r.status, r.key_sent) for r in media] == [("bytes=5-", 206, False)]
 
 
 def test_control_routes_are_not_logged(emulator: EmulatorHandle) -> None:
     """Steering the emulator does not show up among the gateway requests."""
-    httpx.get(emulator.url("/_emulator/requests"))
+    plain_http.get(emulator.url("/_emulator/requests"))
     assert emulator.requests == []
 
 
 def test_body_is_recorded_even_when_the_answer_is_an_early_401(emulator: EmulatorHandle) -> None:
     """A submit refused for its key still has its body in the log."""
-    httpx.post(emulator.url(T2V), json=SMALL)
+    plain_http.post(emulator.url(T2V), json=SMALL)
     [record] = emulator.requests
     assert (record.status, record.json, record.key_sent) == (401, SMALL, False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+import plain_http
 from seedance.catalog import KEY_HEADER
 from seedance.emulator import EmulatorHandle, EmulatorOptions, RunningEmulator, start
 
@@ -16,11 +17,11 @@ def test_start_serves_on_a_free_loopback_port_until_stopped(tmp_path: object) ->
     with start(EmulatorOptions(job_seconds=0.05)) as running:
         assert running.base_url.startswith("http://127.0.0.1:")
         assert running.handle is running
-        answer = httpx.post(running.url(T2V), json=SMALL, headers={KEY_HEADER: running.api_key})
+        answer = plain_http.post(running.url(T2V), json=SMALL, headers={KEY_HEADER: running.api_key})
         assert answer.status_code == 202
         url = running.base_url
     with pytest.raises(httpx.ConnectError):
-        httpx.get(url + "/_emulator/config")
+        plain_http.get(url + "/_emulator/config")
     running.stop()  # stopping twice is harmless
 
 
@@ -42,6 +43,7 @@ def test_fixture_requires_its_key(
     """The session key is required; the fixture's handle is the session server's."""
     assert emulator is seedance_emulator_server
     assert (
-        httpx.post(emulator.url(T2V), json=SMALL, headers={KEY_HEADER: "test-key-wrong"}).status_code == 401
+        plain_http.post(emulator.url(T2V), json=SMALL, headers={KEY_HEADER: "test-key-wrong"}).status_code
+        == 401
     )
-    assert httpx.post(emulator.url(T2V), json=SMALL, headers=emulator.headers).status_code == 202
+    assert plain_http.post(emulator.url(T2V), json=SMALL, headers=emulator.headers).status_code == 202

@@ -27,6 +27,7 @@ from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.types import CallToolResult, Tool
 
+import plain_http
 from waiting import wait_for
 
 T = TypeVar("T")
@@ -172,7 +173,7 @@ class McpHttpServer(McpServer):
             if process.poll() is not None:
                 return "exited"
             with contextlib.suppress(httpx.TransportError):
-                return "mcp" if _speaks_mcp(httpx.get(self.url, timeout=2)) else "something else"
+                return "mcp" if _speaks_mcp(plain_http.get(self.url, timeout=2)) else "something else"
             return None
 
         with contextlib.suppress(AssertionError):  # not up in 60 s

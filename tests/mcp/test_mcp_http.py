@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import httpx
 from mcp_harness import McpHttpServer, server_env
 from test_mcp_server import TOOLS
+
+import plain_http
 
 
 def test_over_http_an_agent_lists_the_tools_generates_a_video_and_is_kept_in_the_sandbox(
@@ -49,7 +50,7 @@ def test_with_a_token_set_only_requests_that_carry_it_get_in(
         call = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
         accept = {"Accept": "application/json, text/event-stream"}
         for given in ({}, {"Authorization": "Bearer not-the-token"}, {"Authorization": token}):
-            answer = httpx.post(server.url, json=call, headers={**accept, **given}, timeout=10)
+            answer = plain_http.post(server.url, json=call, headers={**accept, **given}, timeout=10)
             assert answer.status_code == 401, given
             assert "SEEDANCE_MCP_TOKEN" in answer.json()["error"]["message"]
     assert "bearer token" in server.stderr_path.read_text(encoding="utf-8")

@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
-import stat
 import struct
-import sys
 import time
 import wave
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -27,6 +24,9 @@ from cli_process import run_command
 from seedance.cli.commands import COMMANDS
 from seedance.cli.output import EXIT_CODES
 from seedance.errors import KEY_PROMPT
+
+if TYPE_CHECKING:
+    from cli_forkserver import ForkServer
 
 SKILL = Path(__file__).resolve().parents[2] / "skills" / "seedance" / "SKILL.md"
 
@@ -68,15 +68,11 @@ def make_media(folder: Path) -> None:
 
 
 @pytest.fixture
-def skill_env(emulator: Any, cli_env: dict[str, str], tmp_path: Path) -> dict[str, str]:
-    """The emulator as gateway, no key anywhere, and `seedance` on PATH (this interpreter's)."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    shim = bin_dir / "seedance"
-    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m seedance "$@"\n')
-    shim.chmod(shim.stat().st_mode | stat.S_IXUSR)
+def skill_env(emulator: Any, cli_env: dict[str, str], seedance_on_path: ForkServer) -> dict[str, str]:
+    """The emulator as gateway, no key anywhere, and `seedance` on PATH (each a process of its own, forked
+    from one that imported the CLI: tests/cli_forkserver.py)."""
     env = {k: v for k, v in cli_env.items() if k != "PIXAZO_API_KEY"}
-    return env | {"SEEDANCE_BASE_URL": emulator.base_url, "PATH": f"{bin_dir}{os.pathsep}{env['PATH']}"}
+    return env | {"SEEDANCE_BASE_URL": emulator.base_url, "PATH": seedance_on_path.path(env)}
 
 
 def test_the_skill_names_itself_and_keeps_the_contract() -> None:
