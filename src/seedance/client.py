@@ -30,7 +30,7 @@ from seedance.download import download_flow
 from seedance.journal import Journal
 from seedance.models import Job, JobStatus, Result
 from seedance.request import VideoRequest
-from seedance.transport import AsyncDriver, SyncDriver, make_timeout
+from seedance.transport import AsyncDriver, SyncDriver, make_timeout, tls
 
 __all__ = ["AsyncClient", "Client", "JobRef", "names_folder", "safe_filename"]
 
@@ -67,7 +67,7 @@ class Client(ClientCore):
             journal=journal,
             webhook_url=webhook_url,
         )
-        self._http = http or httpx.Client(timeout=make_timeout(timeout), follow_redirects=False, verify=True)
+        self._http = http or httpx.Client(timeout=make_timeout(timeout), follow_redirects=False, verify=tls())
         self._driver = SyncDriver(self._http, sleep)
         self._clock = clock
 
@@ -228,7 +228,7 @@ class AsyncClient(ClientCore):
         )
         limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=20)
         self._http = http or httpx.AsyncClient(
-            timeout=make_timeout(timeout), follow_redirects=False, verify=True, limits=limits
+            timeout=make_timeout(timeout), follow_redirects=False, verify=tls(), limits=limits
         )
         self._driver = AsyncDriver(self._http, sleep)
         self._clock = clock

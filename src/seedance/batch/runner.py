@@ -34,7 +34,7 @@ from seedance.journal import Journal
 from seedance.models import Job, JobStatus, Result
 from seedance.polling import PollSchedule, schedule_from_history
 from seedance.protocol import retry_after_seconds
-from seedance.transport import make_timeout
+from seedance.transport import make_timeout, tls
 
 Key = tuple[str, str | None, int | None]
 FATAL = (errors.AuthError, errors.CreditsError)
@@ -86,7 +86,7 @@ def make_client(
     http = httpx.AsyncClient(
         timeout=make_timeout(60.0),
         follow_redirects=False,
-        verify=True,
+        verify=tls(),
         limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
         event_hooks={"request": [on_request], "response": [on_response]},
     )
