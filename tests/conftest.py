@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from postgres import journal_location, postgres_server, postgres_url  # noqa: F401 - fixtures
+from postgres import journal_location, postgres_server, postgres_url, stop_session_server  # noqa: F401 - fixtures
 
 if TYPE_CHECKING:
     from cli_forkserver import ForkServer
@@ -41,6 +41,13 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("SEEDANCE_HOME", str(tmp_path / "seedance-home"))
     monkeypatch.chdir(tmp_path)
     return home
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The controller (not an xdist worker) stops the PostgreSQL server its workers shared, if one started."""
+    if not hasattr(session.config, "workerinput"):
+        factory = session.config._tmp_path_factory  # type: ignore[attr-defined]
+        stop_session_server(factory.getbasetemp())
 
 
 @pytest.fixture(autouse=True)

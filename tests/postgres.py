@@ -1,20 +1,22 @@
 """A real PostgreSQL server for the tests, and a fresh schema per test.
 
-`$SEEDANCE_TEST_POSTGRES` (a URL; `.ci/run` starts a server and sets it) is used when set. Otherwise each
-pytest worker starts a throwaway server of its own in a temporary folder (Debian's `initdb` and `pg_ctl`,
-run as the `postgres` user when the tests run as root) and stops it at the end. Where no server can be had
-(no PostgreSQL installed), the tests that need one skip, saying why.
+`$SEEDANCE_TEST_POSTGRES` (a URL; `.ci/run` starts a server and sets it) is used when set. Otherwise the
+first pytest worker to need one starts a throwaway server in a temporary folder (Debian's `initdb` and
+`pg_ctl`, run as the `postgres` user when the tests run as root) and the session's other workers use it too
+(a file lock decides who starts it); the session stops it at its end (`stop_session_server`). Where no server
+can be had (no PostgreSQL installed), the tests that need one skip, saying why.
 """
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 import shutil
 import socket
 import subprocess
 import tempfile
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -64,22 +66,53 @@ def _start_server() -> tuple[str, Path, list[str]]:
     return f"postgresql://postgres@127.0.0.1:{port}/postgres", folder, [*as_user, pg_ctl, "-D", str(data)]
 
 
+SERVER_FILE = "postgres-server.json"
+"""In the session's shared temporary folder: the server's URL, folder and stop command, once started."""
+
+
+def session_folder(factory: pytest.TempPathFactory) -> Path:
+    """The temporary folder every xdist worker of this session shares (the controller's own)."""
+    base = factory.getbasetemp()
+    return base.parent if "PYTEST_XDIST_WORKER" in os.environ else base
+
+
 @pytest.fixture(scope="session")
-def postgres_server() -> Iterator[str]:
+def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The URL of a PostgreSQL server for this test session (skips when none can be had)."""
     url = os.environ.get(URL_ENV, "").strip()
     if url:
-        yield url
+        return url
+    shared = session_folder(tmp_path_factory)
+    with open(shared / "postgres.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one worker starts it; the others wait, then read its URL
+        record = shared / SERVER_FILE
+        if record.exists():
+            started = json.loads(record.read_text())
+            if started.get("skip"):
+                pytest.skip(started["skip"])
+            return str(started["url"])
+        try:
+            url, folder, pg_ctl = _start_server()
+        except pytest.skip.Exception as exc:
+            record.write_text(json.dumps({"skip": str(exc.msg)}))
+            raise
+        except (subprocess.SubprocessError, OSError) as exc:
+            record.write_text(json.dumps({"skip": f"PostgreSQL could not start here: {exc}"}))
+            pytest.skip(f"PostgreSQL could not start here: {exc}")
+        record.write_text(json.dumps({"url": url, "folder": str(folder), "pg_ctl": pg_ctl}))
+        return url
+
+
+def stop_session_server(shared: Path) -> None:
+    """Stop the server this session started, if it did (called once, by the controller, at the end)."""
+    record = shared / SERVER_FILE
+    if not record.exists():
         return
-    try:
-        url, folder, pg_ctl = _start_server()
-    except (subprocess.SubprocessError, OSError) as exc:
-        pytest.skip(f"PostgreSQL could not start here: {exc}")
-    try:
-        yield url
-    finally:
-        subprocess.run([*pg_ctl, "-m", "immediate", "-w", "stop"], capture_output=True, timeout=60)
-        shutil.rmtree(folder, ignore_errors=True)
+    started = json.loads(record.read_text())
+    if "pg_ctl" in started:
+        subprocess.run([*started["pg_ctl"], "-m", "immediate", "-w", "stop"], capture_output=True, timeout=60)
+        shutil.rmtree(started["folder"], ignore_errors=True)
+    record.unlink()
 
 
 @pytest.fixture
