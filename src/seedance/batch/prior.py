@@ -56,6 +56,8 @@ class Prior:
     """What the cap counts as already spent by earlier runs (submitted or possibly submitted lines)."""
     retried: list[int] = field(default_factory=list)
     """Line numbers of lines sent again (`retry_failed`, `resend_unknown`): they are in `to_submit` too."""
+    superseded: set[str] = field(default_factory=set)
+    """Local ids of the earlier attempts of the lines sent again: they do not make such a line taken."""
 
 
 def file_label(path: str | Path | None, out_dir: Path) -> str | None:
@@ -216,6 +218,7 @@ def read_prior(
             prior.lines.append(line)
             prior.to_submit.append(line)
             prior.retried.append(line.number)
+            prior.superseded.update(r.local_id for r in attempts)
             continue
         prior.lines.append(line)
         if best.state == JobState.SUBMITTING and locked:  # no other run holds the lock: its process is gone
