@@ -110,3 +110,17 @@ def test_a_worker_killed_midway_leaves_its_lines_to_the_others(
     done_here = [summary["submitted_here"] for _, summary, _ in results]
     assert min(done_here) > 0
     assert sum(done_here) < LINES  # the victim sent the rest
+
+
+def test_the_cost_cap_holds_for_all_workers_together(
+    shared: dict[str, str], emulator: Any, postgres_url: str, tmp_path: Path
+) -> None:
+    """--max-cost counts every worker's submits: three workers together stop at the cap, not three times it."""
+    path = write_jsonl(tmp_path / "jobs.jsonl", prompts(20))  # $1.16 each (480p, 4 s)
+    out = tmp_path / "videos"
+    procs = [_worker(shared, tmp_path / f"home{i}", path, out, "--max-cost", "10") for i in range(3)]
+    results = [_summary(p) for p in procs]
+    assert len(emulator.submits) == 8  # $9.28; a ninth line would pass $10
+    assert sum(summary["submitted_here"] for _, summary, _ in results) == 8
+    manifest = read_manifest(out)
+    assert Counter(row["status"] for row in manifest) == {"downloaded": 8, "skipped_cost_cap": 12}

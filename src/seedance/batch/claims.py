@@ -122,8 +122,9 @@ class LineClaims:
         return check
 
     def finish(self, outcome: LineOutcome) -> None:
-        """Store a held line's outcome: the workers waiting for it take it from there."""
-        if outcome.line in self.mine:
+        """Store a held line's outcome: the workers waiting for it take it from there. A line left unsent
+        (the run stopped first) stores none: released, it is the next worker's to send."""
+        if outcome.line in self.mine and outcome.status != "not_submitted":
             text = json.dumps(asdict(outcome), ensure_ascii=False)
             journal_claims.set_outcome(self.journal, self.batch_id, outcome.line, self.worker, text)
 

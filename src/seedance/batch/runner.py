@@ -131,7 +131,7 @@ class BatchRunner:
                 await self._guard(self._feed(), poll_task)
                 if not self.others or self.fatal is not None:
                     break
-                await self._guard(watch_others(self, self.client.poll_interval or 2.0), poll_task)
+                await self._guard(watch_others(self, max(self.client.poll_interval or 2.0, 0.25)), poll_task)
             await self._guard(self._drain(), poll_task)
         finally:
             heartbeat.cancel()
