@@ -162,3 +162,16 @@ def test_the_pace_is_one_record_for_every_process(journal: Journal) -> None:
     assert one.update(bump) == 1.5
     assert two.update(bump) == 3.0
     assert other.update(bump) == 1.5
+
+
+def test_a_dead_process_on_this_machine_leaves_its_line_at_once(journal: Journal, clock: Clock) -> None:
+    """On the same machine a worker's pid says whether it lives: its line is free without waiting for its lease."""
+    import socket
+    import subprocess
+    import sys
+
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()  # reaped: its pid names no process now
+    a = LineClaims(journal, BATCH, worker=f"{socket.gethostname()}:{ended.pid}", clock=clock)
+    a.take([1])
+    assert worker(journal, "far-b", clock).take([1]).line == 1

@@ -80,6 +80,7 @@ async def _look(runner: BatchRunner, line: int, claim: Claim | None, rows: list[
         ended = outcome_from_json(claim.outcome_json)
         if ended is not None:
             runner.others.discard(line)
+            runner.from_others.add(line)
             runner._finish(ended)
             return
     if claim is not None and not claims.is_gone(claim):
@@ -103,10 +104,12 @@ async def _look(runner: BatchRunner, line: int, claim: Claim | None, rows: list[
         if record is not None:
             await asyncio.to_thread(claims.adopt, line)
             runner.others.discard(line)
+            runner.from_others.add(line)
             await runner.follow(line, record)
         return
     await asyncio.to_thread(claims.adopt, line)  # ended: record its end for the workers still waiting
     runner.others.discard(line)
+    runner.from_others.add(line)
     runner._finish(ended_from_row(runner, line, best))
 
 

@@ -103,6 +103,8 @@ class BatchRunner:
         self.claims = claims or LineClaims(self.journal, batch.batch_id, ignored=frozenset(prior.superseded))
         self.others: set[int] = set()
         """Lines another worker of the batch holds: waited for at the end (`crew.watch_others`)."""
+        self.from_others: set[int] = set()
+        """Lines another worker submitted (their outcome is theirs, or this run took their job over)."""
         dearest = max((c.cap_usd for c in costs.costs.values()), default=0.0)
         gateway = config.journal_gateway(client.base_url)
         self.cap = None if options.max_cost is None else CapCheck(options.max_cost, gateway, dearest)

@@ -142,9 +142,10 @@ def _summary(runner: Any, outcomes: list[Any], manifest: Path, elapsed: float) -
     submitted = [o for o in outcomes if o.request_id or o.status == "unknown"]
     emulated = bool(OUT.context.get("emulator"))  # free work: no spend to report
     spent = 0.0 if emulated else round(sum(o.estimated_cost_usd or 0.0 for o in submitted), 4)
-    this_run = (
-        0.0 if emulated else round(sum(o.estimated_cost_usd or 0.0 for o in submitted if not o.resumed), 4)
-    )
+    mine = [
+        o for o in submitted if not o.resumed and o.line not in runner.from_others
+    ]  # others' spend is theirs
+    this_run = 0.0 if emulated else round(sum(o.estimated_cost_usd or 0.0 for o in mine), 4)
     unpriced = sum(1 for o in submitted if o.estimated_cost_usd is None)  # e.g. 2.5: no published price
     for warning in runner.warnings:
         OUT.info(f"warning: {warning}")
