@@ -88,14 +88,14 @@ def claim_first(
     *,
     until: str,
     holder_gone: Callable[[Claim], bool],
-    ignored: frozenset[str] = frozenset(),
+    counts: Callable[[int, JobRecord], bool],
 ) -> Claimed:
     """Claim the first candidate line (in the order given) that is free, in one serial write.
 
     Free: no claim; a claim of `worker` itself; or a claim whose holder is gone (`holder_gone`: its lease
-    ended, or its process is dead) and whose line has no job row but refused ones (`rejected`: nothing was
-    queued) and `ignored` ones (earlier attempts the caller means to send again). A gone worker's line that
-    has a job is never sent again: it is followed (queued) or reported (`submitting` becomes `unknown`).
+    ended, or its process is dead) and whose line has no job row that `counts` (the caller leaves out
+    refused submits, jobs on another gateway or of another request, earlier attempts it sends again). A gone worker's line
+    that has a job is never sent again: it is followed (queued) or reported (`submitting` becomes `unknown`).
     A claim taken anew drops the outcome an earlier run stored.
     """
     result = Claimed()
@@ -110,8 +110,8 @@ def claim_first(
             if not mine and claim is not None and not holder_gone(claim):
                 result.held.append(line)
                 continue
-            made = [r for r in jobs.get(line, []) if r.state != "rejected" and r.local_id not in ignored]
-            if made and not mine:
+            made = [r for r in jobs.get(line, []) if counts(line, r)]
+            if made:  # sent (or maybe sent) already, whoever holds it: never twice
                 result.held.append(line)
                 continue
             if claim is None:  # no row seen: none, or one skipped as locked (a live worker renewing it)

@@ -24,8 +24,9 @@ from datetime import UTC, datetime, timedelta
 
 from seedance import journal_claims
 from seedance.batch.manifest import LineOutcome
+from seedance.batch.prior import record_fingerprint
 from seedance.errors import InputError, SeedanceError
-from seedance.journal import Journal
+from seedance.journal import JobRecord, Journal
 from seedance.journal_claims import Claim, Claimed
 from seedance.leases import LEASE_SECONDS, RENEW_EVERY, me, now_iso, pid_alive
 
@@ -55,6 +56,8 @@ class LineClaims:
         lease_seconds: float = LEASE_SECONDS,
         clock: Callable[[], datetime] | None = None,
         ignored: frozenset[str] = frozenset(),
+        gateway: str | None = None,
+        asks: dict[int, str] | None = None,
     ) -> None:
         self.journal, self.batch_id = journal, batch_id
         self.worker = worker or me().follower
@@ -62,6 +65,11 @@ class LineClaims:
         self._clock = clock or (lambda: datetime.now(UTC))
         self.ignored = ignored
         """Job rows of earlier attempts this run sends again (`--retry-failed`): they do not make a line taken."""
+        self.gateway = gateway
+        """The gateway this run sends to: jobs on another one (a trial on the emulator) do not count."""
+        self.asks = asks or {}
+        """What each line asks for (`prior.line_fingerprint`): a job recorded at a line's number for another
+        request (the file was edited since) is not that line's."""
         self.mine: set[int] = set()
         """Lines this worker holds."""
 
@@ -78,6 +86,16 @@ class LineClaims:
             return not pid_alive(int(pid))
         return claim.lease_until <= now_iso(self._clock())
 
+    def counts(self, line: int, record: JobRecord) -> bool:
+        """Whether a job row recorded at a line's number makes the line taken: made or maybe made (not
+        refused), on this run's gateway, for what the line asks, and not an earlier attempt sent again."""
+        if record.state == "rejected" or record.local_id in self.ignored:
+            return False
+        if self.gateway is not None and not record.sent_to(self.gateway):
+            return False
+        asked = self.asks.get(line)
+        return asked is None or record_fingerprint(record) == asked
+
     def take(self, pending: list[int]) -> Claimed:
         """Claim the first free line of `pending` (in order, a chunk at a time); report the ones held."""
         found = Claimed()
@@ -90,7 +108,7 @@ class LineClaims:
                 self.worker,
                 until=self.until(),
                 holder_gone=self.is_gone,
-                ignored=self.ignored,
+                counts=self.counts,
             )
             found.held.extend(step.held)
             if step.line is not None:

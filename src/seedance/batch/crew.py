@@ -62,7 +62,11 @@ async def watch_others(runner: BatchRunner, interval: float) -> None:
         lines = sorted(runner.others)
         held, rows = await asyncio.to_thread(journal_claims.watched, runner.journal, claims.batch_id, lines)
         for line in lines:
-            await _look(runner, line, held.get(line), rows.get(line, []))
+            found = rows.get(line, [])
+            if line in runner.watch_ids:  # a job prior matched to it, recorded under any line number
+                record = await asyncio.to_thread(runner.journal.get, runner.watch_ids[line])
+                found = [record] if record is not None else []
+            await _look(runner, line, held.get(line), found)
         if not runner.others or runner.pending:
             return
         if time.monotonic() - started > runner.options.timeout:
@@ -83,9 +87,10 @@ async def _look(runner: BatchRunner, line: int, claim: Claim | None, rows: list[
             runner.from_others.add(line)
             runner._finish(ended)
             return
-    if claim is not None and not claims.is_gone(claim):
+    watching = line in runner.watch_ids  # a job in another process's hands: its row says if that one lives
+    if not watching and claim is not None and claim.worker != claims.worker and not claims.is_gone(claim):
         return  # its worker lives: wait
-    made = [r for r in rows if r.state in _RANK and r.local_id not in claims.ignored]
+    made = [r for r in rows if r.state in _RANK and (watching or claims.counts(line, r))]
     best = min(made, key=lambda r: _RANK[r.state], default=None)
     live = best is not None and best.follower != claims.worker and is_followed(best)
     if live and best is not None and (best.state == JobState.SUBMITTING or best.state in _FOLLOW):

@@ -33,7 +33,7 @@ from seedance.batch.manifest import LineOutcome
 from seedance.batch.paced_client import make_client as make_client  # where the front ends find it
 from seedance.batch.pacing import DEFAULT_PAUSE, SubmitPacer
 from seedance.batch.poller import SharedPoller, Tracked
-from seedance.batch.prior import Prior, file_label
+from seedance.batch.prior import Prior, file_label, line_fingerprint
 from seedance.client import AsyncClient
 from seedance.journal import JobRecord, Journal
 from seedance.leases import is_followed
@@ -87,8 +87,7 @@ class BatchRunner:
         self._limited_since: float | None = None
         self.sent: dict[int, str] = {}
         """Request ids of the lines with a job (resumed or submitted by this run), by line number."""
-        self.submitted_here: set[int] = set()
-        """Lines this run submitted (and was answered a request id)."""
+        self.submitted_here: set[int] = set()  # (and was answered a request id)
         self.submitting: set[int] = set()
         """Lines whose submit is on its way: if the run stops now, their outcome is unknown."""
         self.cut_off: set[int] = set()
@@ -100,20 +99,23 @@ class BatchRunner:
         self._tasks: set[asyncio.Task[None]] = set()
         self._schedules: dict[Key, PollSchedule] = {}
         self._resumed = {line.number for line, _ in prior.to_resume}
-        self.claims = claims or LineClaims(self.journal, batch.batch_id, ignored=frozenset(prior.superseded))
+        gateway = config.journal_gateway(client.base_url)
+        asks = {line.number: line_fingerprint(line) for line in prior.to_submit}
+        self.claims = claims or LineClaims(
+            self.journal, batch.batch_id, ignored=frozenset(prior.superseded), gateway=gateway, asks=asks
+        )
         self.others: set[int] = set()
         """Lines another worker of the batch holds: waited for at the end (`crew.watch_others`)."""
         self.from_others: set[int] = set()
         """Lines another worker submitted (their outcome is theirs, or this run took their job over)."""
         dearest = max((c.cap_usd for c in costs.costs.values()), default=0.0)
-        gateway = config.journal_gateway(client.base_url)
         self.cap = None if options.max_cost is None else CapCheck(options.max_cost, gateway, dearest)
-        self._capped = False
-        """Every worker's submits together reached the cap: no more lines go."""
+        self._capped = False  # every worker's submits together reached the cap: no more lines go
+        self.watch_ids: dict[int, str] = dict(prior.in_flight)
+        """Lines another live process has in hand, with the job prior matched them to (at any line number)."""
+        self.others.update(prior.in_flight)  # another run's submit on its way: its end comes later
         for outcome in prior.done:
-            if outcome.status == "submitting":  # another run's submit on its way: its end comes later
-                self.others.add(outcome.line)
-            else:
+            if outcome.line not in prior.in_flight:
                 self._finish(outcome)
 
     # -- the run -------------------------------------------------------------------------------------------
@@ -164,6 +166,7 @@ class BatchRunner:
             taken = await asyncio.to_thread(self.journal.take_over, record.local_id, is_followed=is_followed)
             if taken is None:  # another live process follows it (a worker of this batch): wait for its end
                 self.others.add(line.number)
+                self.watch_ids[line.number] = record.local_id
                 continue
             await asyncio.to_thread(self.claims.adopt, line.number)
             await self.follow(line.number, taken)
