@@ -175,3 +175,22 @@ def test_a_dead_process_on_this_machine_leaves_its_line_at_once(journal: Journal
     a = LineClaims(journal, BATCH, worker=f"{socket.gethostname()}:{ended.pid}", clock=clock)
     a.take([1])
     assert worker(journal, "far-b", clock).take([1]).line == 1
+
+
+def test_a_job_of_another_request_or_gateway_does_not_hold_the_line(journal: Journal, clock: Clock) -> None:
+    """After the file was edited (another request at this number) or a trial on another gateway, the job
+    recorded at a line's number is not that line's: the line is claimed and sent."""
+    from seedance.batch.prior import record_fingerprint
+
+    mine = journal.get(job_row(journal, 1))
+    assert mine is not None
+    asks = {1: record_fingerprint(mine), 2: "another request"}
+    job_row(journal, 2)
+    a = LineClaims(
+        journal, BATCH, worker="far-a:1", clock=clock, gateway="https://gateway.example", asks=asks
+    )
+    assert a.take([1, 2]).line == 1  # its job went to the emulator, not to this gateway
+    b = LineClaims(journal, BATCH, worker="far-b:1", clock=clock, gateway="emulator", asks=asks)
+    found = b.take([1, 2])
+    assert found.held == [1]  # a's claim, and a job for what it asks on this gateway
+    assert found.line == 2  # the job at line 2 asked for something else
