@@ -94,6 +94,12 @@ LATER: tuple[tuple[str, str], ...] = (
     CREATE TABLE pace (account TEXT PRIMARY KEY, state_json TEXT NOT NULL)
     """,
     ),
+    (
+        "m004_claim_outcomes",
+        """
+    ALTER TABLE claims ADD COLUMN outcome_json TEXT
+    """,
+    ),
 )
 """Migrations written once for both engines (portable SQL: TEXT, INTEGER, BIGINT, DOUBLE PRECISION)."""
 

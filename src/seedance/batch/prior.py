@@ -56,6 +56,10 @@ class Prior:
     """What the cap counts as already spent by earlier runs (submitted or possibly submitted lines)."""
     retried: list[int] = field(default_factory=list)
     """Line numbers of lines sent again (`retry_failed`, `resend_unknown`): they are in `to_submit` too."""
+    in_flight: dict[int, str] = field(default_factory=dict)
+    """Lines in `done` whose submit another live run has on its way (not settled: no lock), with its job."""
+    superseded: set[str] = field(default_factory=set)
+    """Local ids of the earlier attempts of the lines sent again: they do not make such a line taken."""
 
 
 def file_label(path: str | Path | None, out_dir: Path) -> str | None:
@@ -216,6 +220,7 @@ def read_prior(
             prior.lines.append(line)
             prior.to_submit.append(line)
             prior.retried.append(line.number)
+            prior.superseded.update(r.local_id for r in attempts)
             continue
         prior.lines.append(line)
         if best.state == JobState.SUBMITTING and locked:  # no other run holds the lock: its process is gone
@@ -239,6 +244,8 @@ def read_prior(
             prior.done.append(outcome)
         elif best.state in (JobState.FAILED, JobState.UNKNOWN, JobState.SUBMITTING):
             prior.done.append(outcome)
+            if best.state == JobState.SUBMITTING:
+                prior.in_flight[line.number] = best.local_id
         else:
             prior.to_resume.append((line, best))
     return prior

@@ -7,34 +7,37 @@ means nothing was queued), while the other lines keep their pace. A submit whose
 reported and never resent. `--max-cost` reserves each line's estimate before its submit goes, so the sum
 of submitted estimates never passes the cap.
 Every submit goes through the journal with the batch id and line number, which is what makes a rerun resume.
+Many runs of one batch (machines sharing a journal) split its lines: each line is claimed just before its
+turn and the claim checked again with the cap in the submit's transaction (`claims`); a run that has no line
+left waits for the others' lines and takes over those of a worker that died (`crew`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
-
-from seedance import errors
+from seedance import config, errors
+from seedance.batch.claims import CapCheck, CapReached, ClaimLost, LineClaims, keep_claims
 from seedance.batch.cost import CostPlan
+from seedance.batch.crew import claim_head, watch_others
 from seedance.batch.input import BatchFile, BatchLine
 from seedance.batch.manifest import LineOutcome
+from seedance.batch.paced_client import make_client as make_client  # where the front ends find it
 from seedance.batch.pacing import DEFAULT_PAUSE, SubmitPacer
 from seedance.batch.poller import SharedPoller, Tracked
-from seedance.batch.prior import Prior, file_label
+from seedance.batch.prior import Prior, file_label, line_fingerprint
 from seedance.client import AsyncClient
-from seedance.journal import Journal
+from seedance.journal import JobRecord, Journal
 from seedance.models import Job, JobStatus, Result
 from seedance.polling import PollSchedule, schedule_from_history
-from seedance.protocol import retry_after_seconds
-from seedance.transport import make_timeout, tls
 
 Key = tuple[str, str | None, int | None]
 FATAL = (errors.AuthError, errors.CreditsError)
@@ -56,50 +59,6 @@ class RunOptions:
     """Seconds of nothing but 429 answers to submits after which the batch stops submitting (exit 5)."""
 
 
-def make_client(
-    *,
-    base_url: str | None,
-    api_key: str | None,
-    poll_interval: float | None,
-    journal: Journal,
-    pacer: SubmitPacer,
-    sleep: Callable[[float], Awaitable[None]] | None = None,
-) -> AsyncClient:
-    """An AsyncClient whose HTTP hooks pace every submit request and tell the pacer every submit answer.
-
-    The feed takes the turn of a line's first attempt before the submit starts (so a line waiting for its
-    turn is never `submitting`); the client's own resend after a 429 takes a turn here, as it leaves.
-    """
-
-    async def on_request(request: httpx.Request) -> None:
-        if request.method == "POST":
-            await pacer.before_submit()
-
-    async def on_response(response: httpx.Response) -> None:
-        if response.request.method != "POST":
-            return
-        if response.status_code == 429:
-            pacer.limited(retry_after_seconds(response.headers, 0.0) or None)
-        elif 200 <= response.status_code < 300:
-            pacer.accepted()
-
-    http = httpx.AsyncClient(
-        timeout=make_timeout(60.0),
-        follow_redirects=False,
-        verify=tls(),
-        limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
-        event_hooks={"request": [on_request], "response": [on_response]},
-    )
-    return AsyncClient(
-        api_key=api_key,
-        base_url=base_url,
-        poll_interval=poll_interval,
-        journal=journal,
-        http=http,
-        sleep=sleep,
-    )
-
-
 class BatchRunner:
     """Runs the lines a `Prior` left to do; reports each line's end through `on_outcome`."""
 
@@ -112,6 +71,7 @@ class BatchRunner:
         options: RunOptions,
         pacer: SubmitPacer,
         on_outcome: Callable[[LineOutcome], None] | None = None,
+        claims: LineClaims | None = None,
     ) -> None:
         assert client.journal is not None, "a batch always runs with the journal"
         self.client, self.batch, self.costs, self.prior, self.options = client, batch, costs, prior, options
@@ -126,6 +86,7 @@ class BatchRunner:
         self._limited_since: float | None = None
         self.sent: dict[int, str] = {}
         """Request ids of the lines with a job (resumed or submitted by this run), by line number."""
+        self.submitted_here: set[int] = set()  # (and was answered a request id)
         self.submitting: set[int] = set()
         """Lines whose submit is on its way: if the run stops now, their outcome is unknown."""
         self.cut_off: set[int] = set()
@@ -137,8 +98,24 @@ class BatchRunner:
         self._tasks: set[asyncio.Task[None]] = set()
         self._schedules: dict[Key, PollSchedule] = {}
         self._resumed = {line.number for line, _ in prior.to_resume}
+        gateway = config.journal_gateway(client.base_url)
+        asks = {line.number: line_fingerprint(line) for line in prior.to_submit}
+        self.claims = claims or LineClaims(
+            self.journal, batch.batch_id, ignored=frozenset(prior.superseded), gateway=gateway, asks=asks
+        )
+        self.others: set[int] = set()
+        """Lines another worker of the batch holds: waited for at the end (`crew.watch_others`)."""
+        self.from_others: set[int] = set()
+        """Lines another worker submitted (their outcome is theirs, or this run took their job over)."""
+        dearest = max((c.cap_usd for c in costs.costs.values()), default=0.0)
+        self.cap = None if options.max_cost is None else CapCheck(options.max_cost, gateway, dearest)
+        self._capped = False  # every worker's submits together reached the cap: no more lines go
+        self.watch_ids: dict[int, str] = dict(prior.in_flight)
+        """Lines another live process has in hand, with the job prior matched them to (at any line number)."""
+        self.others.update(prior.in_flight)  # another run's submit on its way: its end comes later
         for outcome in prior.done:
-            self._finish(outcome)
+            if outcome.line not in prior.in_flight:
+                self._finish(outcome)
 
     # -- the run -------------------------------------------------------------------------------------------
 
@@ -150,17 +127,25 @@ class BatchRunner:
             self.client.status, self._schedule_for, self._ended, timeout=self.options.timeout
         )
         poll_task = asyncio.create_task(self.poller.run())
+        heartbeat = asyncio.create_task(keep_claims(self.claims))
         try:
             await self._guard(self._resume(), poll_task)
-            await self._guard(self._feed(), poll_task)
+            while True:
+                await self._guard(self._feed(), poll_task)
+                if not self.others or self.fatal is not None:
+                    break
+                await self._guard(watch_others(self, max(self.client.poll_interval or 2.0, 0.25)), poll_task)
             await self._guard(self._drain(), poll_task)
         finally:
+            heartbeat.cancel()
+            with contextlib.suppress(errors.SeedanceError):
+                self.claims.release()
             self.poller.close()
             if not poll_task.done():
                 poll_task.cancel()
             for task in list(self._tasks):
                 task.cancel()
-        for number in self.pending:
+        for number in [*self.pending, *sorted(self.others)]:
             reason = self.fatal.message if self.fatal else "the batch stopped before this line"
             self._finish(self._outcome(number, "not_submitted", error=reason))
         return [self.outcomes[n] for n in sorted(self.outcomes)]
@@ -177,21 +162,39 @@ class BatchRunner:
 
     async def _resume(self) -> None:
         for line, record in self.prior.to_resume:
-            if record.request_id:
-                self.sent[line.number] = record.request_id
-            await self._take_slot()
-            target = self.options.out_dir / line.name
-            if record.output_path != str(target) or not record.want_download:
-                self.journal.set_output(record.local_id, output_path=str(target), want_download=True)
-            job = record.to_job()
-            since = max((datetime.now(UTC) - job.submitted_at).total_seconds(), 0.0)
-            self.poller.add(line.number, job, _key(line), since)
+            if not await asyncio.to_thread(self.client.take_over, record):
+                # another live process follows it (a worker of this batch): wait for its end
+                self.others.add(line.number)
+                self.watch_ids[line.number] = record.local_id
+                continue
+            await asyncio.to_thread(self.claims.adopt, line.number)
+            await self.follow(line.number, record)
+
+    async def follow(self, number: int, record: JobRecord) -> None:
+        """Poll and download a job sent earlier (or by a worker that died) into this run's folder."""
+        line = self.lines[number]
+        if record.request_id:
+            self.sent[number] = record.request_id
+        await self._take_slot()
+        target = self.options.out_dir / line.name
+        if record.output_path != str(target) or not record.want_download:
+            self.journal.set_output(record.local_id, output_path=str(target), want_download=True)
+        job = record.to_job()
+        since = max((datetime.now(UTC) - job.submitted_at).total_seconds(), 0.0)
+        self.poller.add(number, job, _key(line), since)
+
+    def push(self, number: int) -> None:
+        """A line this worker claimed from a gone one: submit it."""
+        heapq.heappush(self.pending, number)
 
     async def _feed(self) -> None:
         """Submit pending lines in order, at the pacer's pace, within the slots and the cost cap."""
         while True:
             while self.pending and self.fatal is None:
                 await self._take_slot()
+                if not await claim_head(self):
+                    self._give_slot()
+                    break
                 await self.pacer.wait_turn(left=len(self.pending))  # the account probes only with work left
                 if self.fatal is not None or not self.pending:
                     self._give_slot()
@@ -200,7 +203,7 @@ class BatchRunner:
                 number = self.pending[0]
                 cost = self.costs.costs[number].cap_usd
                 cap = self.options.max_cost
-                if cap is not None and self.committed + cost > cap + 1e-9:
+                if cap is not None and (self._capped or self.committed + cost > cap + 1e-9):
                     self._give_slot()
                     if self._submitting:  # a reservation may come back (429): decide once they settle
                         await self._settled()
@@ -257,7 +260,16 @@ class BatchRunner:
                 want_download=True,
                 batch_id=self.batch.batch_id,
                 batch_line=line.number,
+                checks=self.claims.submit_check(line.number, cost, self.cap),
             )
+        except ClaimLost:  # its lease ran out and another worker holds it: nothing was sent
+            self.committed -= cost
+            self.others.add(line.number)
+        except CapReached as exc:  # every worker's submits together reached the cap
+            self.committed -= cost
+            heapq.heappush(self.pending, line.number)
+            self._capped = True
+            self.warnings.append(exc.message)
         except errors.RateLimitError as exc:
             self.committed -= cost  # nothing was queued: the line goes back to the queue after its own wait
             self.submitting.discard(line.number)
@@ -281,6 +293,7 @@ class BatchRunner:
         else:
             held = False
             self.sent[line.number] = job.request_id
+            self.submitted_here.add(line.number)
             self._limited_since = None
             self.warnings.extend(f"line {line.number}: {w}" for w in job.warnings)
             self.poller.add(line.number, job, _key(line), 0.0)
@@ -376,6 +389,8 @@ class BatchRunner:
 
     def _finish(self, outcome: LineOutcome) -> None:
         self.outcomes[outcome.line] = outcome
+        with contextlib.suppress(errors.SeedanceError):  # the workers waiting for it read it in the journal
+            self.claims.finish(outcome)
         if self.on_outcome is not None:
             self.on_outcome(outcome)
 

@@ -79,7 +79,9 @@ def batch(
     (0007-a-cat-walking.mp4); manifest.jsonl maps each line to its file, status and request id.
     Run the same command again after an interruption: finished jobs are kept, running ones are resumed,
     nothing is submitted twice. The output folder is the batch: lines are matched to earlier runs by what
-    they ask for, so an edited file only sends its new or changed lines. One run per folder at a time.
+    they ask for, so an edited file only sends its new or changed lines. One run per folder at a time;
+    with a journal on a server (SEEDANCE_JOURNAL=postgresql://...), runs of the same FILE and --out on
+    several machines share the lines, each line sent once (docs/batch.md).
 
     \b
     Examples:
@@ -133,7 +135,9 @@ def batch(
     if not dry_run:
         _usable_folder(out)  # before anything is paid for, not when the first video arrives
         mark_folder(out, batch_file.batch_id)  # moved elsewhere, the folder stays this batch
-        if not lock.acquire():
+        if journal.shared:  # many workers (machines) run this batch: claims on its lines replace the lock
+            OUT.context["shared_journal"] = journal.where
+        elif not lock.acquire():
             OUT.info(f"warning: {lock.problem}; do not run this batch twice at once")
     try:
         _plan_and_run(batch_file, costs, journal, out, gateway, lock, dry_run=dry_run, as_json=as_json,

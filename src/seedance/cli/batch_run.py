@@ -36,7 +36,13 @@ def run_batch(batch_file: BatchFile, costs: CostPlan, prior: Any, out: Path, jou
         api_key = auth.resolve_key(None).key
     total = len(batch_file.lines) + len(batch_file.problems)
     progress = BatchProgress(total, live=sys.stderr.isatty(), as_json=OUT.json, emit=OUT.emit, info=OUT.info)
-    pacer = SubmitPacer.for_account(base_url, api_key)  # shares the account's limit with other runs
+    if journal.shared:  # the account's pace lives in the shared journal: every machine keeps one schedule
+        from seedance import config
+        from seedance.batch.pace_journal import JournalPaceRecord
+
+        pacer = SubmitPacer(JournalPaceRecord.for_account(journal, config.base_url(base_url), api_key))
+    else:
+        pacer = SubmitPacer.for_account(base_url, api_key)  # shares the account's limit with other runs
     options = RunOptions(
         out_dir=out, concurrency=concurrency, max_cost=max_cost, timeout=timeout, patience=patience
     )
@@ -136,9 +142,10 @@ def _summary(runner: Any, outcomes: list[Any], manifest: Path, elapsed: float) -
     submitted = [o for o in outcomes if o.request_id or o.status == "unknown"]
     emulated = bool(OUT.context.get("emulator"))  # free work: no spend to report
     spent = 0.0 if emulated else round(sum(o.estimated_cost_usd or 0.0 for o in submitted), 4)
-    this_run = (
-        0.0 if emulated else round(sum(o.estimated_cost_usd or 0.0 for o in submitted if not o.resumed), 4)
-    )
+    mine = [
+        o for o in submitted if not o.resumed and o.line not in runner.from_others
+    ]  # others' spend is theirs
+    this_run = 0.0 if emulated else round(sum(o.estimated_cost_usd or 0.0 for o in mine), 4)
     unpriced = sum(1 for o in submitted if o.estimated_cost_usd is None)  # e.g. 2.5: no published price
     for warning in runner.warnings:
         OUT.info(f"warning: {warning}")
@@ -154,6 +161,7 @@ def _summary(runner: Any, outcomes: list[Any], manifest: Path, elapsed: float) -
                   "unknown_price_jobs": unpriced,
                   "out_dir": str(runner.options.out_dir), "manifest": str(manifest),
                   "rate_limited": runner.pacer.rate_limited, "status_checks": runner.poller.checks,
+                  "worker": runner.claims.worker, "submitted_here": len(runner.submitted_here),
                   "error": error, **({"emulated": True} if emulated else {})})  # fmt: skip
         return
     parts = ", ".join(f"{n} {s}" for s, n in sorted(by_status.items()))
