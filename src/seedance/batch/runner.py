@@ -40,8 +40,9 @@ from seedance.models import Job, JobStatus, Result
 from seedance.polling import PollSchedule, schedule_from_history
 
 Key = tuple[str, str | None, int | None]
-FATAL = (errors.AuthError, errors.CreditsError)
-"""Submit errors that stop the whole batch: every other line would get the same answer."""
+FATAL = (errors.AuthError, errors.CreditsError, errors.BudgetExceeded)
+"""Submit errors that stop the whole batch: every other line would get the same answer (the team budget:
+the lines left are not sent, and a rerun sends them once the budget allows)."""
 
 
 @dataclass(frozen=True)
