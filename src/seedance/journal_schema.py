@@ -142,14 +142,7 @@ def migrate(db: sqlite3.Connection, now: str) -> list[str]:
             for name, _ in MIGRATIONS[:counted]:
                 db.execute("INSERT INTO migrations (name, applied_at) VALUES (?, ?)", (name, now))
                 applied.add(name)
-        done = []
-        for name, script in MIGRATIONS:
-            if name in applied:
-                continue
-            for statement in filter(str.strip, script.split(";")):
-                db.execute(statement)
-            db.execute("INSERT INTO migrations (name, applied_at) VALUES (?, ?)", (name, now))
-            done.append(name)
+        done = _apply(db, MIGRATIONS, applied, now)
         db.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")  # still said, for tools that read it
         db.execute("COMMIT")
     except BaseException:
@@ -172,8 +165,13 @@ def migrate_postgres(db: Any, now: str) -> list[str]:
     db.execute("SELECT pg_advisory_xact_lock(?, hashtext(current_schema()))", (0x5EED + 1,))
     db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
     applied = {row["name"] for row in db.execute("SELECT name FROM migrations").fetchall()}
+    return _apply(db, POSTGRES_MIGRATIONS, applied, now)
+
+
+def _apply(db: Any, migrations: tuple[tuple[str, str], ...], applied: set[str], now: str) -> list[str]:
+    """Run the migrations not in `applied`, in order, each recorded by name; return the names run."""
     done = []
-    for name, script in POSTGRES_MIGRATIONS:
+    for name, script in migrations:
         if name in applied:
             continue
         for statement in filter(str.strip, script.split(";")):

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from seedance import jobs, journal_claims
 from seedance.batch.claims import outcome_from_json
 from seedance.batch.manifest import LineOutcome
-from seedance.batch.prior import file_label, own_file
+from seedance.batch.prior import RANK, file_label, own_file
 from seedance.journal import JobRecord
 from seedance.journal_claims import Claim
 from seedance.leases import is_followed
@@ -29,15 +29,6 @@ from seedance.states import JobState
 if TYPE_CHECKING:
     from seedance.batch.runner import BatchRunner
 
-_RANK = {
-    "downloaded": 0,
-    "succeeded": 1,
-    "running": 2,
-    "queued": 2,
-    "failed": 3,
-    "unknown": 4,
-    "submitting": 5,
-}
 _FOLLOW = (JobState.QUEUED, JobState.RUNNING, JobState.SUCCEEDED)
 
 
@@ -90,8 +81,8 @@ async def _look(runner: BatchRunner, line: int, claim: Claim | None, rows: list[
     watching = line in runner.watch_ids  # a job in another process's hands: its row says if that one lives
     if not watching and claim is not None and claim.worker != claims.worker and not claims.is_gone(claim):
         return  # its worker lives: wait
-    made = [r for r in rows if r.state in _RANK and (watching or claims.counts(line, r))]
-    best = min(made, key=lambda r: _RANK[r.state], default=None)
+    made = [r for r in rows if r.state in RANK and (watching or claims.counts(line, r))]
+    best = min(made, key=lambda r: RANK[r.state], default=None)
     live = best is not None and best.follower != claims.worker and is_followed(best)
     if live and best is not None and (best.state == JobState.SUBMITTING or best.state in _FOLLOW):
         return  # a live process is submitting or following it

@@ -30,7 +30,7 @@ from seedance.errors import InputError
 from seedance.journal import JobRecord, Journal
 from seedance.states import JobState
 
-_RANK = {
+RANK = {
     "downloaded": 0,
     "succeeded": 1,
     "running": 2,
@@ -39,6 +39,7 @@ _RANK = {
     "unknown": 4,
     "submitting": 5,
 }
+"""Which of a line's jobs stands for it: the lowest rank (a saved video before a running job, ...)."""
 
 
 @dataclass
@@ -196,8 +197,8 @@ def read_prior(
     prior = Prior()
     for line in batch.lines:
         attempts = _take_slot(slots, line_fingerprint(line), line.number) if slots else []
-        candidates = [r for r in attempts if r.state in _RANK]
-        best = min(candidates, key=lambda r: _RANK[r.state], default=None)
+        candidates = [r for r in attempts if r.state in RANK]
+        best = min(candidates, key=lambda r: RANK[r.state], default=None)
         if best is None:
             line = _with_free_name(line, taken)
             prior.lines.append(line)
