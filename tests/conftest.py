@@ -43,6 +43,16 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """A suite started where Ctrl-C is ignored (a background job of a script, `nohup`) would hand that to
+    every child, and the Ctrl-C tests would see their signal ignored: Python's own handler is put back (in
+    the controller and in each xdist worker, before any child starts)."""
+    import signal
+
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """The controller (not an xdist worker) stops the PostgreSQL server its workers shared, if one started."""
     if not hasattr(session.config, "workerinput"):
