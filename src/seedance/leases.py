@@ -97,8 +97,11 @@ class Heartbeat:
     """Renews this process's leases on every shared journal it follows jobs in, until the process ends."""
 
     def __init__(self) -> None:
-        self._journals: dict[str, Journal] = {}
         self._lock = threading.Lock()
+        self._fresh()
+
+    def _fresh(self) -> None:
+        self._journals: dict[str, Journal] = {}
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._pid = os.getpid()
@@ -109,36 +112,35 @@ class Heartbeat:
             return  # one machine: pids say who lives
         with self._lock:
             if self._pid != os.getpid():  # a forked child: its parent's thread is not here
-                self.__init__()  # type: ignore[misc]
+                self._fresh()
             self._journals.setdefault(journal.where, journal)
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="seedance-leases", daemon=True)
                 self._thread.start()
                 atexit.register(self.release)
 
-    def _run(self, wait: Callable[[float], bool] | None = None) -> None:
-        wait = wait or self._stop.wait
-        while not wait(RENEW_EVERY):
+    def _run(self) -> None:
+        while not self._stop.wait(RENEW_EVERY):
             self.renew()
 
     def renew(self) -> None:
+        """One beat: this process's leases run `LEASE_SECONDS` from now."""
         from seedance import journal_leases
 
-        for journal in list(self._journals.values()):
-            try:
-                journal_leases.renew(journal, me().follower, lease_until())
-            except Exception:
-                continue
+        self._each(lambda journal: journal_leases.renew(journal, me().follower, lease_until()))
 
     def release(self) -> None:
         """Give the leases back (a clean exit): another machine may follow these jobs at once."""
         from seedance import journal_leases
 
         self._stop.set()
+        self._each(lambda journal: journal_leases.let_go(journal, [], me().follower))
+
+    def _each(self, action: Callable[[Journal], None]) -> None:
         for journal in list(self._journals.values()):
             try:
-                journal_leases.let_go(journal, [], me().follower)
-            except Exception:
+                action(journal)
+            except Exception:  # a server gone for a moment: the next beat tries again (or the lease runs out)
                 continue
 
 
