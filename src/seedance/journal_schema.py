@@ -159,10 +159,14 @@ def _is_current(db: sqlite3.Connection) -> bool:
     return applied >= {name for name, _ in MIGRATIONS}
 
 
+MIGRATION_LOCK = 0x5EED + 1
+"""The advisory lock's first key while migrating (`journal_postgres.SERIAL_LOCK` is 0x5EED)."""
+
+
 def migrate_postgres(db: Any, now: str) -> list[str]:
     """Apply the PostgreSQL migrations `db` lacks, inside the caller's transaction (serialized by an advisory
     lock: two machines opening a new journal at once apply them once)."""
-    db.execute("SELECT pg_advisory_xact_lock(?, hashtext(current_schema()))", (0x5EED + 1,))
+    db.execute("SELECT pg_advisory_xact_lock(?, hashtext(current_schema()))", (MIGRATION_LOCK,))
     db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
     applied = {row["name"] for row in db.execute("SELECT name FROM migrations").fetchall()}
     return _apply(db, POSTGRES_MIGRATIONS, applied, now)
