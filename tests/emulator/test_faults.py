@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -10,6 +11,7 @@ from pydantic import ValidationError
 
 import plain_http
 from seedance.emulator import EmulatorHandle, FaultRule
+from waiting import wait_for
 
 from .conftest import SMALL, T2V, Api
 
@@ -107,6 +109,22 @@ def test_slow_fault_delays_the_answer(api: Api, emulator: EmulatorHandle) -> Non
     assert api.submit().status_code == 202
     assert time.monotonic() - started >= 0.3
     assert emulator.requests[-1].fault == "slow"
+
+
+def test_a_submit_held_across_a_reset_touches_nothing_after_it(api: Api, emulator: EmulatorHandle) -> None:
+    """A submit held by `slow` when the emulator is reset (the next test begins) is dropped when it wakes: it
+    neither takes the new faults nor makes a job (a killed client's held submit once ate the next test's drop)."""
+    emulator.add_fault("slow", delay=0.2, route="submit", count=1)
+    with ThreadPoolExecutor(1) as pool:
+        held = pool.submit(api.submit)
+        wait_for(lambda: any(r.fault == "slow" for r in emulator.requests))
+        emulator.reset()
+        emulator.add_fault("drop", route="submit", count=1)
+        with pytest.raises(httpx.RemoteProtocolError):
+            held.result(timeout=10)
+    assert emulator.submits == []
+    with pytest.raises(httpx.RemoteProtocolError):
+        api.submit()
 
 
 @pytest.mark.parametrize("final", ["FAILED", "ERROR"])

@@ -124,8 +124,10 @@ class _Gateway:
         state, record = self.state, _record(request, route)
         slow = state.faults.take(route, {"slow"})
         if slow is not None:
-            record.fault = "slow"
+            record.fault, epoch = "slow", state.epoch
             await asyncio.sleep(slow.delay)
+            if state.epoch != epoch:  # reset while held: take no new fault, make no job
+                return DroppedResponse()
         rule = state.faults.take(route, {"http", "drop"})
         if rule is not None:
             record.fault = rule.kind

@@ -41,6 +41,8 @@ class EmulatorState:
         self.webhooks_received: list[dict[str, Any]] = []
         self.loop: asyncio.AbstractEventLoop | None = None
         self.background: set[asyncio.Task[None]] = set()
+        self.epoch = 0
+        """How many resets so far: a request held (a `slow` fault) across a reset belongs to the world before it."""
         self.served_at = ""
         """The base URL this emulator serves on (set once its socket is bound)."""
         self._apply(options)
@@ -95,6 +97,7 @@ class EmulatorState:
             self.log.clear()
             self.webhooks_received.clear()
             self._apply(self.initial_options)
+            self.epoch += 1
         loop = self.loop
         if loop is not None and not loop.is_closed():
             for task in list(self.background):
