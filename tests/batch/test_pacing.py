@@ -241,7 +241,8 @@ def test_an_idle_record_keeps_its_ceiling_and_an_old_one_is_forgotten() -> None:
 
 
 def test_two_pacers_share_one_account_record(tmp_path: Path) -> None:
-    """One learns the ceiling, the other paces by it; their turns come from one schedule, never closer."""
+    """One learns the ceiling, the other paces by it; their turns come from one schedule, never closer, held
+    at 94 % of the ceiling rather than 97 % while both take turns (two processes' send times jitter apart)."""
     clock = FakeClock()
     path = tmp_path / "pace.db"
     first = SubmitPacer(SqlitePaceRecord(path, "account-a"), clock=clock)
@@ -257,7 +258,10 @@ def test_two_pacers_share_one_account_record(tmp_path: Path) -> None:
     for pacer in [first, second] * 10:
         times += turn_times(pacer, clock, 1, accept=True)
     gaps = [b - a for a, b in itertools.pairwise(times)]
-    assert min(gaps) == pytest.approx(1 / 4.85)
+    assert min(gaps) == pytest.approx(1 / 4.7)
+    clock.now += 2.5  # the second run has stopped: the first alone holds 97 % again
+    alone = turn_times(first, clock, 6, accept=True)
+    assert [b - a for a, b in itertools.pairwise(alone)] == pytest.approx([1 / 4.85] * 5)
     second.limited(1.0)  # a 429 the second one saw lowers the pace of both
     assert first.ceiling == pytest.approx(4.9)
     for pacer in (first, second, other_account):

@@ -21,6 +21,11 @@ class PacePolicy:
 
     margin: float = 0.97
     """Hold this fraction of the ceiling: room for the jitter between our send times and the gateway's clock."""
+    shared_margin: float = 0.94
+    """The fraction held while two or more runs take turns (two batches, a batch and the MCP server): each
+    process's send times jitter on their own, so their arrivals bunch more than one process's do."""
+    shared_seconds: float = 2.0
+    """A run that took a turn within this many seconds is taking turns."""
     ramp_start: float = 4.0
     """Submits per second when nothing is known yet."""
     ramp_doubling: float = 0.25
@@ -62,6 +67,8 @@ def take_turn(
     _refresh(state, now, policy)
     if left is not None:
         state.work[run] = [float(left), now]
+    state.runs = {r: t for r, t in state.runs.items() if now - t <= policy.shared_seconds}
+    state.runs[run] = now
     if state.pace is not None and state.ceiling is not None:
         quiet = now - state.quiet_since >= state.probe_gap
         if state.probing_since is None and quiet and _worth_probing(state, now, policy):
@@ -144,6 +151,8 @@ def current_rate(state: PaceState, now: float, policy: PacePolicy) -> float:
         return min(doubled, max(policy.ramp_start, 4.0 * sent))
     if state.probing_since is not None:
         return state.ceiling * (1.0 + state.probe_step)
+    if sum(1 for t in state.runs.values() if now - t <= policy.shared_seconds) >= 2:
+        return state.pace * policy.shared_margin / policy.margin
     return state.pace
 
 

@@ -66,6 +66,8 @@ class PaceState:
     work: dict[str, list[float]] = field(default_factory=dict)
     """Each run's submits still to send, as it last said, and when: {run: [left, at]}. A probe pays only
     when the runs on the account have enough work left to use what it might find."""
+    runs: dict[str, float] = field(default_factory=dict)
+    """When each run last took a turn: {run: at}. Two or more taking turns hold a wider margin."""
     updated: float = 0.0
     """When a run last changed this state."""
 

@@ -20,7 +20,9 @@ account have enough submits left (each run says how many) for the room it might 
 most likely costs: near the end of the work a probe could only cost, and two batches at once, a run twice
 as long, probe no more than one alone.
 Every run on the account (batches, the MCP server) shares this state through a `PaceRecord`, so they take
-turns from one schedule and learn from each other's 429s.
+turns from one schedule and learn from each other's 429s. While two or more take turns the schedule holds
+94 % of the ceiling rather than 97 %: each process's send times jitter on their own, so their arrivals
+bunch more than one process's do.
 """
 
 from __future__ import annotations
