@@ -105,19 +105,18 @@ class _Gateway:
 
     @asynccontextmanager
     async def lifespan(self, _: Starlette) -> AsyncIterator[None]:
-        """Open the webhook client with the server; on shutdown cancel pending deliveries and close it."""
-        import httpx
-
+        """On shutdown cancel pending deliveries and close the webhook client, if one was opened."""
         self.state.loop = asyncio.get_running_loop()
-        async with httpx.AsyncClient() as client:
-            self.client = client
-            try:
-                yield
-            finally:
-                tasks = list(self.state.background)
-                for task in tasks:
-                    task.cancel()
-                await asyncio.gather(*tasks, return_exceptions=True)
+        try:
+            yield
+        finally:
+            tasks = list(self.state.background)
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            if self.client is not None:
+                await self.client.aclose()
+                self.client = None
 
     async def _gate(self, request: Request, route: str) -> Response | None:
         """Apply faults, then the key check; return the answer to send now, or None to go on."""
@@ -226,7 +225,14 @@ class _Gateway:
         return FileStreamResponse(video.path, video.size, byte_range, cut.after_bytes if cut else None)
 
     def _webhook_client(self) -> httpx.AsyncClient:
-        assert self.client is not None, "the app's lifespan has not started"
+        """The client that delivers webhooks, opened with the first one: most emulators never send any, and
+        a client's TLS settings cost about 30 ms of CPU (every test session and `--emulator` command)."""
+        if self.client is None:
+            import httpx
+
+            from seedance.transport import tls
+
+            self.client = httpx.AsyncClient(verify=tls())
         return self.client
 
     def _spawn(self, work: Awaitable[None]) -> None:
