@@ -20,6 +20,12 @@ from waiting import wait_for
 LINES = 60
 
 
+def _lines(n: int) -> list[dict[str, Any]]:
+    """N jobs with distinct prompts that share their first six words: the video's caption, so the emulator
+    encodes one video for all of them (these tests count files and submits, never compare videos)."""
+    return [{**line, "prompt": f"a cat walking on the beach, {line['prompt']}"} for line in prompts(n)]
+
+
 def _worker(env: dict[str, str], home: Path, path: Path, out: Path, *args: str) -> subprocess.Popen[str]:
     """One worker: its own SEEDANCE_HOME, the shared journal and emulator from `env`."""
     return subprocess.Popen(
@@ -43,7 +49,6 @@ def _summary(proc: subprocess.Popen[str]) -> tuple[int, dict[str, Any], str]:
 @pytest.fixture
 def shared(emulator: Any, cli_env: dict[str, str], postgres_url: str) -> dict[str, str]:
     """A subprocess environment on the emulator with its key, the journal on the test's PostgreSQL schema."""
-    emulator.configure(fps=4)  # 60 distinct prompts are 60 videos to encode: small ones
     return {
         **cli_env,
         "SEEDANCE_BASE_URL": emulator.base_url,
@@ -65,7 +70,7 @@ def test_three_workers_share_a_batch_each_line_paid_once(
     shared: dict[str, str], emulator: Any, postgres_url: str, tmp_path: Path
 ) -> None:
     """Three workers on one 60-line file: 60 paid submits, 60 files, every worker submitted some lines."""
-    path = write_jsonl(tmp_path / "jobs.jsonl", prompts(LINES))
+    path = write_jsonl(tmp_path / "jobs.jsonl", _lines(LINES))
     out = tmp_path / "videos"
     # Four jobs in flight each: one worker alone would take seconds, so the last one to start gets lines too.
     procs = [_worker(shared, tmp_path / f"home{i}", path, out, "--concurrency", "4") for i in range(3)]
@@ -90,7 +95,7 @@ def test_a_worker_killed_midway_leaves_its_lines_to_the_others(
     """SIGKILL one of three workers midway: the others finish its lines, each line paid once; a submit it
     had on its way is listed unknown (whether or not it reached the gateway) and never sent again."""
     emulator.configure(job_seconds=1.0)  # its jobs still run when it dies: someone must take them over
-    path = write_jsonl(tmp_path / "jobs.jsonl", prompts(LINES))
+    path = write_jsonl(tmp_path / "jobs.jsonl", _lines(LINES))
     out = tmp_path / "videos"
     victim = _worker(shared, tmp_path / "home0", path, out)
     wait_for(lambda: len(emulator.submits) >= 5, timeout=60)
