@@ -67,8 +67,7 @@ def take_turn(
     _refresh(state, now, policy)
     if left is not None:
         state.work[run] = [float(left), now]
-    state.runs = {r: t for r, t in state.runs.items() if now - t <= policy.shared_seconds}
-    state.runs[run] = now
+    state.runs = {**_runs_taking_turns(state, now, policy), run: now}
     if state.pace is not None and state.ceiling is not None:
         quiet = now - state.quiet_since >= state.probe_gap
         if state.probing_since is None and quiet and _worth_probing(state, now, policy):
@@ -151,9 +150,14 @@ def current_rate(state: PaceState, now: float, policy: PacePolicy) -> float:
         return min(doubled, max(policy.ramp_start, 4.0 * sent))
     if state.probing_since is not None:
         return state.ceiling * (1.0 + state.probe_step)
-    if sum(1 for t in state.runs.values() if now - t <= policy.shared_seconds) >= 2:
-        return state.pace * policy.shared_margin / policy.margin
+    if len(_runs_taking_turns(state, now, policy)) >= 2:
+        return state.ceiling * policy.shared_margin
     return state.pace
+
+
+def _runs_taking_turns(state: PaceState, now: float, policy: PacePolicy) -> dict[str, float]:
+    """The runs that took a turn within `shared_seconds`, with when."""
+    return {run: at for run, at in state.runs.items() if now - at <= policy.shared_seconds}
 
 
 def note_accepted(state: PaceState, now: float, policy: PacePolicy, sent: float | None = None) -> None:
