@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 PAGES = [README, *sorted((ROOT / "docs").glob("*.md"))]
-SETUP = "make demo    # creates .venv, installs, generates cat.mp4 through the local gateway emulator (no key, no network)\nmake test    # lint, type check and the whole test suite (about 1m40 on 2 cores)\n"
+SETUP = "make demo    # creates .venv, installs, generates cat.mp4 through the local gateway emulator (no key, no network)\nmake test    # lint, type check and the whole test suite (1m40-1m55 on 2 cores)\n"
 SHOWN_ONLY = ("seedance auth", "seedance mcp", "SEEDANCE_MCP_TOKEN=", "seedance emulator", "seedance gallery --serve", "make ",
               ".venv/bin/", "python3 -m venv", "pip install ", "SEEDANCE_JOURNAL=postgresql://")  # fmt: skip
 """What a ```console block may hold: the key's commands, servers that run until stopped, setup, the tests, a
